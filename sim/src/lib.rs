@@ -1,0 +1,1 @@
+//! Quectel module simulator.
