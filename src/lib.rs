@@ -1,1 +1,23 @@
-#![no_std]
+#![doc = include_str!("../README.md")]
+#![cfg_attr(not(test), no_std)]
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+// Declared first: the logging macros are used by every module below.
+#[macro_use]
+mod fmt;
+
+pub mod command;
+pub mod digest;
+pub mod error;
+pub mod types;
+pub mod urc;
+
+pub use command::{AtCommand, NoResponse};
+pub use digest::{Expect, Frame, Framer, QuectelDigester};
+pub use error::{CmeError, Error, ParamError, SslErrorCode};
+pub use types::{
+    AlpnName, Apn, ClientId, FileName, HostName, NegotiateTime, Password, PdpContextId,
+    PskIdentity, PskKey, ReadLength, SendLength, SslContextId, UserName,
+};
+pub use urc::{Urc, UrcFrame};

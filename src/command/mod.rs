@@ -1,0 +1,245 @@
+//! Typed AT commands, one folder per group of the vendor's manuals.
+//!
+//! Every command is a plain struct built from checked values (see
+//! [`crate::types`]); building it is where bad input is refused. It then
+//! implements [`AtCommand`] (its line, its timeout, how its answer is read, line
+//! by line) and, through it, [`atat::AtatCmd`], so it works with atat's own
+//! clients as well as with this crate's engine.
+//!
+//! The commands are written by hand rather than derived: the wire form stays
+//! visible (`Encoder` calls read like the manual), the checks happen before
+//! `AtatCmd::write` (which cannot fail), and no serde code lands in flash.
+
+pub mod decode;
+pub mod device;
+pub mod encode;
+pub mod file;
+pub mod pdp;
+pub mod reader;
+pub mod ssl_config;
+pub mod ssl_socket;
+
+use crate::digest::{Expect, ResponseItem, ResponseItems};
+use crate::error::Error;
+use decode::Fields;
+pub use encode::Encoder;
+pub use reader::ResponseReader;
+
+/// Longest command line any command of this crate writes, CR included
+/// (`AT+QSSLCFG="psk"` with a 255-byte identity and a 255-byte key).
+pub const MAX_COMMAND_LEN: usize = 540;
+
+/// A command: its line, its maximum response time, and how its answer is read.
+pub trait AtCommand {
+    /// The typed answer.
+    type Response;
+    /// What is built from the information lines while they arrive.
+    type Partial: Default;
+
+    /// The vendor's maximum response time, in milliseconds, when it does not
+    /// depend on the command's values.
+    const MAX_TIMEOUT_MS: u32 = 300;
+
+    /// `true` for the data phase of a command (bytes after `> ` or
+    /// `CONNECT`): written without a CR, and the framer keeps expecting what
+    /// the command that opened the phase set up.
+    const DATA_PHASE: bool = false;
+
+    /// `true` if the answer ends at a `> ` prompt (or an upload `A`) rather
+    /// than at a result code.
+    const ENDS_AT_PROMPT: bool = false;
+
+    /// Maximum response time for this command, in milliseconds.
+    fn timeout_ms(&self) -> u32 {
+        Self::MAX_TIMEOUT_MS
+    }
+
+    /// What the framer must expect once the line is sent.
+    fn expect(&self) -> Expect {
+        Expect::Response
+    }
+
+    /// Write the command line, without its final CR.
+    fn encode(&self, e: &mut Encoder<'_>);
+
+    /// Take one information line of the answer. Lines that are not part of
+    /// this command's answer are ignored.
+    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error>;
+
+    /// Take a `+QSSLRECV` payload (only `AT+QSSLRECV` has one).
+    fn payload(&self, _partial: &mut Self::Partial, _data: &[u8]) -> Result<(), Error> {
+        Err(Error::UnexpectedResponse)
+    }
+
+    /// Build the answer once the success result code has arrived.
+    fn finish(&self, partial: Self::Partial) -> Result<Self::Response, Error>;
+}
+
+/// Write `cmd` and its CR (none for a data phase) into `buf`; the length, or
+/// 0 if `buf` is too small (then nothing usable was written: see
+/// [`MAX_COMMAND_LEN`]).
+pub fn write_command<C: AtCommand + ?Sized>(cmd: &C, buf: &mut [u8]) -> usize {
+    let mut e = Encoder::new(buf);
+    cmd.encode(&mut e);
+    if !C::DATA_PHASE {
+        e.bytes(b"\r");
+    }
+    e.finish().unwrap_or(0)
+}
+
+/// Read a whole response body (as atat hands it over) with `cmd`'s rules.
+pub fn parse_body<C: AtCommand + ?Sized>(cmd: &C, body: &[u8]) -> Result<C::Response, Error> {
+    let mut partial = C::Partial::default();
+    for item in ResponseItems::new(body) {
+        match item {
+            ResponseItem::Line(line) => cmd.line(&mut partial, line)?,
+            ResponseItem::Payload { data, .. } => cmd.payload(&mut partial, data)?,
+        }
+    }
+    cmd.finish(partial)
+}
+
+/// `AtatCmd::parse` for every command of this crate.
+fn parse_atat<C: AtCommand + ?Sized>(
+    cmd: &C,
+    resp: Result<&[u8], atat::InternalError<'_>>,
+) -> Result<C::Response, atat::Error> {
+    let body = resp.map_err(atat::Error::from)?;
+    parse_body(cmd, body).map_err(|e| match e {
+        Error::Overflow => atat::Error::Capacity,
+        Error::Timeout => atat::Error::Timeout,
+        _ => atat::Error::Parse,
+    })
+}
+
+/// Implement [`atat::AtatCmd`] through [`AtCommand`].
+macro_rules! atat_command {
+    ([$($gen:tt)*] $ty:ty) => {
+        impl<$($gen)*> atat::AtatCmd for $ty {
+            type Response = <Self as $crate::command::AtCommand>::Response;
+            const MAX_TIMEOUT_MS: u32 = <Self as $crate::command::AtCommand>::MAX_TIMEOUT_MS;
+
+            fn write(&self, buf: &mut [u8]) -> usize {
+                $crate::command::write_command(self, buf)
+            }
+
+            fn parse(
+                &self,
+                resp: Result<&[u8], atat::InternalError<'_>>,
+            ) -> Result<Self::Response, atat::Error> {
+                $crate::command::parse_atat(self, resp)
+            }
+        }
+    };
+}
+pub(crate) use atat_command;
+
+/// The `AtCommand` items of a command that answers only `OK`.
+macro_rules! answers_ok {
+    () => {
+        type Response = $crate::command::NoResponse;
+        type Partial = ();
+        fn line(&self, _: &mut (), _: &[u8]) -> Result<(), $crate::Error> {
+            Ok(())
+        }
+        fn finish(&self, _: ()) -> Result<$crate::command::NoResponse, $crate::Error> {
+            Ok($crate::command::NoResponse)
+        }
+    };
+}
+pub(crate) use answers_ok;
+
+/// Keep the one line starting with `prefix`, parsed by `parse`.
+pub(crate) fn single_line<T>(
+    slot: &mut Option<T>,
+    line: &[u8],
+    prefix: &[u8],
+    parse: impl FnOnce(Fields<'_>) -> Result<T, Error>,
+) -> Result<(), Error> {
+    if let Some(fields) = Fields::after(line, prefix) {
+        if slot.is_none() {
+            *slot = Some(parse(fields)?);
+        }
+    }
+    Ok(())
+}
+
+/// The answer of a command that answers only `OK`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct NoResponse;
+
+impl atat::AtatResp for NoResponse {}
+
+/// One parameter of a test-form answer (`AT+...=?`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum TestParameter {
+    /// `(min-max)`
+    Range {
+        /// Lower bound.
+        min: u32,
+        /// Upper bound.
+        max: u32,
+    },
+    /// `(a,b,c)`: a list of values (decimal or `0X` hex).
+    List(heapless::Vec<u32, 32>),
+    /// Anything else (e.g. `"ADDRESS"`), kept as the module wrote it.
+    Other(heapless::String<32>),
+}
+
+impl TestParameter {
+    /// Parse one field of a test answer, leniently: unknown forms are kept.
+    pub(crate) fn parse(field: &[u8]) -> Self {
+        if let [b'(', inner @ .., b')'] = field {
+            let inner = decode::trim(inner);
+            if let Some(dash) = inner.iter().position(|&b| b == b'-') {
+                let (min, max) = (&inner[..dash], &inner[dash + 1..]);
+                if let (Some(min), Some(max)) = (
+                    decode::parse_u32(decode::trim(min)),
+                    decode::parse_u32(decode::trim(max)),
+                ) {
+                    return Self::Range { min, max };
+                }
+            }
+            let mut list = heapless::Vec::new();
+            let all = inner.split(|&b| b == b',').all(|v| {
+                let v = decode::trim(v);
+                let value = if v.starts_with(b"0X") || v.starts_with(b"0x") {
+                    decode::parse_hex_u16(v).map(u32::from)
+                } else {
+                    decode::parse_u32(v)
+                };
+                value.is_some_and(|value| list.push(value).is_ok())
+            });
+            if all {
+                return Self::List(list);
+            }
+        }
+        Self::Other(decode::lossy(field))
+    }
+}
+
+/// The answer of a test form: the ranges the module accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ParameterRanges {
+    /// One entry per parameter, in order (empty if the module printed none).
+    pub parameters: heapless::Vec<TestParameter, 8>,
+}
+
+impl atat::AtatResp for ParameterRanges {}
+
+impl ParameterRanges {
+    /// Read the fields after `prefix` (`+QSSLSEND:` ...); extra ones are dropped.
+    pub(crate) fn from_line(line: &[u8], prefix: &[u8]) -> Option<Self> {
+        let mut fields = Fields::after(line, prefix)?;
+        let mut parameters = heapless::Vec::new();
+        while let Ok(field) = fields.raw() {
+            if parameters.push(TestParameter::parse(field)).is_err() {
+                break;
+            }
+        }
+        Some(Self { parameters })
+    }
+}

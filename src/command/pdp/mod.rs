@@ -1,0 +1,158 @@
+//! PDP contexts and DNS: `AT+QICSGP`, `AT+QIACT`, `AT+QIDEACT`, `AT+QIDNSCFG`
+//! (vendor's TCP/IP application note).
+
+pub mod types;
+
+use core::fmt::Write as _;
+use core::net::IpAddr;
+
+use super::decode::Fields;
+use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
+use crate::error::Error;
+use crate::types::{Apn, Password, PdpContextId, UserName};
+pub use types::{AuthMethod, DnsConfig, PdpContextState, PdpType};
+
+/// `AT+QICSGP=<contextID>,<context_type>,"<APN>","<username>","<password>",<authentication>`
+/// — configure a PDP context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigurePdpContext<'a> {
+    /// The context to configure.
+    pub context: PdpContextId,
+    /// IP version.
+    pub pdp_type: PdpType,
+    /// Access point name.
+    pub apn: Apn<'a>,
+    /// User name (often empty).
+    pub username: UserName<'a>,
+    /// Password (often empty).
+    pub password: Password<'a>,
+    /// Authentication method.
+    pub auth: AuthMethod,
+}
+
+impl AtCommand for ConfigurePdpContext<'_> {
+    answers_ok!();
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QICSGP=")
+            .uint(self.context.get().into())
+            .comma()
+            .uint(self.pdp_type.code().into())
+            .comma()
+            .quoted(self.apn.as_str())
+            .comma()
+            .quoted(self.username.as_str())
+            .comma()
+            .quoted(self.password.as_str())
+            .comma()
+            .uint(self.auth.code().into());
+    }
+}
+atat_command!(['a] ConfigurePdpContext<'a>);
+
+/// `AT+QIACT=<contextID>` — activate a PDP context (up to 150 s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivatePdpContext {
+    /// The context to activate.
+    pub context: PdpContextId,
+}
+
+impl AtCommand for ActivatePdpContext {
+    answers_ok!();
+    const MAX_TIMEOUT_MS: u32 = 150_000;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QIACT=").uint(self.context.get().into());
+    }
+}
+atat_command!([] ActivatePdpContext);
+
+/// `AT+QIACT?` — the active PDP contexts and their addresses (a bare `OK`
+/// when none is active).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GetPdpContexts;
+
+impl AtCommand for GetPdpContexts {
+    type Response = heapless::Vec<PdpContextState, 16>;
+    type Partial = Self::Response;
+    const MAX_TIMEOUT_MS: u32 = 150_000;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QIACT?");
+    }
+    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
+        if let Some(fields) = Fields::after(line, b"+QIACT:") {
+            let state = PdpContextState::parse(fields)?;
+            partial.push(state).map_err(|_| Error::UnexpectedResponse)?;
+        }
+        Ok(())
+    }
+    fn finish(&self, partial: Self::Partial) -> Result<Self::Response, Error> {
+        Ok(partial)
+    }
+}
+atat_command!([] GetPdpContexts);
+
+/// `AT+QIDEACT=<contextID>` — deactivate a PDP context (up to 40 s); its
+/// sockets close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeactivatePdpContext {
+    /// The context to deactivate.
+    pub context: PdpContextId,
+}
+
+impl AtCommand for DeactivatePdpContext {
+    answers_ok!();
+    const MAX_TIMEOUT_MS: u32 = 40_000;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QIDEACT=").uint(self.context.get().into());
+    }
+}
+atat_command!([] DeactivatePdpContext);
+
+/// `AT+QIDNSCFG=<contextID>,"<pridnsaddr>"[,"<secdnsaddr>"]` — set the DNS
+/// servers of a PDP context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigureDns {
+    /// The context.
+    pub context: PdpContextId,
+    /// Primary DNS server.
+    pub primary: IpAddr,
+    /// Secondary DNS server.
+    pub secondary: Option<IpAddr>,
+}
+
+impl AtCommand for ConfigureDns {
+    answers_ok!();
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QIDNSCFG=").uint(self.context.get().into());
+        for addr in core::iter::once(self.primary).chain(self.secondary) {
+            e.comma().bytes(b"\"");
+            // An address prints in at most 39 ASCII bytes; running out of
+            // room is recorded by the encoder.
+            let _ = write!(e, "{addr}");
+            e.bytes(b"\"");
+        }
+    }
+}
+atat_command!([] ConfigureDns);
+
+/// `AT+QIDNSCFG=<contextID>` — read the DNS servers of a PDP context
+/// (`ERROR` before the context is active).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GetDnsConfig {
+    /// The context.
+    pub context: PdpContextId,
+}
+
+impl AtCommand for GetDnsConfig {
+    type Response = DnsConfig;
+    type Partial = Option<DnsConfig>;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QIDNSCFG=").uint(self.context.get().into());
+    }
+    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
+        single_line(partial, line, b"+QIDNSCFG:", DnsConfig::parse)
+    }
+    fn finish(&self, partial: Self::Partial) -> Result<DnsConfig, Error> {
+        partial.ok_or(Error::UnexpectedResponse)
+    }
+}
+atat_command!([] GetDnsConfig);

@@ -1,0 +1,43 @@
+//! Logging switch: `defmt` or `log` behind features, nothing otherwise.
+//!
+//! Declared first in `lib.rs` so every module sees the macros. Payload bytes,
+//! PSK identities and keys, and private material are never passed to these
+//! macros: only lengths, ids and result codes are logged. Format strings use
+//! only `{}` / `{:?}`, which both back-ends understand.
+#![allow(unused_macros)]
+
+#[cfg(all(feature = "defmt", feature = "log"))]
+compile_error!("features `defmt` and `log` are mutually exclusive: enable at most one");
+
+macro_rules! trace {
+    ($s:literal $(, $x:expr)* $(,)?) => {{
+        #[cfg(feature = "defmt")]
+        ::defmt::trace!($s $(, $x)*);
+        #[cfg(feature = "log")]
+        ::log::trace!($s $(, $x)*);
+        #[cfg(not(any(feature = "defmt", feature = "log")))]
+        let _ = ($( & $x ),*);
+    }};
+}
+
+macro_rules! debug {
+    ($s:literal $(, $x:expr)* $(,)?) => {{
+        #[cfg(feature = "defmt")]
+        ::defmt::debug!($s $(, $x)*);
+        #[cfg(feature = "log")]
+        ::log::debug!($s $(, $x)*);
+        #[cfg(not(any(feature = "defmt", feature = "log")))]
+        let _ = ($( & $x ),*);
+    }};
+}
+
+macro_rules! warn {
+    ($s:literal $(, $x:expr)* $(,)?) => {{
+        #[cfg(feature = "defmt")]
+        ::defmt::warn!($s $(, $x)*);
+        #[cfg(feature = "log")]
+        ::log::warn!($s $(, $x)*);
+        #[cfg(not(any(feature = "defmt", feature = "log")))]
+        let _ = ($( & $x ),*);
+    }};
+}

@@ -1,0 +1,242 @@
+//! Unsolicited result codes: what the module says on its own.
+
+use crate::command::decode::{trim, Fields};
+use crate::error::SslErrorCode;
+use crate::types::{ClientId, PdpContextId, ReadLength};
+
+/// One URC, borrowing from the bytes it was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Urc<'a> {
+    /// `+QSSLOPEN: <clientID>,<err>` — the result of an open in buffer or
+    /// direct-push mode (`SslErrorCode::Success` when it worked).
+    Opened {
+        /// The socket.
+        client: ClientId,
+        /// `<err>`
+        result: SslErrorCode,
+    },
+    /// `+QSSLURC: "recv",<clientID>` — buffer mode: data is waiting; read it
+    /// with `AT+QSSLRECV`.
+    DataReady {
+        /// The socket.
+        client: ClientId,
+    },
+    /// `+QSSLURC: "recv",<clientID>,<len>` CR LF `<len bytes>` — direct push:
+    /// the data itself.
+    DataPushed {
+        /// The socket.
+        client: ClientId,
+        /// The data (never logged).
+        data: &'a [u8],
+    },
+    /// `+QSSLURC: "closed",<clientID>` — the peer or the network closed the
+    /// connection; the socket is Closing until `AT+QSSLCLOSE`.
+    Closed {
+        /// The socket.
+        client: ClientId,
+    },
+    /// `+QIURC: "pdpdeact",<contextID>` — the PDP context was lost; every
+    /// socket on it is dead.
+    PdpDeactivated {
+        /// The context.
+        context: PdpContextId,
+    },
+    /// `RDY` — the module (re)booted: every context and socket is gone, echo
+    /// is on again.
+    Ready,
+    /// A status line the module prints while it boots (`+CFUN: 1`,
+    /// `+CPIN: READY`, `+QUSIM: 1`, `+QIND: SMS DONE`, ...), as printed.
+    BootStatus(&'a [u8]),
+    /// `POWERED DOWN` / `NORMAL POWER DOWN`.
+    PoweredDown,
+    /// Any other line, kept as it came (never an error).
+    Unknown(&'a [u8]),
+}
+
+const BOOT_STATUS: &[&[u8]] = &[b"+CFUN:", b"+CPIN:", b"+QUSIM:", b"+QIND:"];
+
+impl<'a> Urc<'a> {
+    /// Read a URC as the digester frames it: one line without CR LF, or for
+    /// a direct push its line, CR LF and its data. Never fails: what it does
+    /// not know is [`Urc::Unknown`].
+    pub fn parse(frame: &'a [u8]) -> Self {
+        let end = frame
+            .iter()
+            .position(|&b| b == b'\r' || b == b'\n')
+            .unwrap_or(frame.len());
+        let (line, after) = frame.split_at(end);
+        let line = trim(line);
+        Self::parse_line(line, after).unwrap_or(Self::Unknown(line))
+    }
+
+    fn parse_line(line: &'a [u8], after: &'a [u8]) -> Option<Self> {
+        match line {
+            b"RDY" => return Some(Self::Ready),
+            b"POWERED DOWN" | b"NORMAL POWER DOWN" => return Some(Self::PoweredDown),
+            _ => {}
+        }
+        if BOOT_STATUS.iter().any(|p| line.starts_with(p)) {
+            return Some(Self::BootStatus(line));
+        }
+        if let Some(mut f) = Fields::after(line, b"+QSSLOPEN:") {
+            let client = ClientId::new(f.u8().ok()?).ok()?;
+            let result = SslErrorCode::from(f.u16().ok()?);
+            return f.is_empty().then_some(Self::Opened { client, result });
+        }
+        if let Some(mut f) = Fields::after(line, b"+QIURC:") {
+            if f.string().ok()? != b"pdpdeact" {
+                return None;
+            }
+            let context = PdpContextId::new(f.u8().ok()?).ok()?;
+            return Some(Self::PdpDeactivated { context });
+        }
+        let mut f = Fields::after(line, b"+QSSLURC:")?;
+        let kind = f.string().ok()?;
+        let client = ClientId::new(f.u8().ok()?).ok()?;
+        match kind {
+            b"closed" if f.is_empty() => Some(Self::Closed { client }),
+            b"recv" if f.is_empty() => Some(Self::DataReady { client }),
+            b"recv" => {
+                let len = usize::from(f.u16().ok()?);
+                if !f.is_empty() || len > ReadLength::MAX_BYTES {
+                    return None;
+                }
+                let data = match after {
+                    [b'\r', b'\n', rest @ ..] | [b'\r' | b'\n', rest @ ..] => rest,
+                    rest => rest,
+                };
+                let data = data.get(..len)?;
+                Some(Self::DataPushed { client, data })
+            }
+            _ => None,
+        }
+    }
+
+    /// `true` for the URCs that mean every socket and context is gone.
+    pub fn is_reboot(&self) -> bool {
+        matches!(self, Self::Ready | Self::PoweredDown)
+    }
+}
+
+/// An owned URC frame for atat's `UrcChannel` (which needs owned, `Clone`
+/// values): the frame's bytes, read back with [`UrcFrame::urc`].
+///
+/// `N` must hold the largest frame wanted: a direct push is its line, CR LF
+/// and up to 1500 bytes of data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrcFrame<const N: usize> {
+    bytes: heapless::Vec<u8, N>,
+}
+
+impl<const N: usize> UrcFrame<N> {
+    /// The URC.
+    pub fn urc(&self) -> Urc<'_> {
+        Urc::parse(&self.bytes)
+    }
+}
+
+impl<const N: usize> atat::AtatUrc for UrcFrame<N> {
+    /// Copy the frame; `None` (atat drops it) only if it is longer than `N`.
+    fn parse(resp: &[u8]) -> Option<Self> {
+        heapless::Vec::from_slice(resp)
+            .ok()
+            .map(|bytes| Self { bytes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(n: u8) -> ClientId {
+        ClientId::new(n).unwrap()
+    }
+
+    #[test]
+    fn every_urc_of_the_reference() {
+        assert_eq!(
+            Urc::parse(b"+QSSLOPEN: 4,0"),
+            Urc::Opened {
+                client: client(4),
+                result: SslErrorCode::Success
+            }
+        );
+        assert_eq!(
+            Urc::parse(b"+QSSLOPEN: 11,566"),
+            Urc::Opened {
+                client: client(11),
+                result: SslErrorCode::SocketConnectFailed
+            }
+        );
+        assert_eq!(
+            Urc::parse(b"+QSSLURC: \"recv\",4"),
+            Urc::DataReady { client: client(4) }
+        );
+        assert_eq!(
+            Urc::parse(b"+QSSLURC: \"recv\",4,18\r\nTest data from SSL"),
+            Urc::DataPushed {
+                client: client(4),
+                data: b"Test data from SSL"
+            }
+        );
+        assert_eq!(
+            Urc::parse(b"+QSSLURC: \"closed\",0"),
+            Urc::Closed { client: client(0) }
+        );
+        assert_eq!(
+            Urc::parse(b"+QIURC: \"pdpdeact\",1"),
+            Urc::PdpDeactivated {
+                context: PdpContextId::new(1).unwrap()
+            }
+        );
+        assert_eq!(Urc::parse(b"RDY"), Urc::Ready);
+        assert!(Urc::parse(b"RDY").is_reboot());
+        for boot in [
+            &b"+CFUN: 1"[..],
+            b"+CPIN: READY",
+            b"+QUSIM: 1",
+            b"+QIND: SMS DONE",
+        ] {
+            assert_eq!(Urc::parse(boot), Urc::BootStatus(boot));
+        }
+        assert_eq!(Urc::parse(b"POWERED DOWN"), Urc::PoweredDown);
+    }
+
+    #[test]
+    fn pushed_data_is_taken_by_length_with_any_bytes() {
+        let frame = b"+QSSLURC: \"recv\",2,8\r\n\r\nOK\r\n\x00\x1a";
+        assert_eq!(
+            Urc::parse(frame),
+            Urc::DataPushed {
+                client: client(2),
+                data: b"\r\nOK\r\n\x00\x1a"
+            }
+        );
+    }
+
+    #[test]
+    fn other_lines_are_unknown_never_errors() {
+        for line in [
+            &b"+QIURC: \"closed\",3"[..],
+            b"+QSSLURC: \"recv\",12",
+            b"+QSSLURC: \"recv\",4,18",
+            b"+QSSLURC: \"recv\",4,99999\r\nabc",
+            b"+QSSLOPEN: (1-16),(0-5)",
+            b"+QSSLOPEN: 4,0,9",
+            b"hello",
+            b"",
+            b"\xff\xfe",
+        ] {
+            assert!(matches!(Urc::parse(line), Urc::Unknown(_)), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn owned_frames_for_atat_channels() {
+        use atat::AtatUrc;
+        let frame = UrcFrame::<64>::parse(b"+QSSLURC: \"closed\",3").unwrap();
+        assert_eq!(frame.urc(), Urc::Closed { client: client(3) });
+        assert!(UrcFrame::<4>::parse(b"+QSSLURC: \"closed\",3").is_none());
+    }
+}
