@@ -243,3 +243,64 @@ impl ParameterRanges {
         Some(Self { parameters })
     }
 }
+
+/// Test helpers: a command's exact bytes, and its answer read both ways.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::digest::{Framer, QuectelDigester};
+    use atat::{AtatCmd, DigestResult, Digester};
+
+    /// The exact line `cmd` writes.
+    pub fn bytes<C: AtCommand>(cmd: &C) -> String {
+        let mut buf = [0u8; MAX_COMMAND_LEN];
+        let n = write_command(cmd, &mut buf);
+        assert!(n > 0, "command did not fit");
+        String::from_utf8(buf[..n].to_vec()).expect("ASCII command")
+    }
+
+    /// Read the module's `raw` answer as the engine does (framer and
+    /// [`ResponseReader`]) and as atat does (digester and `AtatCmd::parse`):
+    /// both must agree on success or failure, and on the value.
+    pub fn answer<C>(cmd: &C, raw: &[u8]) -> Result<<C as AtCommand>::Response, Error>
+    where
+        C: AtCommand + AtatCmd<Response = <C as AtCommand>::Response>,
+        <C as AtCommand>::Response: core::fmt::Debug + PartialEq,
+    {
+        let mut framer = Framer::new(1024);
+        framer.expect(cmd.expect());
+        let mut reader = ResponseReader::new(cmd);
+        let mut rest = raw;
+        let engine = loop {
+            let (frame, used) = framer.next(rest);
+            if let Some(result) = reader.feed(&frame) {
+                break result;
+            }
+            assert!(
+                used > 0,
+                "answer incomplete: {:?}",
+                String::from_utf8_lossy(raw)
+            );
+            rest = &rest[used..];
+        };
+
+        let mut digester = QuectelDigester::new(2048);
+        let mut rest = raw;
+        let via_atat = loop {
+            let (result, used) = digester.digest(rest);
+            match result {
+                DigestResult::Response(resp) => break AtatCmd::parse(cmd, resp),
+                DigestResult::Prompt(_) => break AtatCmd::parse(cmd, Ok(&[])),
+                _ => {}
+            }
+            assert!(used > 0, "atat: answer incomplete");
+            rest = &rest[used..];
+        };
+        match (&engine, &via_atat) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "engine and atat paths disagree"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("engine {engine:?} vs atat {via_atat:?}"),
+        }
+        engine
+    }
+}

@@ -9,6 +9,9 @@ use crate::command::ssl_config::types::wire_enum;
 use crate::error::Error;
 pub use clock::DateTime;
 
+#[cfg(test)]
+mod tests;
+
 /// `AT` — check that the module answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct At;

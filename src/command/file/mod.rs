@@ -11,6 +11,9 @@ use crate::error::{Error, ParamError};
 use crate::types::FileName;
 pub use checksum::{checksum, Checksum};
 
+#[cfg(test)]
+mod tests;
+
 /// `AT+QFUPL="<filename>",<file_size>[,<timeout>[,<ackmode>]]` — start an
 /// upload. The module answers `CONNECT`, then takes exactly `size` bytes as
 /// [`FileData`] (in ACK mode: 1024 bytes at a time, each answered by `A`).
@@ -102,7 +105,7 @@ impl atat::AtatResp for UploadStatus {}
 pub struct Uploaded {
     /// Bytes stored.
     pub size: u32,
-    /// The module's 16-bit XOR checksum (see [`checksum`]).
+    /// The module's 16-bit XOR checksum (see [`checksum()`]).
     pub checksum: u16,
 }
 

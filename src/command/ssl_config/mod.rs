@@ -19,6 +19,9 @@ pub use settings::{
 };
 pub use types::{CipherSuite, CloseTimeMode, DtlsVersion, SecLevel, SslVersion};
 
+#[cfg(test)]
+mod tests;
+
 const PREFIX: &[u8] = b"+QSSLCFG:";
 
 /// `AT+QSSLCFG="<name>",<SSL_ctxID>,<value>` — set one setting of an SSL
