@@ -42,6 +42,27 @@ pub enum Error {
     Overflow,
     /// The serial port reported an error.
     Io(embedded_io::ErrorKind),
+    /// Open refused locally: the socket is not Initial (close it first).
+    SocketInUse,
+    /// Refused locally: the socket is not connected.
+    NotConnected,
+    /// Refused locally: the port is in transparent mode (no AT command can be
+    /// sent), or a transparent session already exists.
+    TransparentMode,
+    /// The peer or the network closed the connection (`+QSSLURC: "closed"`,
+    /// `NO CARRIER`); close the socket.
+    Closed,
+    /// The handle's socket was closed since; the index may belong to a new
+    /// connection now.
+    StaleHandle,
+    /// The module rebooted (`RDY`): every socket and context is gone.
+    ModuleReset,
+    /// Direct-push data arrived while the socket's receive buffer was full:
+    /// this many bytes were dropped. Reported once, then reading goes on.
+    PushOverflow(u32),
+    /// Another operation is in flight on the port; poll it to completion
+    /// first.
+    Busy,
 }
 
 /// Why a parameter was refused.
@@ -253,6 +274,18 @@ impl fmt::Display for Error {
             Self::UnexpectedResponse => f.write_str("unexpected answer from the module"),
             Self::Overflow => f.write_str("answer larger than the buffer given for it"),
             Self::Io(kind) => write!(f, "serial port error: {kind:?}"),
+            Self::SocketInUse => f.write_str("socket in use: close it first"),
+            Self::NotConnected => f.write_str("socket not connected"),
+            Self::TransparentMode => {
+                f.write_str("port is in transparent mode, or a transparent session exists")
+            }
+            Self::Closed => f.write_str("connection closed by the peer or the network"),
+            Self::StaleHandle => f.write_str("socket handle no longer valid (socket closed)"),
+            Self::ModuleReset => f.write_str("module rebooted: every socket and context is gone"),
+            Self::PushOverflow(n) => {
+                write!(f, "receive buffer full: {n} pushed bytes dropped")
+            }
+            Self::Busy => f.write_str("another operation is in flight"),
         }
     }
 }
@@ -283,6 +316,11 @@ impl embedded_io::Error for Error {
             Self::UnexpectedResponse => ErrorKind::InvalidData,
             Self::Overflow => ErrorKind::OutOfMemory,
             Self::Io(kind) => *kind,
+            Self::SocketInUse => ErrorKind::AddrInUse,
+            Self::NotConnected | Self::StaleHandle => ErrorKind::NotConnected,
+            Self::TransparentMode | Self::Busy => ErrorKind::Other,
+            Self::Closed | Self::ModuleReset => ErrorKind::ConnectionReset,
+            Self::PushOverflow(_) => ErrorKind::OutOfMemory,
             Self::Rejected | Self::Cme(_) | Self::Cms(_) => ErrorKind::Other,
         }
     }

@@ -10,12 +10,14 @@ mod fmt;
 pub mod command;
 pub mod digest;
 pub mod error;
+pub mod state;
 pub mod types;
 pub mod urc;
 
 pub use command::{AtCommand, NoResponse};
 pub use digest::{Expect, Frame, Framer, QuectelDigester};
 pub use error::{CmeError, Error, ParamError, SslErrorCode};
+pub use state::SocketHandle;
 pub use types::{
     AlpnName, Apn, ClientId, FileName, HostName, NegotiateTime, Password, PdpContextId,
     PskIdentity, PskKey, ReadLength, SendLength, SslContextId, UserName,

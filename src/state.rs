@@ -1,0 +1,400 @@
+//! What the module's sockets and contexts are doing: pure bookkeeping, no I/O.
+//!
+//! 12 sockets, each `Initial → Opening → Connected → Closing → Initial`,
+//! with its access mode, SSL context and PDP context; which PDP contexts are
+//! active; whether the port is in transparent mode. Transitions come from
+//! command results and URCs (`+QSSLOPEN`, `"closed"`, `"pdpdeact"`, reboot).
+//! The checks here are what lets the engine refuse an illegal operation
+//! before a byte is written: a send on a socket that is not connected, an
+//! open on a socket in use, a second transparent session, any command while
+//! the port is transparent.
+//!
+//! A [`SocketHandle`] carries the generation of its socket: once the socket
+//! is closed or the module reboots, old handles fail with
+//! [`Error::StaleHandle`] / [`Error::ModuleReset`] instead of touching a
+//! socket that now belongs to someone else.
+
+use crate::command::ssl_socket::{AccessMode, SocketState};
+use crate::error::{Error, SslErrorCode};
+use crate::types::{ClientId, PdpContextId, SslContextId};
+
+/// A reference to one opened socket, valid until it is closed or the module
+/// reboots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SocketHandle {
+    client: ClientId,
+    generation: u16,
+    epoch: u16,
+}
+
+impl SocketHandle {
+    /// The module's socket index.
+    pub const fn client(&self) -> ClientId {
+        self.client
+    }
+}
+
+/// Why a socket left Connected on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum CloseCause {
+    /// `+QSSLURC: "closed"` (or `NO CARRIER` in transparent mode): the peer or
+    /// the network closed the connection.
+    Peer,
+    /// `+QIURC: "pdpdeact"`: the PDP context under it was lost.
+    PdpLost,
+}
+
+/// One socket's entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Socket {
+    /// Lifecycle state, as `AT+QSSLSTATE` names it.
+    pub state: SocketState,
+    /// Access mode of the connection.
+    pub mode: AccessMode,
+    /// SSL context it was opened with.
+    pub ssl: SslContextId,
+    /// PDP context it was opened on.
+    pub pdp: PdpContextId,
+    /// Why it is Closing, if it closed on its own.
+    pub cause: Option<CloseCause>,
+    generation: u16,
+}
+
+impl Socket {
+    const INITIAL: Self = Self {
+        state: SocketState::Initial,
+        mode: AccessMode::Buffer,
+        ssl: SslContextId::MIN,
+        pdp: PdpContextId::MIN,
+        cause: None,
+        generation: 0,
+    };
+}
+
+/// Whether the port carries AT commands or one connection's raw bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum PortMode {
+    /// AT commands.
+    Command,
+    /// Transparent mode on this socket.
+    Transparent(ClientId),
+}
+
+/// The state of every socket and context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SessionState {
+    sockets: [Socket; 12],
+    port: PortMode,
+    /// The connection that last left transparent mode (for `ATO`).
+    last_transparent: Option<ClientId>,
+    /// Bit `i` set: PDP context `i + 1` is active.
+    pdp_active: u16,
+    /// Module boots seen: handles from an earlier boot are dead.
+    epoch: u16,
+}
+
+impl Default for SessionState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SessionState {
+    /// Every socket Initial, no context active, port in command mode.
+    pub const fn new() -> Self {
+        Self {
+            sockets: [Socket::INITIAL; 12],
+            port: PortMode::Command,
+            last_transparent: None,
+            pdp_active: 0,
+            epoch: 0,
+        }
+    }
+
+    /// The entry of one socket.
+    pub fn socket(&self, client: ClientId) -> &Socket {
+        &self.sockets[client.index()]
+    }
+
+    /// The port's mode.
+    pub fn port(&self) -> PortMode {
+        self.port
+    }
+
+    /// The connection `ATO` would return to.
+    pub fn last_transparent(&self) -> Option<ClientId> {
+        self.last_transparent
+    }
+
+    /// `true` if PDP context `ctx` is known to be active.
+    pub fn pdp_active(&self, ctx: PdpContextId) -> bool {
+        self.pdp_active & (1 << ctx.index()) != 0
+    }
+
+    /// `true` while some socket that is not Initial uses SSL context `ctx`:
+    /// the module releases a context when its last socket closes.
+    pub fn ssl_context_in_use(&self, ctx: SslContextId) -> bool {
+        self.sockets
+            .iter()
+            .any(|s| s.state != SocketState::Initial && s.ssl == ctx)
+    }
+
+    /// Sockets in a state other than Initial.
+    pub fn open_sockets(&self) -> impl Iterator<Item = ClientId> + '_ {
+        ClientId::all().filter(|c| self.socket(*c).state != SocketState::Initial)
+    }
+
+    /// Refuse any AT command while the port is transparent.
+    pub fn check_command(&self) -> Result<(), Error> {
+        match self.port {
+            PortMode::Command => Ok(()),
+            PortMode::Transparent(_) => Err(Error::TransparentMode),
+        }
+    }
+
+    /// The socket of a handle, if the handle is still current.
+    pub fn check_handle(&self, handle: &SocketHandle) -> Result<&Socket, Error> {
+        if handle.epoch != self.epoch {
+            return Err(Error::ModuleReset);
+        }
+        let socket = self.socket(handle.client);
+        if socket.generation != handle.generation || socket.state == SocketState::Initial {
+            return Err(Error::StaleHandle);
+        }
+        Ok(socket)
+    }
+
+    /// Check that `handle` may send with `AT+QSSLSEND` now.
+    pub fn check_send(&self, handle: &SocketHandle) -> Result<(), Error> {
+        self.check_command()?;
+        let socket = self.check_handle(handle)?;
+        match (socket.state, socket.cause) {
+            (SocketState::Connected, _) if socket.mode != AccessMode::Transparent => Ok(()),
+            (SocketState::Connected, _) => Err(Error::TransparentMode),
+            (SocketState::Closing, Some(CloseCause::PdpLost)) => {
+                Err(Error::Ssl(SslErrorCode::PdpContextBrokenDown))
+            }
+            (SocketState::Closing, _) => Err(Error::Closed),
+            _ => Err(Error::NotConnected),
+        }
+    }
+
+    /// Check that `handle` may read buffered or pushed data now: a Closing
+    /// socket may still hold data.
+    pub fn check_read(&self, handle: &SocketHandle) -> Result<&Socket, Error> {
+        self.check_command()?;
+        let socket = self.check_handle(handle)?;
+        match socket.state {
+            SocketState::Connected | SocketState::Closing => Ok(socket),
+            _ => Err(Error::NotConnected),
+        }
+    }
+
+    /// Start opening `client`: refused if the socket is in use, the port is
+    /// transparent, or a second transparent session is asked for.
+    pub fn begin_open(
+        &mut self,
+        client: ClientId,
+        pdp: PdpContextId,
+        ssl: SslContextId,
+        mode: AccessMode,
+    ) -> Result<SocketHandle, Error> {
+        self.check_command()?;
+        if self.socket(client).state != SocketState::Initial {
+            return Err(Error::SocketInUse);
+        }
+        if mode == AccessMode::Transparent && self.transparent_session().is_some() {
+            return Err(Error::TransparentMode);
+        }
+        let socket = &mut self.sockets[client.index()];
+        socket.state = SocketState::Opening;
+        socket.mode = mode;
+        socket.ssl = ssl;
+        socket.pdp = pdp;
+        socket.cause = None;
+        socket.generation = socket.generation.wrapping_add(1);
+        Ok(SocketHandle {
+            client,
+            generation: socket.generation,
+            epoch: self.epoch,
+        })
+    }
+
+    /// The socket in transparent access mode, if any (port transparent or
+    /// left with `+++`).
+    pub fn transparent_session(&self) -> Option<ClientId> {
+        ClientId::all().find(|c| {
+            let s = self.socket(*c);
+            s.state != SocketState::Initial && s.mode == AccessMode::Transparent
+        })
+    }
+
+    /// The open's result: `+QSSLOPEN: <id>,<err>`, or `CONNECT` / `ERROR` in
+    /// transparent mode. Ignored unless the socket is Opening.
+    pub fn open_result(&mut self, client: ClientId, result: SslErrorCode) {
+        let socket = &mut self.sockets[client.index()];
+        if socket.state != SocketState::Opening {
+            return;
+        }
+        if result.is_success() {
+            socket.state = SocketState::Connected;
+            if socket.mode == AccessMode::Transparent {
+                self.port = PortMode::Transparent(client);
+            }
+        } else {
+            *socket = Socket {
+                generation: socket.generation,
+                ..Socket::INITIAL
+            };
+        }
+    }
+
+    /// `+QSSLURC: "closed",<id>`: the socket is Closing until closed.
+    pub fn peer_closed(&mut self, client: ClientId) {
+        let socket = &mut self.sockets[client.index()];
+        if matches!(socket.state, SocketState::Opening | SocketState::Connected) {
+            socket.state = SocketState::Closing;
+            socket.cause.get_or_insert(CloseCause::Peer);
+        }
+        if self.port == PortMode::Transparent(client) {
+            self.port = PortMode::Command;
+        }
+    }
+
+    /// `AT+QSSLCLOSE` answered `OK` (or the socket was found Initial): the
+    /// socket is Initial and its handles are dead.
+    pub fn closed(&mut self, client: ClientId) {
+        let socket = &mut self.sockets[client.index()];
+        let generation = socket.generation.wrapping_add(1);
+        *socket = Socket {
+            generation,
+            ..Socket::INITIAL
+        };
+        if self.port == PortMode::Transparent(client) {
+            self.port = PortMode::Command;
+        }
+        if self.last_transparent == Some(client) {
+            self.last_transparent = None;
+        }
+    }
+
+    /// `AT+QIACT=<ctx>` answered `OK`.
+    pub fn pdp_activated(&mut self, ctx: PdpContextId) {
+        self.pdp_active |= 1 << ctx.index();
+    }
+
+    /// `+QIURC: "pdpdeact",<ctx>` (or `AT+QIDEACT` done): the context is
+    /// gone and every socket on it is Closing.
+    pub fn pdp_deactivated(&mut self, ctx: PdpContextId) {
+        self.pdp_active &= !(1 << ctx.index());
+        for socket in &mut self.sockets {
+            if socket.pdp == ctx
+                && matches!(socket.state, SocketState::Opening | SocketState::Connected)
+            {
+                socket.state = SocketState::Closing;
+                socket.cause = Some(CloseCause::PdpLost);
+            }
+        }
+        if let PortMode::Transparent(client) = self.port {
+            if self.socket(client).pdp == ctx {
+                self.port = PortMode::Command;
+            }
+        }
+    }
+
+    /// `RDY`: every socket and context is gone, every handle dead.
+    pub fn rebooted(&mut self) {
+        let epoch = self.epoch.wrapping_add(1);
+        for socket in &mut self.sockets {
+            *socket = Socket {
+                generation: socket.generation.wrapping_add(1),
+                ..Socket::INITIAL
+            };
+        }
+        *self = Self {
+            sockets: self.sockets,
+            epoch,
+            ..Self::new()
+        };
+    }
+
+    /// `CONNECT` after `ATO` or `AT+QISWTMD=<id>,2`: the port is transparent.
+    pub fn entered_transparent(&mut self, client: ClientId) {
+        let socket = &mut self.sockets[client.index()];
+        if socket.state == SocketState::Connected {
+            socket.mode = AccessMode::Transparent;
+            self.port = PortMode::Transparent(client);
+        }
+    }
+
+    /// `OK` after `+++` or DTR: back to commands. The connection stays open
+    /// in buffer access mode (`AT+QSSLRECV` reads what arrives meanwhile) and
+    /// `ATO` returns to it.
+    pub fn left_transparent(&mut self) {
+        if let PortMode::Transparent(client) = self.port {
+            self.last_transparent = Some(client);
+            self.sockets[client.index()].mode = AccessMode::Buffer;
+        }
+        self.port = PortMode::Command;
+    }
+
+    /// `NO CARRIER` in transparent mode: the connection dropped; back to
+    /// commands, the socket is Closing.
+    pub fn carrier_lost(&mut self) {
+        if let PortMode::Transparent(client) = self.port {
+            self.port = PortMode::Command;
+            self.peer_closed(client);
+        }
+    }
+
+    /// `AT+QISWTMD=<id>,<0|1>` answered `OK`.
+    pub fn mode_switched(&mut self, client: ClientId, mode: AccessMode) {
+        let socket = &mut self.sockets[client.index()];
+        if socket.state != SocketState::Initial && self.port == PortMode::Command {
+            socket.mode = mode;
+        }
+    }
+
+    /// A socket the module reports in `AT+QSSLSTATE` (e.g. kept across an
+    /// MCU reset): taken over so that it can be closed.
+    pub fn adopt(
+        &mut self,
+        client: ClientId,
+        state: SocketState,
+        mode: AccessMode,
+        ssl: SslContextId,
+        pdp: PdpContextId,
+    ) -> SocketHandle {
+        let socket = &mut self.sockets[client.index()];
+        if socket.state == SocketState::Initial {
+            socket.generation = socket.generation.wrapping_add(1);
+        }
+        socket.state = state;
+        socket.mode = mode;
+        socket.ssl = ssl;
+        socket.pdp = pdp;
+        SocketHandle {
+            client,
+            generation: socket.generation,
+            epoch: self.epoch,
+        }
+    }
+
+    /// A handle for a socket that is not Initial.
+    pub fn handle(&self, client: ClientId) -> Option<SocketHandle> {
+        let socket = self.socket(client);
+        (socket.state != SocketState::Initial).then_some(SocketHandle {
+            client,
+            generation: socket.generation,
+            epoch: self.epoch,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
