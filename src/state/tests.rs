@@ -116,20 +116,21 @@ fn snapshot(s: &SessionState) -> Snapshot {
 
 fn apply(s: &mut SessionState, ev: Ev) -> Result<(), Error> {
     match ev {
-        Ev::OpenBuffer => s.begin_open(c(3), pdp(1), ssl(2), Buffer).map(drop),
-        Ev::OpenTransparent => s.begin_open(c(3), pdp(1), ssl(2), Transparent).map(drop),
-        Ev::OpenOk => Ok(s.open_result(c(3), SslErrorCode::Success)),
-        Ev::OpenFailed => Ok(s.open_result(c(3), SslErrorCode::SocketConnectFailed)),
-        Ev::PeerClosed => Ok(s.peer_closed(c(3))),
-        Ev::Closed => Ok(s.closed(c(3))),
-        Ev::PdpLostOwn => Ok(s.pdp_deactivated(pdp(1))),
-        Ev::PdpLostOther => Ok(s.pdp_deactivated(pdp(2))),
-        Ev::Rebooted => Ok(s.rebooted()),
-        Ev::EnterTransparent => Ok(s.entered_transparent(c(3))),
-        Ev::LeaveTransparent => Ok(s.left_transparent()),
-        Ev::CarrierLost => Ok(s.carrier_lost()),
-        Ev::SwitchToPush => Ok(s.mode_switched(c(3), DirectPush)),
+        Ev::OpenBuffer => return s.begin_open(c(3), pdp(1), ssl(2), Buffer).map(drop),
+        Ev::OpenTransparent => return s.begin_open(c(3), pdp(1), ssl(2), Transparent).map(drop),
+        Ev::OpenOk => s.open_result(c(3), SslErrorCode::Success),
+        Ev::OpenFailed => s.open_result(c(3), SslErrorCode::SocketConnectFailed),
+        Ev::PeerClosed => s.peer_closed(c(3)),
+        Ev::Closed => s.closed(c(3)),
+        Ev::PdpLostOwn => s.pdp_deactivated(pdp(1)),
+        Ev::PdpLostOther => s.pdp_deactivated(pdp(2)),
+        Ev::Rebooted => s.rebooted(),
+        Ev::EnterTransparent => s.entered_transparent(c(3)),
+        Ev::LeaveTransparent => s.left_transparent(),
+        Ev::CarrierLost => s.carrier_lost(),
+        Ev::SwitchToPush => s.mode_switched(c(3), DirectPush),
     }
+    Ok(())
 }
 
 const CMD: PortMode = PortMode::Command;
