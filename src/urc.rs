@@ -99,7 +99,9 @@ impl<'a> Urc<'a> {
             b"recv" if f.is_empty() => Some(Self::DataReady { client }),
             b"recv" => {
                 let len = usize::from(f.u16().ok()?);
-                if !f.is_empty() || len > ReadLength::MAX_BYTES {
+                // 1..=1500, as the framer counts it: a push of nothing is
+                // malformed there and never delivered as data.
+                if !f.is_empty() || len == 0 || len > ReadLength::MAX_BYTES {
                     return None;
                 }
                 let data = match after {
@@ -222,6 +224,9 @@ mod tests {
             b"+QSSLURC: \"recv\",12",
             b"+QSSLURC: \"recv\",4,18",
             b"+QSSLURC: \"recv\",4,99999\r\nabc",
+            // Found by `fuzz/urc_parse`: the framer reads a push of 0 bytes
+            // as malformed, the parser took it as an empty push.
+            b"+QSSLURC: \"recv\",8,0",
             b"+QSSLOPEN: (1-16),(0-5)",
             b"+QSSLOPEN: 4,0,9",
             b"hello",
