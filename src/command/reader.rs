@@ -6,8 +6,8 @@ use crate::error::Error;
 
 /// Collects the answer to one command from the frames the framer cuts:
 /// information lines, payload, and the result code that ends it. URCs,
-/// echo and anything else not addressed to the command are left to the
-/// caller.
+/// echo, malformed payload announcements and anything else not addressed to
+/// the command are left to the caller.
 pub struct ResponseReader<'c, C: AtCommand + ?Sized> {
     cmd: &'c C,
     partial: C::Partial,
@@ -42,7 +42,10 @@ impl<'c, C: AtCommand + ?Sized> ResponseReader<'c, C> {
             Frame::Payload { data, .. } if self.own_payload => {
                 self.cmd.payload(&mut self.partial, data)
             }
-            Frame::Malformed(_) => Err(Error::UnexpectedResponse),
+            // A payload announcement with an impossible socket or length is
+            // no line of any answer (atat's path drops it from the body as
+            // well): a `+QSSLRECV` answer that had one ends without data and
+            // fails in `finish`.
             Frame::Prompt | Frame::UploadAck if C::ENDS_AT_PROMPT => return Some(self.finish()),
             Frame::Final(result) => return Some(self.finish_with(result)),
             _ => Ok(()),
@@ -65,5 +68,33 @@ impl<'c, C: AtCommand + ?Sized> ResponseReader<'c, C> {
             return Err(error);
         }
         self.cmd.finish(core::mem::take(&mut self.partial))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::command::pdp::GetPdpContexts;
+    use crate::command::ssl_socket::ReadSslData;
+    use crate::command::testing::answer;
+    use crate::types::{ClientId, ReadLength};
+    use crate::Error;
+
+    /// Found by `fuzz/response_parsers`: a malformed `+QSSLRECV` line in the
+    /// answer to another command failed it on the engine path only.
+    #[test]
+    fn a_malformed_announcement_is_no_line_of_the_answer() {
+        assert_eq!(
+            answer(&GetPdpContexts, b"+QSSLRECV:0\x00\nOK\r\n"),
+            Ok(heapless::Vec::new())
+        );
+        let read = ReadSslData::new(ClientId::MIN, ReadLength::MAX);
+        for raw in [
+            &b"\r\n+QSSLRECV: 99999\r\n\r\nOK\r\n"[..],
+            b"\r\n+QSSLRECV: 1501\r\n\r\nOK\r\n",
+        ] {
+            assert_eq!(answer(&read, raw), Err(Error::UnexpectedResponse));
+        }
+        let then_empty = b"\r\n+QSSLRECV: 99999\r\n+QSSLRECV: 0\r\n\r\nOK\r\n";
+        assert!(answer(&read, then_empty).unwrap().data.is_empty());
     }
 }
