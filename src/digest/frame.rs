@@ -273,6 +273,14 @@ impl Framer {
                 )
             }
             State::DiscardLine => match buf.iter().position(|&b| b == b'\r' || b == b'\n') {
+                // The discarded line ended with the bytes before: go on with
+                // the next frame rather than report a frame that used nothing
+                // (a caller reads that as "wait for more bytes", and with a
+                // full buffer none ever come).
+                Some(0) => {
+                    self.state = State::Lines;
+                    self.next_line(buf, false)
+                }
                 Some(end) => {
                     self.state = State::Lines;
                     (Frame::Discarded, end)
@@ -288,6 +296,9 @@ impl Framer {
     /// last line without CR LF counts as complete. Used to read a response
     /// body that atat handed over without its line end.
     pub fn next_at_end<'a>(&mut self, buf: &'a [u8]) -> (Frame<'a>, usize) {
+        if self.state == State::DiscardLine && matches!(buf.first(), Some(b'\r' | b'\n')) {
+            self.state = State::Lines;
+        }
         match self.state {
             State::Lines => self.next_line(buf, true),
             _ => self.next(buf),

@@ -617,6 +617,40 @@ fn overlong_lines_are_discarded_and_the_stream_resyncs() {
     );
 }
 
+/// Found by `fuzz/digest_stream` (a 64-byte atat buffer, hand-minimized
+/// here to the engine's 256): a line that fills the buffer is discarded;
+/// when its CR then came first in the next buffer, the framer answered
+/// `Discarded` having used nothing, so both faces waited for bytes that
+/// could not come: the buffer was full.
+#[test]
+fn an_overlong_line_ending_at_a_buffer_boundary_does_not_stall() {
+    let mut stream = vec![b'x'; 256];
+    stream.push(b'\r');
+    stream.extend_from_slice(&[b'y'; 255]);
+    stream.extend_from_slice(b"\r\nOK\r\n");
+    let ys = String::from_utf8(vec![b'y'; 255]).unwrap();
+    assert_eq!(
+        frames(&stream, Expect::Response),
+        vec![Ev::Discarded, line(&ys), ok()]
+    );
+    // 262 bytes of answer do not fit atat's 256.
+    assert_eq!(digested(&stream, 256), vec![Out::Error("Capacity".into())]);
+    let mut stream = vec![b'x'; 64];
+    stream.push(b'\r');
+    stream.extend_from_slice(&[b'y'; 20]);
+    stream.extend_from_slice(b"\r\nOK\r\n");
+    assert_eq!(
+        digested(&stream, 64),
+        vec![Out::Response(ys.as_bytes()[..20].to_vec())]
+    );
+    let mut framer = Framer::new(4);
+    assert_eq!(framer.next(b"xxxx"), (Frame::Discarded, 4));
+    assert_eq!(
+        framer.next(b"\r\nOK\r\n"),
+        (Frame::Final(FinalResult::Ok), 6)
+    );
+}
+
 #[test]
 fn lengths_beyond_the_module_limit_are_malformed_not_trusted() {
     let stream = b"\r\n+QSSLRECV: 99999\r\nabc\r\n\r\nOK\r\n\r\n+QSSLURC: \"recv\",12,5\r\n\r\n+QSSLURC: \"recv\",1,1501\r\n";
