@@ -1,8 +1,26 @@
-//! Quectel module simulator.
+#![doc = include_str!("../README.md")]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod at;
 pub mod clock;
+mod config;
+mod engine;
 pub mod error_code;
+mod fault;
 pub mod filesystem;
+mod handle;
+mod line;
+mod net;
+mod port;
+mod simulator;
+pub mod testing;
+pub mod transcript;
+
+pub use config::{DefaultsProfile, SimConfig, DEFAULT_RECV_BUFFER, DEFAULT_SEND_BUFFER};
+pub use engine::state::{SocketInfo, SocketState};
+pub use fault::{Fault, Urc};
+pub use handle::SimHandle;
+pub use net::{supported_cipher_suites, CloseCause, HandshakeInfo};
+pub use port::{DtrPin, SimPort, SimPortError};
+pub use simulator::Simulator;

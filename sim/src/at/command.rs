@@ -5,9 +5,10 @@ use super::CommandGroup;
 use crate::clock::ClockValue;
 
 /// `<access_mode>` of an SSL socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum AccessMode {
     /// 0: buffer access mode (`+QSSLURC: "recv",<id>`, then `AT+QSSLRECV`).
+    #[default]
     Buffer,
     /// 1: direct push mode (`+QSSLURC: "recv",<id>,<len>` + data).
     DirectPush,

@@ -1,0 +1,320 @@
+//! The serial line between host and module: the two byte pipes, optional
+//! pacing at a baud rate, injected line faults, and the transcript.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Condvar, Mutex};
+use std::task::Waker;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::engine::inbox::Inbox;
+use crate::transcript::{Direction, Recorder};
+
+/// Bits on the wire per byte (start, 8 data, stop).
+const BITS_PER_BYTE: u64 = 10;
+
+/// What an injected line fault does to the bytes it hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineFaultKind {
+    /// Flip the lowest bit.
+    Corrupt,
+    /// Remove the byte.
+    Drop,
+}
+
+/// A line fault waiting for its bytes.
+#[derive(Debug, Clone, Copy)]
+struct LineFault {
+    kind: LineFaultKind,
+    skip: u32,
+    count: u32,
+}
+
+/// Applies the faults queued for one direction, in order.
+#[derive(Debug, Default)]
+struct FaultQueue {
+    queue: VecDeque<LineFault>,
+}
+
+impl FaultQueue {
+    fn apply(&mut self, bytes: &[u8]) -> (Vec<u8>, usize) {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut hit = 0;
+        for &b in bytes {
+            let Some(fault) = self.queue.front_mut() else {
+                out.push(b);
+                continue;
+            };
+            if fault.skip > 0 {
+                fault.skip -= 1;
+                out.push(b);
+                continue;
+            }
+            hit += 1;
+            match fault.kind {
+                LineFaultKind::Corrupt => out.push(b ^ 0x01),
+                LineFaultKind::Drop => {}
+            }
+            fault.count -= 1;
+            if fault.count == 0 {
+                self.queue.pop_front();
+            }
+        }
+        (out, hit)
+    }
+}
+
+/// Bytes the host can read, with the waker of a pending async read.
+#[derive(Default)]
+pub(crate) struct HostSide {
+    pub ready: VecDeque<u8>,
+    pub waker: Option<Waker>,
+    pub closed: bool,
+}
+
+/// The module-to-host pipe.
+#[derive(Default)]
+pub(crate) struct HostPipe {
+    pub state: Mutex<HostSide>,
+    pub cond: Condvar,
+}
+
+impl HostPipe {
+    fn push(&self, bytes: &[u8]) {
+        if let Ok(mut s) = self.state.lock() {
+            s.ready.extend(bytes);
+            if let Some(w) = s.waker.take() {
+                w.wake();
+            }
+        }
+        self.cond.notify_all();
+    }
+
+    pub fn close(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.closed = true;
+            if let Some(w) = s.waker.take() {
+                w.wake();
+            }
+        }
+        self.cond.notify_all();
+    }
+}
+
+type Sink = Box<dyn Fn(&[u8]) + Send + Sync>;
+
+struct PacerState {
+    queue: VecDeque<u8>,
+    stop: bool,
+}
+
+/// Releases queued bytes to a sink no faster than the line rate.
+struct Pacer {
+    shared: Arc<(Mutex<PacerState>, Condvar)>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Pacer {
+    fn start(baud: u32, sink: Sink) -> Pacer {
+        let shared = Arc::new((
+            Mutex::new(PacerState {
+                queue: VecDeque::new(),
+                stop: false,
+            }),
+            Condvar::new(),
+        ));
+        let byte_time = Duration::from_nanos(1_000_000_000 * BITS_PER_BYTE / u64::from(baud));
+        let worker = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("sim-pacer".into())
+            .spawn(move || pace(&worker, byte_time, &sink))
+            .ok();
+        Pacer { shared, thread }
+    }
+
+    fn push(&self, bytes: &[u8]) {
+        let (lock, cond) = &*self.shared;
+        if let Ok(mut s) = lock.lock() {
+            s.queue.extend(bytes);
+        }
+        cond.notify_all();
+    }
+
+    fn stop(&mut self) {
+        let (lock, cond) = &*self.shared;
+        if let Ok(mut s) = lock.lock() {
+            s.stop = true;
+        }
+        cond.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn pace(shared: &(Mutex<PacerState>, Condvar), byte_time: Duration, sink: &Sink) {
+    let (lock, cond) = shared;
+    let Ok(mut s) = lock.lock() else { return };
+    let mut line_start: Option<(Instant, u64)> = None;
+    loop {
+        if s.stop {
+            return;
+        }
+        if s.queue.is_empty() {
+            line_start = None;
+            s = match cond.wait(s) {
+                Ok(g) => g,
+                Err(_) => return,
+            };
+            continue;
+        }
+        let now = Instant::now();
+        let (start, sent) = *line_start.get_or_insert((now, 0));
+        let done = (now.duration_since(start).as_nanos() / byte_time.as_nanos().max(1)) as u64;
+        let due = done.saturating_sub(sent).min(s.queue.len() as u64) as usize;
+        if due == 0 {
+            let next = start + Duration::from_nanos(byte_time.as_nanos() as u64 * (sent + 1));
+            let wait = next.saturating_duration_since(now);
+            s = match cond.wait_timeout(s, wait) {
+                Ok((g, _)) => g,
+                Err(_) => return,
+            };
+            continue;
+        }
+        let chunk: Vec<u8> = s.queue.drain(..due).collect();
+        line_start = Some((start, sent + due as u64));
+        drop(s);
+        sink(&chunk);
+        s = match lock.lock() {
+            Ok(g) => g,
+            Err(_) => return,
+        };
+    }
+}
+
+/// Both directions of the line.
+pub(crate) struct Line {
+    pub recorder: Arc<Recorder>,
+    pub host: Arc<HostPipe>,
+    inbox: Arc<Inbox>,
+    rx_faults: Mutex<FaultQueue>,
+    tx_faults: Mutex<FaultQueue>,
+    rx_pacer: Mutex<Option<Pacer>>,
+    tx_pacer: Mutex<Option<Pacer>>,
+}
+
+impl Line {
+    pub fn new(recorder: Arc<Recorder>, inbox: Arc<Inbox>, baud: Option<u32>) -> Line {
+        let host = Arc::new(HostPipe::default());
+        let (rx_pacer, tx_pacer) = match baud {
+            Some(baud) => {
+                let to_module = inbox.clone();
+                let to_host = host.clone();
+                (
+                    Some(Pacer::start(
+                        baud,
+                        Box::new(move |b| to_module.push_input(Instant::now(), b)),
+                    )),
+                    Some(Pacer::start(baud, Box::new(move |b| to_host.push(b)))),
+                )
+            }
+            None => (None, None),
+        };
+        Line {
+            recorder,
+            host,
+            inbox,
+            rx_faults: Mutex::new(FaultQueue::default()),
+            tx_faults: Mutex::new(FaultQueue::default()),
+            rx_pacer: Mutex::new(rx_pacer),
+            tx_pacer: Mutex::new(tx_pacer),
+        }
+    }
+
+    /// Bytes written by the host.
+    pub fn host_wrote(&self, bytes: &[u8]) {
+        self.recorder.record(Direction::ToModule, bytes);
+        let (bytes, hit) = match self.rx_faults.lock() {
+            Ok(mut f) => f.apply(bytes),
+            Err(_) => (bytes.to_vec(), 0),
+        };
+        if hit > 0 {
+            self.recorder
+                .note(&format!("line fault hit {hit} byte(s) from the host"));
+        }
+        if bytes.is_empty() {
+            return;
+        }
+        match self.rx_pacer.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+            Some(pacer) => pacer.push(&bytes),
+            None => self.inbox.push_input(Instant::now(), &bytes),
+        }
+    }
+
+    /// Bytes written by the module.
+    pub fn module_wrote(&self, bytes: &[u8]) {
+        let (bytes, hit) = match self.tx_faults.lock() {
+            Ok(mut f) => f.apply(bytes),
+            Err(_) => (bytes.to_vec(), 0),
+        };
+        if hit > 0 {
+            self.recorder
+                .note(&format!("line fault hit {hit} byte(s) to the host"));
+        }
+        self.recorder.record(Direction::ToHost, &bytes);
+        if bytes.is_empty() {
+            return;
+        }
+        match self.tx_pacer.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+            Some(pacer) => pacer.push(&bytes),
+            None => self.host.push(&bytes),
+        }
+    }
+
+    /// Queues a fault on the bytes from the host (`rx`) or to the host.
+    pub fn add_fault(&self, rx: bool, kind: LineFaultKind, skip: u32, count: u32) {
+        if count == 0 {
+            return;
+        }
+        let queue = if rx { &self.rx_faults } else { &self.tx_faults };
+        if let Ok(mut q) = queue.lock() {
+            q.queue.push_back(LineFault { kind, skip, count });
+        }
+    }
+
+    /// Stops the pacers and wakes every reader.
+    pub fn close(&self) {
+        for pacer in [&self.rx_pacer, &self.tx_pacer] {
+            if let Ok(mut p) = pacer.lock() {
+                if let Some(mut p) = p.take() {
+                    p.stop();
+                }
+            }
+        }
+        self.host.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_skip_then_hit() {
+        let mut q = FaultQueue::default();
+        q.queue.push_back(LineFault {
+            kind: LineFaultKind::Corrupt,
+            skip: 1,
+            count: 2,
+        });
+        q.queue.push_back(LineFault {
+            kind: LineFaultKind::Drop,
+            skip: 0,
+            count: 1,
+        });
+        let (out, hit) = q.apply(b"ABCDEF");
+        assert_eq!(out, b"ACBEF".to_vec());
+        assert_eq!(hit, 3);
+        assert!(q.queue.is_empty());
+    }
+}

@@ -1,0 +1,202 @@
+//! Raw-bytes test harness: write bytes to the simulator, expect exact bytes
+//! back, every wait bounded.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use quectel_sim::testing::{EchoServer, EchoServerOptions, TestPki};
+use quectel_sim::transcript::render_bytes;
+use quectel_sim::{SimConfig, SimHandle, SimPort, Simulator};
+
+/// Longest wait for any expected bytes.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The boot output.
+pub const BOOT: &[u8] =
+    b"\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n";
+
+/// A simulator and the bytes received from it but not yet consumed.
+pub struct Wire {
+    pub handle: SimHandle,
+    pub port: SimPort,
+    pending: Vec<u8>,
+}
+
+impl Wire {
+    /// Starts a simulator and waits for its boot output.
+    pub fn boot(config: SimConfig) -> Wire {
+        let (handle, port) = Simulator::start(config);
+        let mut wire = Wire {
+            handle,
+            port,
+            pending: Vec::new(),
+        };
+        wire.expect(BOOT);
+        wire
+    }
+
+    /// Boots and turns echo off.
+    pub fn boot_quiet(config: SimConfig) -> Wire {
+        let mut wire = Wire::boot(config);
+        wire.send(b"ATE0\r");
+        wire.expect(b"ATE0\r\r\nOK\r\n");
+        wire
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        self.port.write_all(bytes).expect("simulator alive");
+    }
+
+    fn fill(&mut self, deadline: Instant) -> bool {
+        let mut buf = [0u8; 4096];
+        let now = Instant::now();
+        if now >= deadline {
+            return false;
+        }
+        match self.port.read_timeout(&mut buf, deadline - now) {
+            Ok(0) | Err(_) => false,
+            Ok(n) => {
+                self.pending.extend_from_slice(&buf[..n]);
+                true
+            }
+        }
+    }
+
+    /// Takes exactly `n` bytes.
+    pub fn take(&mut self, n: usize) -> Vec<u8> {
+        let deadline = Instant::now() + WAIT;
+        while self.pending.len() < n {
+            if !self.fill(deadline) {
+                panic!(
+                    "timed out waiting for {n} bytes, have {:?}\ntranscript:\n{}",
+                    render_bytes(&self.pending),
+                    self.handle.transcript()
+                );
+            }
+        }
+        self.pending.drain(..n).collect()
+    }
+
+    /// Asserts that the next bytes are exactly `expected`.
+    pub fn expect(&mut self, expected: &[u8]) {
+        let got = self.take_or_partial(expected.len());
+        assert!(
+            got == expected,
+            "expected {:?}\n     got {:?}\ntranscript:\n{}",
+            render_bytes(expected),
+            render_bytes(&got),
+            self.handle.transcript()
+        );
+    }
+
+    fn take_or_partial(&mut self, n: usize) -> Vec<u8> {
+        let deadline = Instant::now() + WAIT;
+        while self.pending.len() < n && self.fill(deadline) {}
+        let n = n.min(self.pending.len());
+        self.pending.drain(..n).collect()
+    }
+
+    /// Reads until `needle` has been seen; returns everything up to and
+    /// including it.
+    pub fn until(&mut self, needle: &[u8]) -> Vec<u8> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(pos) = self.pending.windows(needle.len()).position(|w| w == needle) {
+                return self.pending.drain(..pos + needle.len()).collect();
+            }
+            if !self.fill(deadline) {
+                panic!(
+                    "timed out waiting for {:?}, have {:?}\ntranscript:\n{}",
+                    render_bytes(needle),
+                    render_bytes(&self.pending),
+                    self.handle.transcript()
+                );
+            }
+        }
+    }
+
+    /// Asserts that nothing arrives within `quiet`.
+    pub fn expect_silence(&mut self, quiet: Duration) {
+        let deadline = Instant::now() + quiet;
+        while self.fill(deadline) {}
+        assert!(
+            self.pending.is_empty(),
+            "unexpected bytes {:?}",
+            render_bytes(&self.pending)
+        );
+    }
+
+    /// Sends a command line (no echo expected) and expects `reply`.
+    pub fn cmd(&mut self, line: &str, reply: &[u8]) {
+        self.send(format!("{line}\r").as_bytes());
+        self.expect(reply);
+    }
+
+    /// `AT+QIGETERROR` must report `code`.
+    pub fn expect_error_code(&mut self, code: u16, text: &str) {
+        self.cmd(
+            "AT+QIGETERROR",
+            format!("\r\n+QIGETERROR: {code},{text}\r\n\r\nOK\r\n").as_bytes(),
+        );
+    }
+
+    /// Configures and activates PDP context 1.
+    pub fn activate_pdp(&mut self) {
+        self.cmd("AT+QICSGP=1,1,\"UNINET\",\"\",\"\",1", b"\r\nOK\r\n");
+        self.cmd("AT+QIACT=1", b"\r\nOK\r\n");
+    }
+
+    /// Uploads `data` as `name` through `AT+QFUPL`.
+    pub fn upload(&mut self, name: &str, data: &[u8]) {
+        self.cmd(
+            &format!("AT+QFUPL=\"{name}\",{}", data.len()),
+            b"\r\nCONNECT\r\n",
+        );
+        self.send(data);
+        self.until(b"\r\nOK\r\n");
+    }
+
+    /// Uploads the CA and points SSL context `ctx` at it with seclevel 1.
+    pub fn trust(&mut self, ctx: u8, pki: &TestPki) {
+        self.upload("RAM:cacert.pem", pki.ca_pem().as_bytes());
+        self.cmd(
+            &format!("AT+QSSLCFG=\"cacert\",{ctx},\"RAM:cacert.pem\""),
+            b"\r\nOK\r\n",
+        );
+        self.cmd(&format!("AT+QSSLCFG=\"seclevel\",{ctx},1"), b"\r\nOK\r\n");
+    }
+
+    /// Opens socket `client` in buffer/push mode and expects success.
+    pub fn open(&mut self, ctx: u8, client: u8, address: &str, port: u16, mode: u8) {
+        self.cmd(
+            &format!("AT+QSSLOPEN=1,{ctx},{client},\"{address}\",{port},{mode}"),
+            b"\r\nOK\r\n",
+        );
+        self.expect(format!("\r\n+QSSLOPEN: {client},0\r\n").as_bytes());
+    }
+}
+
+/// A fast test configuration resolving `echo.test` to 127.0.0.1.
+pub fn config() -> SimConfig {
+    SimConfig::fast()
+        .dns("echo.test", "127.0.0.1".parse().unwrap())
+        .host_resolver(false)
+}
+
+/// A PKI and a default echo server.
+pub fn echo(options: EchoServerOptions) -> (TestPki, EchoServer) {
+    let pki = TestPki::new();
+    let server = EchoServer::start(&pki, options).expect("echo server starts");
+    (pki, server)
+}
+
+/// A local port where nothing listens.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    drop(listener);
+    addr.port()
+}
