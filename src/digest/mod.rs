@@ -61,6 +61,16 @@ fn offset_in(outer: &[u8], inner: &[u8]) -> usize {
     (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize)
 }
 
+/// Line separators at the start of `buf`. A response or a direct push is
+/// measured against the buffer from its first byte: the separators before
+/// it are consumed first, so whether it fits does not depend on how the
+/// bytes were split into reads.
+fn separators(buf: &[u8]) -> usize {
+    buf.iter()
+        .take_while(|&&b| matches!(b, b'\r' | b'\n' | b' '))
+        .count()
+}
+
 /// atat's view of a result code.
 fn to_atat<'a>(result: FinalResult<'a>, body: &'a [u8]) -> Result<&'a [u8], InternalError<'a>> {
     use crate::command::decode::parse_u16;
@@ -126,6 +136,14 @@ impl QuectelDigester {
             framer.expect(Expect::Response);
         }
         framer
+    }
+
+    /// Consume the line separators at the start of `buf` (see [`separators`]).
+    fn skip_separators<'a>(&mut self, buf: &'a [u8]) -> (DigestResult<'a>, usize) {
+        let mut framer = self.framer();
+        let (_, used) = framer.next(buf.get(..separators(buf)).unwrap_or_default());
+        self.framer = framer;
+        (DigestResult::None, used)
     }
 
     /// A direct-push URC at `header`: delivered once its data is all in `buf`.
@@ -225,6 +243,9 @@ impl QuectelDigester {
                 // those, so this is just "wait for more".
                 return (DigestResult::None, 0);
             }
+            Frame::PayloadStart { .. } if separators(buf) > 0 => {
+                return self.skip_separators(buf);
+            }
             Frame::PayloadStart {
                 source: PayloadSource::Push(_),
                 header,
@@ -259,6 +280,9 @@ impl Digester for QuectelDigester {
         let (frame, used) = framer.next(buf);
         let result = match frame {
             Frame::Pending if used == 0 => return (DigestResult::None, 0),
+            Frame::Line(_) | Frame::PayloadStart { .. } if separators(buf) > 0 => {
+                return self.skip_separators(buf);
+            }
             Frame::Line(_)
             | Frame::PayloadStart {
                 source: PayloadSource::Read,

@@ -651,6 +651,23 @@ fn an_overlong_line_ending_at_a_buffer_boundary_does_not_stall() {
     );
 }
 
+/// Found by `fuzz/digest_stream` (chunkings disagreed): the CR LF before a
+/// response took two bytes of the atat buffer when they arrived with it, so
+/// a response that fits exactly was reported as `Capacity` or delivered,
+/// depending on how the bytes were split into reads. The same for a push.
+#[test]
+fn a_response_that_fits_exactly_fits_whatever_the_chunking() {
+    let mut stream = b"\r\n".to_vec();
+    stream.extend_from_slice(&[b'z'; 58]);
+    stream.extend_from_slice(b"\r\nOK\r\n");
+    assert_eq!(digested(&stream, 64), vec![Out::Response(vec![b'z'; 58])]);
+    let mut stream = b"\r\n+QSSLURC: \"recv\",1,41\r\n".to_vec();
+    stream.extend_from_slice(&[b'p'; 41]);
+    let push = stream[2..].to_vec();
+    assert_eq!(push.len(), 64);
+    assert_eq!(digested(&stream, 64), vec![Out::Urc(push)]);
+}
+
 #[test]
 fn lengths_beyond_the_module_limit_are_malformed_not_trusted() {
     let stream = b"\r\n+QSSLRECV: 99999\r\nabc\r\n\r\nOK\r\n\r\n+QSSLURC: \"recv\",12,5\r\n\r\n+QSSLURC: \"recv\",1,1501\r\n";
