@@ -5,10 +5,12 @@
 pub mod at;
 pub mod clock;
 mod config;
+pub mod control;
 mod engine;
 pub mod error_code;
 mod fault;
 pub mod filesystem;
+pub mod front;
 mod handle;
 mod line;
 mod net;

@@ -62,7 +62,7 @@ impl Simulator {
     /// use quectel_sim::{SimConfig, Simulator};
     ///
     /// let (handle, mut port) = Simulator::start(SimConfig::fast());
-    /// let mut boot = [0u8; 71];
+    /// let mut boot = [0u8; 67];
     /// port.read_exact(&mut boot).unwrap();
     /// assert!(boot.starts_with(b"\r\nRDY\r\n"));
     /// port.write_all(b"ATE0\r").unwrap();
