@@ -1,9 +1,16 @@
 //! Reading the fields of one information line, e.g.
 //! `+QSSLSTATE: 4,"SSLClient","220.180.239.212",8010,65344,2,1,4,0,"usbmodem",1`.
 //!
+//! # No panics from the wire
 //! Every function here takes bytes from the module and returns `None` or
 //! [`Error::UnexpectedResponse`] on anything it does not expect: no panics, no
-//! overflowing arithmetic, no unchecked indexing.
+//! overflowing arithmetic, no unchecked indexing. The same holds for every
+//! answer parser built on them. The proof is the `response_parsers` fuzz
+//! target (`fuzz/`): every command's parser on arbitrary bodies, read
+//! directly, by the engine's framer and `ResponseReader` and by atat's
+//! digester, where the two paths must agree and each answer must belong to
+//! the command (its context, socket, length); `tests/wire_properties.rs`
+//! runs the same checks as bounded property tests on stable.
 
 use crate::error::Error;
 

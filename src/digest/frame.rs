@@ -12,8 +12,15 @@
 //! Every byte sequence is accepted: all indexing is bounds-checked, lengths
 //! from the wire are range-checked before they are trusted, and a line longer
 //! than the caller's buffer is discarded up to its end (with a
-//! [`Frame::Discarded`]) instead of growing anything. The fuzz targets in
-//! `fuzz/` exercise this promise.
+//! [`Frame::Discarded`]) instead of growing anything. A frame other than
+//! [`Frame::Pending`] always uses at least one byte, so a caller that waits
+//! for more input on `(Pending, 0)` never stalls with a full buffer. The
+//! proof is the `digest_stream` fuzz target (`fuzz/`): arbitrary streams fed
+//! through a 256-byte buffer in two chunkings, which must give the same
+//! frames, with every payload exactly as long as announced; and
+//! `urc_parse`, which checks that the framer and [`crate::Urc::parse`] agree
+//! on which lines announce a push. `tests/wire_properties.rs` runs the same
+//! checks as bounded property tests on stable.
 
 use crate::command::decode::{parse_u16, trim, Fields};
 use crate::types::{ClientId, ReadLength};

@@ -45,8 +45,15 @@
 //! their header.
 //!
 //! # No panics from the wire
-//! Nothing the module sends can make these functions panic or grow without
-//! bound; the fuzz targets in `fuzz/` check it.
+//! Nothing the module sends can make these functions panic, stall or grow
+//! without bound: every byte sequence, split into reads in any way, is
+//! framed; a result that is not `DigestResult::None` always consumes bytes;
+//! a response that cannot fit the buffer is reported and skipped, a push
+//! that cannot is dropped, and neither is waited for with a full buffer. The proof is the `digest_stream`
+//! fuzz target (`fuzz/`), which feeds arbitrary streams in two chunkings to
+//! this digester as atat's `Ingress` does and checks these invariants (and
+//! that both chunkings agree); `tests/wire_properties.rs` runs the same
+//! checks as bounded property tests on stable.
 
 mod frame;
 #[cfg(test)]
