@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Run every fuzz target for SECONDS each (default 60); exit non-zero on any
+# crash or broken invariant. Usage: fuzz/run.sh [SECONDS]
+#
+# Needs the nightly toolchain (cargo-fuzz builds with sanitizers); installs
+# cargo-fuzz if it is missing. Without nightly, runs the same targets as
+# bounded property tests on stable (tests/wire_properties.rs) and says so.
+set -euo pipefail
+
+secs="${1:-60}"
+case "$secs" in
+  '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
+esac
+fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
+targets=(digest_stream urc_parse response_parsers)
+
+if ! cargo +nightly --version >/dev/null 2>&1; then
+  cases=$((secs * 100))
+  echo "fuzz: no nightly toolchain here: running the targets as property tests on stable"
+  echo "fuzz: ${cases} cases per target (PROPTEST_CASES), plus the seed corpus"
+  cd "$fuzz_dir/.."
+  PROPTEST_CASES="$cases" cargo test -p quectel-ssl --test wire_properties
+  exit 0
+fi
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "fuzz: installing cargo-fuzz"
+  cargo install cargo-fuzz --locked
+fi
+
+cd "$fuzz_dir"
+echo "fuzz: building ${targets[*]}"
+cargo +nightly fuzz build
+
+# New inputs go to target/ (ignored); the committed seeds stay as they are.
+failed=()
+summary=()
+for target in "${targets[@]}"; do
+  work="target/corpus/$target"
+  log="target/fuzz-$target.log"
+  mkdir -p "$work"
+  echo "fuzz: $target for ${secs}s"
+  if cargo +nightly fuzz run "$target" "$work" "corpus/$target" -- \
+      -max_total_time="$secs" -print_final_stats=1 >"$log" 2>&1; then
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+    rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n1)
+    summary+=("$target: ${runs:-?} runs, ${rate:-?} exec/s")
+  else
+    failed+=("$target")
+    echo "fuzz: $target FAILED; the end of its log:"
+    grep -E "panicked|^thread|assert|left|right|SUMMARY|Test unit written|Base64" "$log" | head -n 40 || true
+    tail -n 20 "$log"
+  fi
+done
+
+for line in "${summary[@]}"; do echo "fuzz: $line"; done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "fuzz: crashes in ${failed[*]} (inputs in fuzz/artifacts/)"
+  exit 1
+fi
+echo "fuzz: ${#targets[@]} targets, ${secs}s each, no crash"

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Write the seed corpus of every fuzz target into fuzz/corpus/<target>/.
+
+Sources:
+- the module side of the vendor note's chapter 3 exchanges (the same bytes
+  as tests/note_chapter3.rs);
+- the hostile payloads of src/digest/tests.rs, read back by AT+QSSLRECV and
+  pushed in +QSSLURC "recv" URCs;
+- transcripts recorded from the simulator (fuzz/transcripts/*.bin: every
+  byte the simulated module sent in four whole sessions).
+
+Input layouts are those of fuzz/src/checks (see fuzz/README.md). Run from
+anywhere: `python3 fuzz/seeds.py`. The output is deterministic.
+"""
+
+import pathlib
+import shutil
+
+FUZZ = pathlib.Path(__file__).resolve().parent
+CORPUS = FUZZ / "corpus"
+
+# digest_stream header, byte 0: Expect in the low nibble
+IDLE, RESPONSE, TRANSPARENT, UPLOAD, UPLOAD_ACK = 0, 1, 2, 3, 4
+REARM, TELL = 0x80, 0x40
+# byte 3: atat buffer 64, 256, 1024 or 2048 bytes
+CAP_64, CAP_256, CAP_1024, CAP_2048 = 0, 1, 2, 3
+
+# response_parsers, byte 0: the command (see COMMANDS in checks/response.rs)
+SSLVERSION, CIPHERSUITE, CACERT, NEGOTIATETIME, SNI, PSK, ALPN = 0, 1, 2, 8, 9, 13, 17
+SECLEVEL, IGNOREINVALIDCERTSIGN, CLOSETIMEMODE, DTLSVERSION, SESSION_CACHE = 6, 12, 10, 15, 16
+CACERTEX_LIST, TEST_SSLCFG, LIST_STATES, GET_STATE, READ, LAST_ERROR = 19, 20, 21, 22, 23, 24
+TEST_OPEN, TEST_SEND, TEST_RECV, TEST_CLOSE, TEST_STATE, TEST_ERROR = 25, 26, 27, 28, 29, 30
+PDP_LIST, DNS, FILES, FILE_DATA, CLOCK, SEND, OPEN_TRANSPARENT, OPEN_BUFFER, AT = (
+    31, 32, 33, 34, 35, 36, 37, 38, 39)
+
+OK = b"\r\nOK\r\n"
+DATA = b"Test data from SSL"
+STATE_4 = b'+QSSLSTATE: 4,"SSLClient","220.180.239.212",8010,65344,2,1,4,0,"usbmodem",1'
+
+# The module side of chapter 3, one exchange per entry: (Expect, bytes).
+NOTE = [
+    (RESPONSE, b"ATE0\r" + OK),
+    (RESPONSE, OK),
+    (RESPONSE, b'\r\n+QIACT: 1,1,1,"10.7.157.1"\r\n' + OK),
+    (RESPONSE, b"\r\n+QSSLOPEN: 4,0\r\n"),
+    (RESPONSE, b"\r\n" + STATE_4 + b"\r\n" + OK),
+    (RESPONSE, b"\r\n> "),
+    (RESPONSE, b"\r\nSEND OK\r\n"),
+    (IDLE, b'\r\n+QSSLURC: "recv",4\r\n'),
+    (RESPONSE, b"\r\n+QSSLRECV: 18\r\n" + DATA + b"\r\n" + OK),
+    (RESPONSE, b"\r\n+QSSLRECV: 0\r\n" + OK),
+    (RESPONSE, b'\r\n+QSSLURC: "recv",4\r\n\r\n+QSSLRECV: 2\r\nhi\r\n' + OK),
+    (IDLE, b'\r\n+QSSLURC: "recv",4,18\r\n' + DATA + b"\r\n"),
+    (RESPONSE, b'\r\n+QSSLURC: "recv",4,18\r\n' + DATA + b"\r\n\r\n> "),
+    (TRANSPARENT, b"\r\nCONNECT\r\n" + DATA + b"\r\nOK\r\n"),
+    (IDLE, b"\r\nNO CARRIER\r\n"),
+]
+
+HOSTILE = [
+    b"\r\nOK\r\n",
+    b"\r\nERROR\r\n",
+    b">",
+    b"> ",
+    b"<html>\r\n<body>a > b</body></html>\r\n",
+    b'+QSSLURC: "closed",0\r\n',
+    b'\r\n+QSSLURC: "recv",1,5\r\nabcde',
+    b"\r\n+QSSLRECV: 5\r\nabcde\r\n\r\nOK\r\n",
+    b"\x00\x00\x00",
+    b"\x1a\x1b",
+    b"ends in whitespace \t \r\n",
+    b"\r\n",
+    b"AT+QSSLRECV=1,10\r",
+    b"x",
+    bytes(range(256)),
+    bytes((i * 31 % 251) for i in range(1500)),
+]
+
+
+def recv_answer(payload):
+    return b"\r\n+QSSLRECV: %d\r\n" % len(payload) + payload + b"\r\n" + OK
+
+
+def push(client, payload):
+    return b'\r\n+QSSLURC: "recv",%d,%d\r\n' % (client, len(payload)) + payload + b"\r\n"
+
+
+def transcripts():
+    return sorted((FUZZ / "transcripts").glob("*.bin"))
+
+
+def write(target, name, data):
+    path = CORPUS / target / name
+    path.write_bytes(data)
+
+
+def digest_stream():
+    for i, (expect, stream) in enumerate(NOTE):
+        write("digest_stream", f"note-{i:02}", bytes([expect | TELL, 0, 1, CAP_256]) + stream)
+        write("digest_stream", f"note-{i:02}-chunked", bytes([expect | REARM, 7, 61, CAP_64]) + stream)
+    whole = b"".join(stream for _, stream in NOTE)
+    write("digest_stream", "note-all", bytes([RESPONSE | REARM | TELL, 3, 200, CAP_1024]) + whole)
+    for i, payload in enumerate(HOSTILE):
+        seeds = (1, 13) if i % 2 else (0, 64)
+        write("digest_stream", f"hostile-recv-{i:02}",
+              bytes([RESPONSE | REARM, seeds[0], seeds[1], CAP_2048]) + recv_answer(payload))
+        write("digest_stream", f"hostile-push-{i:02}",
+              bytes([IDLE, seeds[1], seeds[0], CAP_2048]) + push(3, payload))
+    for path in transcripts():
+        stream = path.read_bytes()
+        expect = TRANSPARENT if "transparent" in path.stem else RESPONSE
+        write("digest_stream", path.stem, bytes([expect | REARM, 0, 9, CAP_2048]) + stream)
+        write("digest_stream", path.stem + "-small", bytes([expect | REARM | TELL, 1, 33, CAP_256]) + stream)
+
+
+def urc_parse():
+    lines = [
+        b"+QSSLOPEN: 4,0",
+        b"+QSSLOPEN: 11,566",
+        b'+QSSLURC: "recv",4',
+        b'+QSSLURC: "closed",0',
+        b'+QIURC: "pdpdeact",1',
+        b"RDY",
+        b"+CFUN: 1",
+        b"+CPIN: READY",
+        b"+QUSIM: 1",
+        b"+QIND: SMS DONE",
+        b"POWERED DOWN",
+        b"NORMAL POWER DOWN",
+        b"NO CARRIER",
+        b'+QSSLURC: "recv",4,18\r\n' + DATA,
+        b'+QSSLURC: "recv",2,8\r\n\r\nOK\r\n\x00\x1a',
+        b'+QSSLURC: "recv",1,1500\r\n' + HOSTILE[-1],
+    ]
+    for i, line in enumerate(lines):
+        write("urc_parse", f"urc-{i:02}", b"\x00" + line)
+    mutations = [
+        (1, b'"recv",4,18\r\n' + DATA),
+        (1, b'"closed",3'),
+        (2, b"4,18\r\n" + DATA),
+        (2, b"11"),
+        (2, b"0,1\r\n\x1a"),
+        (3, b"7"),
+        (4, b"4,0"),
+        (4, b"(1-16),(0-5)"),
+        (5, b"16"),
+    ]
+    for i, (mode, rest) in enumerate(mutations):
+        write("urc_parse", f"mutation-{i:02}", bytes([mode]) + rest)
+    for i, payload in enumerate(HOSTILE):
+        write("urc_parse", f"hostile-push-{i:02}", b"\x00" + push(5, payload)[2:])
+
+
+def response_parsers():
+    answers = [
+        (SSLVERSION, 1, b'\r\n+QSSLCFG: "sslversion",1,4\r\n' + OK),
+        (CIPHERSUITE, 1, b'\r\n+QSSLCFG: "ciphersuite",1,0XC02F\r\n' + OK),
+        (CIPHERSUITE, 1, b'\r\n+QSSLCFG: "ciphersuite",1,"0X0035"\r\n' + OK),
+        (CACERT, 1, b'\r\n+QSSLCFG: "cacert",1,"RAM:cacert.pem"\r\n' + OK),
+        (SECLEVEL, 1, b'\r\n+QSSLCFG: "seclevel",1,1\r\n' + OK),
+        (NEGOTIATETIME, 1, b'\r\n+QSSLCFG: "negotiatetime",1,300\r\n' + OK),
+        (SNI, 1, b'\r\n+QSSLCFG: "sni",1,1\r\n' + OK),
+        (PSK, 1, b'\r\n+QSSLCFG: "psk",1,"",""\r\n' + OK),
+        (PSK, 2, b'\r\n+QSSLCFG: "psk",2,"client1","0123456789abcdef"\r\n' + OK),
+        (ALPN, 1, b'\r\n+QSSLCFG: "alpn",1,"h2"\r\n' + OK),
+        (IGNOREINVALIDCERTSIGN, 1, b'\r\n+QSSLCFG: "ignoremulticertchainverify",1,0\r\n' + OK),
+        (CLOSETIMEMODE, 1, b'\r\n+QSSLCFG: "closetimemode",1,0\r\n' + OK),
+        (DTLSVERSION, 1, b'\r\n+QSSLCFG: "dtlsversion",1,0\r\n' + OK),
+        (SESSION_CACHE, 1, b'\r\n+QSSLCFG: "session_cache",1,0\r\n' + OK),
+        (SSLVERSION, 1, b"\r\n+CME ERROR: 552\r\n"),
+        (CACERTEX_LIST, 0, b"".join(b'\r\n+QSSLCFG: "cacertex",%d,""' % i for i in range(6)) + b"\r\n" + OK),
+        (TEST_SSLCFG, 0, b'\r\n+QSSLCFG: "sslversion",(0-5),(0-4)\r\n+QSSLCFG: "ciphersuite",(0-5),(0X0035,0X002F,0XFFFF)\r\n+QSSLCFG: "cacert",(0-5),<cacertpath>\r\n+QSSLCFG: "future",(0-5)\r\n' + OK),
+        (LIST_STATES, 0, b"\r\n" + STATE_4 + b"\r\n" + OK),
+        (LIST_STATES, 0, b"\r\n" + STATE_4 + b'\r\n+QSSLURC: "closed",5\r\n' + STATE_4 + b"\r\n" + OK),
+        (LIST_STATES, 0, OK),
+        (GET_STATE, 4, b"\r\n" + STATE_4 + b"\r\n" + OK),
+        (READ, 4, b"\r\n+QSSLRECV: 18\r\n" + DATA + b"\r\n" + OK),
+        (READ, 4, b"\r\n+QSSLRECV: 0\r\n" + OK),
+        (READ, 4, b'\r\n+QSSLURC: "recv",4\r\n\r\n+QSSLRECV: 2\r\nhi\r\n' + OK),
+        (READ, 16, b'\r\n+QSSLRECV: 56\r\n\r\nOK\r\n+QSSLURC: "closed",4\r\n> <html>\x00\x1aTest data from SSL\r\n' + OK),
+        (READ, 250, b"\r\n+QSSLRECV: 1500\r\n" + HOSTILE[-1] + b"\r\n" + OK),
+        (READ, 4, b"\r\n+QSSLRECV: 99999\r\n" + OK),
+        (LAST_ERROR, 0, b"\r\n+QIGETERROR: 0,operate successfully\r\n" + OK),
+        (LAST_ERROR, 0, b"\r\n+QIGETERROR: 566,socket connect failed\r\n" + OK),
+        (TEST_OPEN, 0, b'\r\n+QSSLOPEN: (1-16),(0-5),(0-11),"ADDRESS",(1-65535),(0-2)\r\n' + OK),
+        (TEST_SEND, 0, b"\r\n+QSSLSEND: (0-11),(1-1460)\r\n" + OK),
+        (TEST_RECV, 0, b"\r\n+QSSLRECV: (0-11),(1-1500)\r\n" + OK),
+        (TEST_CLOSE, 0, b"\r\n+QSSLCLOSE: (0-11),(0-65535)\r\n" + OK),
+        (TEST_STATE, 0, OK),
+        (TEST_ERROR, 0, OK),
+        (PDP_LIST, 0, b'\r\n+QIACT: 1,1,1,"10.7.157.1"\r\n' + OK),
+        (PDP_LIST, 0, b'\r\n+QIACT: 1,1,1,"10.7.157.1"\r\n+QIACT: 2,1,2,"fe80::1"\r\n' + OK),
+        (DNS, 0, b'\r\n+QIDNSCFG: 1,"10.7.0.1","10.7.0.2"\r\n' + OK),
+        (DNS, 1, b"\r\nERROR\r\n"),
+        (FILES, 0, b'\r\n+QFLST: "RAM:a.pem",10\r\n+QFLST: "RAM:b.bin",2000\r\n' + OK),
+        (FILES, 0, b'\r\n+QFLST: "RAM:ca.pem",1234\r\n+QSSLOPEN: 3,0\r\n+QFLST: "client.pem",99\r\n' + OK),
+        (FILE_DATA, 0, b"\r\n+QFUPL: 10,4d49\r\n" + OK),
+        (FILE_DATA, 1, b"A"),
+        (FILE_DATA, 1, b"\r\n+QFUPL: 2000,0\r\n" + OK),
+        (FILE_DATA, 0, b"\r\n+CME ERROR: 405\r\n"),
+        (CLOCK, 0, b'\r\n+CCLK: "26/11/23,20:38:01+00"\r\n' + OK),
+        (CLOCK, 0, b'\r\n+CCLK: "99/12/31,23:59:59-48"\r\n' + OK),
+        (SEND, 4, b"\r\n> "),
+        (SEND, 4, b'\r\n+QSSLURC: "recv",4,18\r\n' + DATA + b"\r\n\r\n> "),
+        (OPEN_TRANSPARENT, 4, b"\r\nCONNECT\r\n"),
+        (OPEN_BUFFER, 4, OK),
+        (OPEN_BUFFER, 4, b"\r\n+CME ERROR: 563\r\n"),
+        (AT, 0, b"AT\r" + OK),
+    ]
+    for i, (command, param, body) in enumerate(answers):
+        write("response_parsers", f"answer-{i:02}", bytes([command, param]) + body)
+
+
+def main():
+    for target in ("digest_stream", "urc_parse", "response_parsers"):
+        shutil.rmtree(CORPUS / target, ignore_errors=True)
+        (CORPUS / target).mkdir(parents=True)
+    digest_stream()
+    urc_parse()
+    response_parsers()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+//! The invariants of the wire-facing code, checked on one input.
+//!
+//! Shared by the cargo-fuzz targets (`fuzz/fuzz_targets/*.rs`, through the
+//! `quectel_ssl_fuzz` library) and by the stable property tests
+//! (`tests/wire_properties.rs`, which includes this file by `#[path]`). Each
+//! `check_*` function takes one raw input, decodes it as its doc says, and
+//! panics with a message naming the broken invariant. "No panic from the
+//! wire" is the least of them: every check also asserts what the output
+//! must look like.
+
+mod response;
+mod stream;
+mod urc;
+
+pub use response::{check_response, COMMANDS};
+pub use stream::{
+    check_stream, run_digester, run_framer, Chunks, Digested, Event, StreamInput, STREAM_HEADER,
+};
+pub use urc::{check_urc, check_urc_frame};
+
+/// Largest payload the module announces (`+QSSLRECV`, direct push).
+pub(crate) const MAX_PAYLOAD: usize = 1500;
+
+/// `inner` borrows from `outer` (an empty slice is anywhere).
+pub(crate) fn within(outer: &[u8], inner: &[u8]) -> bool {
+    let start = outer.as_ptr() as usize;
+    let at = inner.as_ptr() as usize;
+    inner.is_empty() || (at >= start && at + inner.len() <= start + outer.len())
+}
+
+pub(crate) fn has_line_end(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| b == b'\r' || b == b'\n')
+}
+
+/// The engine's line buffer: the framer is fed through a buffer this small.
+pub const FRAMER_BUFFER: usize = 256;
