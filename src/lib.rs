@@ -1,5 +1,5 @@
 #![doc = include_str!("../README.md")]
-#![cfg_attr(not(test), no_std)]
+#![cfg_attr(not(any(test, feature = "std")), no_std)]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -10,6 +10,7 @@ mod fmt;
 pub mod command;
 pub mod digest;
 pub mod error;
+pub mod modem;
 pub mod state;
 pub mod types;
 pub mod urc;
@@ -17,6 +18,7 @@ pub mod urc;
 pub use command::{AtCommand, NoResponse};
 pub use digest::{Expect, Frame, Framer, QuectelDigester};
 pub use error::{CmeError, Error, ParamError, SslErrorCode};
+pub use modem::{Config, Modem};
 pub use state::SocketHandle;
 pub use types::{
     AlpnName, Apn, ClientId, FileName, HostName, NegotiateTime, Password, PdpContextId,

@@ -50,7 +50,7 @@ impl Script {
         if !C::DATA_PHASE {
             self.framer.expect(cmd.expect());
         }
-        let mut reader = ResponseReader::new(cmd);
+        let mut reader = ResponseReader::new();
         let mut urcs = Vec::new();
         let mut pushed: Vec<(u8, Vec<u8>)> = Vec::new();
         let mut push_to: Option<u8> = None;
@@ -72,7 +72,7 @@ impl Script {
                 }
                 _ => {}
             }
-            if let Some(answer) = reader.feed(&frame) {
+            if let Some(answer) = reader.feed(cmd, &frame) {
                 assert_eq!(
                     &rest[used..],
                     b"",

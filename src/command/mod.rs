@@ -269,11 +269,11 @@ pub(crate) mod testing {
     {
         let mut framer = Framer::new(1024);
         framer.expect(cmd.expect());
-        let mut reader = ResponseReader::new(cmd);
+        let mut reader = ResponseReader::new();
         let mut rest = raw;
         let engine = loop {
             let (frame, used) = framer.next(rest);
-            if let Some(result) = reader.feed(&frame) {
+            if let Some(result) = reader.feed(cmd, &frame) {
                 break result;
             }
             assert!(

@@ -170,6 +170,14 @@ pub struct FileEntry {
 }
 
 impl FileEntry {
+    /// Read `"<filename>",<file_size>` after `+QFLST:`.
+    pub(crate) fn parse(mut f: Fields<'_>) -> Result<Self, Error> {
+        Ok(Self {
+            name: owned(f.string()?)?,
+            size: f.u32()?,
+        })
+    }
+
     /// `true` if this entry is `name`, ignoring a `UFS:` prefix on either.
     pub fn is(&self, name: &str) -> bool {
         fn strip(n: &str) -> &str {
@@ -198,11 +206,8 @@ impl<const N: usize> AtCommand for ListFiles<'_, N> {
         e.text("AT+QFLST=").quoted(self.pattern.as_str());
     }
     fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
-        if let Some(mut f) = Fields::after(line, b"+QFLST:") {
-            let entry = FileEntry {
-                name: owned(f.string()?)?,
-                size: f.u32()?,
-            };
+        if let Some(fields) = Fields::after(line, b"+QFLST:") {
+            let entry = FileEntry::parse(fields)?;
             if partial.entries.push(entry).is_err() {
                 partial.truncated = true;
             }

@@ -1,0 +1,761 @@
+//! The engine's core: buffers, framing and bookkeeping, with no I/O.
+//!
+//! The three faces (nb, blocking, async) all do the same thing around it:
+//! ask an operation to [`poll`](super::ops::Op::poll) the core, write what
+//! [`Core::tx_bytes`] says, read into what [`Core::rx_space`] says, and
+//! repeat. Everything else — which frame belongs to which command, where a
+//! payload goes, what a URC changes — happens here, once.
+//!
+//! Receive path: bytes from the port land in the line buffer (`LINE` bytes)
+//! and are cut into frames. When a payload is being framed and the line
+//! buffer is empty, [`Core::rx_space`] hands out the destination socket's
+//! ring instead, so payload bytes go from the port straight into the ring
+//! they belong to: a 1500-byte frame is never held twice.
+
+use core::task::Poll;
+
+use super::ring::Ring;
+use crate::command::{write_command, AtCommand, ResponseReader, MAX_COMMAND_LEN};
+use crate::digest::{Expect, FinalResult, Frame, Framer, PayloadSource};
+use crate::error::{Error, SslErrorCode};
+use crate::state::SessionState;
+use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
+use crate::urc::Urc;
+
+/// Something the module reported on its own, kept for the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Event {
+    /// `+QSSLOPEN`: an open finished.
+    Opened {
+        /// The socket.
+        client: ClientId,
+        /// The result (`Success` or an error code).
+        result: SslErrorCode,
+    },
+    /// Buffer mode: data is waiting in the module.
+    DataReady {
+        /// The socket.
+        client: ClientId,
+    },
+    /// The peer or the network closed a connection.
+    Closed {
+        /// The socket.
+        client: ClientId,
+    },
+    /// A PDP context was lost.
+    PdpDeactivated {
+        /// The context.
+        context: PdpContextId,
+    },
+    /// The module rebooted.
+    Rebooted,
+    /// Pushed data was dropped: the socket's receive buffer was full.
+    PushOverflow {
+        /// The socket.
+        client: ClientId,
+    },
+}
+
+/// What a command in flight is, for what the core does with its frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Any command: its frames go to its reader.
+    Plain,
+    /// `AT+QSSLRECV` for this socket: its payload goes to the socket's ring.
+    Read(ClientId),
+    /// `AT+QSSLSEND=<id>,<len>`: after the prompt, `len` bytes are owed.
+    Send(ClientId, u16),
+    /// `AT+QSSLOPEN` in transparent mode, `AT+QISWTMD=<id>,2` or `ATO`:
+    /// `CONNECT` puts the port in transparent mode for this socket.
+    Transparent(ClientId),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct InFlight {
+    token: u32,
+    kind: Kind,
+    /// How long the module may take to answer once it has every byte.
+    answer_ms: u32,
+    /// When the answer is late: set when the last byte has been written.
+    deadline: u64,
+    /// Its operation gave up (timed out, or was dropped and expired): its
+    /// frames are dropped until its result code, or until this time.
+    orphan_until: Option<u64>,
+}
+
+/// Where the next bytes written come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tx {
+    Idle,
+    /// The command line in `tx[pos..len]`.
+    Line {
+        pos: usize,
+        len: usize,
+    },
+    /// The payload of the operation holding `token`, `pos` of `len` written.
+    Payload {
+        token: u32,
+        pos: usize,
+        len: usize,
+    },
+}
+
+/// Grace given to a late answer after its command timed out.
+const ORPHAN_GRACE_MS: u64 = 500;
+
+/// Per-socket receive side.
+#[derive(Debug, Default)]
+pub(crate) struct SocketData<'r> {
+    pub ring: Ring<'r>,
+    /// The module may hold data for this socket (buffer mode).
+    pub pending: bool,
+    /// Pushed bytes dropped since the last report.
+    pub dropped: u32,
+    /// The result of the last open.
+    pub open_result: Option<SslErrorCode>,
+    /// The stream was corrupted by a send abandoned after its prompt.
+    pub broken: bool,
+}
+
+/// Patterns the core watches for in transparent-mode bytes.
+const NO_CARRIER: &[u8] = b"\r\nNO CARRIER\r\n";
+const ESCAPED_OK: &[u8] = b"\r\nOK\r\n";
+
+/// The shared core of the engine.
+pub struct Core<'r, const LINE: usize> {
+    line: [u8; LINE],
+    line_len: usize,
+    framer: Framer,
+    /// Where the payload being framed goes: a socket's ring, or nowhere.
+    sink: Option<ClientId>,
+    /// The last [`rx_space`](Self::rx_space) was this socket's ring.
+    rx_in_ring: Option<ClientId>,
+
+    tx: [u8; MAX_COMMAND_LEN],
+    tx_state: Tx,
+    last_tx_ms: u64,
+    last_rx_ms: u64,
+    /// Bytes received so far (lets an operation tell whether a round of I/O
+    /// brought anything).
+    rx_total: u64,
+
+    pub(crate) state: SessionState,
+    pub(crate) socks: [SocketData<'r>; 12],
+    in_flight: Option<InFlight>,
+    next_token: u32,
+    /// The command a reboot ended.
+    reset_token: Option<u32>,
+    events: heapless::Deque<Event, 8>,
+    negotiate_s: [u16; 6],
+
+    /// Transparent mode: bytes held back while they may be the start of
+    /// `NO CARRIER` (or of the `OK` after an escape).
+    held: heapless::Vec<u8, 16>,
+    /// An escape was sent: watch for its `OK`.
+    pub(crate) watch_ok: bool,
+    /// `OK` after the escape was seen.
+    pub(crate) escaped: bool,
+}
+
+impl<'r, const LINE: usize> Default for Core<'r, LINE> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'r, const LINE: usize> Core<'r, LINE> {
+    /// A core with empty buffers, every socket Initial.
+    pub fn new() -> Self {
+        Self {
+            line: [0; LINE],
+            line_len: 0,
+            framer: Framer::new(LINE),
+            sink: None,
+            rx_in_ring: None,
+            tx: [0; MAX_COMMAND_LEN],
+            tx_state: Tx::Idle,
+            last_tx_ms: 0,
+            last_rx_ms: 0,
+            rx_total: 0,
+            state: SessionState::new(),
+            socks: Default::default(),
+            in_flight: None,
+            next_token: 1,
+            reset_token: None,
+            events: heapless::Deque::new(),
+            negotiate_s: [NegotiateTime::MAX.get(); 6],
+            held: heapless::Vec::new(),
+            watch_ok: false,
+            escaped: false,
+        }
+    }
+
+    // ----- the faces' side: bytes in and out -------------------------------
+
+    /// The next bytes to write to the port (empty: nothing to write).
+    /// `payload` is the current operation's token and payload: payload bytes
+    /// owed by another (abandoned) operation are written as zeros, so the
+    /// module leaves its data phase; that socket then reports
+    /// [`Error::Closed`].
+    pub(crate) fn tx_bytes<'a>(&'a self, payload: Option<(u32, &'a [u8])>) -> &'a [u8] {
+        const ZEROS: [u8; 64] = [0; 64];
+        match self.tx_state {
+            Tx::Idle => &[],
+            Tx::Line { pos, len } => &self.tx[pos..len],
+            Tx::Payload { token, pos, len } => match payload {
+                Some((owner, data)) if owner == token => data.get(pos..len).unwrap_or_default(),
+                _ => &ZEROS[..(len - pos).min(ZEROS.len())],
+            },
+        }
+    }
+
+    /// `n` bytes of [`tx_bytes`](Self::tx_bytes) were written at `now`.
+    pub(crate) fn tx_done(&mut self, n: usize, now: u64) {
+        if n > 0 {
+            self.last_tx_ms = now;
+        }
+        let was_pending = self.tx_pending();
+        self.tx_state = match self.tx_state {
+            Tx::Line { pos, len } if pos + n < len => Tx::Line { pos: pos + n, len },
+            Tx::Payload { token, pos, len } if pos + n < len => Tx::Payload {
+                token,
+                pos: pos + n,
+                len,
+            },
+            _ => Tx::Idle,
+        };
+        if was_pending && !self.tx_pending() {
+            // The module has every byte now: its answer time starts.
+            if let Some(f) = self.in_flight.as_mut() {
+                f.deadline = now.saturating_add(u64::from(f.answer_ms));
+            }
+        }
+    }
+
+    /// `true` while bytes are still to be written.
+    pub(crate) fn tx_pending(&self) -> bool {
+        self.tx_state != Tx::Idle
+    }
+
+    /// Where the next port read should go: the line buffer, or, in the middle
+    /// of a payload with nothing else buffered, the payload's ring.
+    pub(crate) fn rx_space(&mut self) -> &mut [u8] {
+        self.rx_in_ring = None;
+        let remaining = self.framer.payload_remaining();
+        if remaining > 0 && self.line_len == 0 {
+            if let Some(client) = self.sink {
+                if !self.socks[client.index()].ring.spare().is_empty() {
+                    self.rx_in_ring = Some(client);
+                    let spare = self.socks[client.index()].ring.spare();
+                    let n = spare.len().min(remaining);
+                    return &mut spare[..n];
+                }
+            }
+        }
+        &mut self.line[self.line_len..]
+    }
+
+    /// `n` bytes were read into the last [`rx_space`](Self::rx_space) at `now`.
+    pub(crate) fn rx_done(&mut self, n: usize, now: u64) {
+        if n > 0 {
+            self.last_rx_ms = now;
+            self.rx_total = self.rx_total.wrapping_add(n as u64);
+        }
+        match self.rx_in_ring.take() {
+            Some(client) => {
+                self.socks[client.index()].ring.commit(n);
+                self.framer.skip_payload(n);
+            }
+            None => self.line_len = (self.line_len + n).min(LINE),
+        }
+    }
+
+    /// Bytes received so far.
+    pub(crate) fn rx_total(&self) -> u64 {
+        self.rx_total
+    }
+
+    /// Time of the last byte written (for guard times).
+    pub(crate) fn last_tx_ms(&self) -> u64 {
+        self.last_tx_ms
+    }
+
+    // ----- the operations' side: commands -----------------------------------
+
+    /// Send `cmd` with an answer time of `answer_ms`: refused while the port
+    /// is transparent; `Pending` while another command is in flight (a live
+    /// one is waited for, an expired one is drained). Returns the token that
+    /// identifies the command to [`poll_response`](Self::poll_response).
+    pub(crate) fn start_with_timeout<C: AtCommand>(
+        &mut self,
+        cmd: &C,
+        kind: Kind,
+        answer_ms: u32,
+        now: u64,
+    ) -> Poll<Result<u32, Error>> {
+        if let Err(e) = self.state.check_command() {
+            return Poll::Ready(Err(e));
+        }
+        if let Some(f) = self.in_flight {
+            if f.orphan_until.is_none() {
+                if now < f.deadline {
+                    return Poll::Pending;
+                }
+                self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
+            }
+            self.pump(now, |_| None::<()>);
+        }
+        if self.in_flight.is_some() || self.tx_pending() {
+            return Poll::Pending;
+        }
+        let len = if C::DATA_PHASE {
+            0
+        } else {
+            match write_command(cmd, &mut self.tx) {
+                0 => return Poll::Ready(Err(Error::Overflow)),
+                n => n,
+            }
+        };
+        if !C::DATA_PHASE {
+            self.framer.expect(cmd.expect());
+            self.tx_state = Tx::Line { pos: 0, len };
+        }
+        let token = self.next_token;
+        self.next_token = self.next_token.wrapping_add(1).max(1);
+        self.in_flight = Some(InFlight {
+            token,
+            kind,
+            answer_ms,
+            deadline: now.saturating_add(u64::from(answer_ms)),
+            orphan_until: None,
+        });
+        Poll::Ready(Ok(token))
+    }
+
+    /// The operation holding `token` writes its `len` payload bytes now
+    /// (after a prompt or `CONNECT`), then waits up to `timeout_ms` for the
+    /// answer.
+    pub(crate) fn start_payload(&mut self, token: u32, len: usize, timeout_ms: u32, now: u64) {
+        self.tx_state = if len == 0 {
+            Tx::Idle
+        } else {
+            Tx::Payload { token, pos: 0, len }
+        };
+        let deadline = now.saturating_add(u64::from(timeout_ms));
+        match self.in_flight.as_mut().filter(|f| f.token == token) {
+            Some(f) => {
+                f.answer_ms = timeout_ms;
+                f.deadline = deadline;
+            }
+            None => {
+                self.in_flight = Some(InFlight {
+                    token,
+                    kind: Kind::Plain,
+                    answer_ms: timeout_ms,
+                    deadline,
+                    orphan_until: None,
+                })
+            }
+        }
+    }
+
+    /// Read frames until the answer to the command holding `token` is
+    /// complete, handling everything else (URCs, pushed data) on the way.
+    pub(crate) fn poll_response<C: AtCommand>(
+        &mut self,
+        token: u32,
+        cmd: &C,
+        reader: &mut ResponseReader<C>,
+        now: u64,
+    ) -> Poll<Result<C::Response, Error>> {
+        if self.reset_token == Some(token) {
+            return Poll::Ready(Err(Error::ModuleReset));
+        }
+        match self.in_flight {
+            Some(f) if f.token == token && f.orphan_until.is_none() => {}
+            _ => return Poll::Ready(Err(Error::Busy)),
+        }
+        if self.tx_pending() {
+            return Poll::Pending;
+        }
+        if let Some(result) = self.pump(now, |frame| reader.feed(cmd, frame)) {
+            return Poll::Ready(result);
+        }
+        if self.reset_token == Some(token) {
+            return Poll::Ready(Err(Error::ModuleReset));
+        }
+        match self.in_flight {
+            Some(f) if f.token == token && now >= f.deadline => {
+                warn!("command {} timed out", token);
+                self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
+                Poll::Ready(Err(Error::Timeout))
+            }
+            _ => Poll::Pending,
+        }
+    }
+
+    /// Handle whatever has arrived (URCs, pushed data). While another
+    /// operation's command is in flight its frames wait for it, unless it is
+    /// overdue: then it becomes an orphan and is drained.
+    pub(crate) fn poll_idle(&mut self, now: u64) {
+        if let Some(f) = self.in_flight {
+            if f.orphan_until.is_none() {
+                if now < f.deadline || self.tx_pending() {
+                    return;
+                }
+                self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
+            }
+        }
+        self.pump(now, |_| None::<()>);
+    }
+
+    /// `true` while a command is in flight (another operation must wait).
+    pub(crate) fn busy(&self) -> bool {
+        self.in_flight.is_some() || self.tx_pending()
+    }
+
+    /// The command in flight is abandoned: drain its answer until `until`.
+    fn orphan(&mut self, until: u64) {
+        if let Some(f) = self.in_flight.as_mut() {
+            f.orphan_until = Some(f.orphan_until.map_or(until, |u| u.min(until)));
+        }
+    }
+
+    /// Seconds of TLS negotiation allowed on `ctx` (for open timeouts).
+    pub(crate) fn negotiate_time(&self, ctx: SslContextId) -> u16 {
+        self.negotiate_s[ctx.index()]
+    }
+
+    /// Record `ctx`'s `negotiatetime`.
+    pub(crate) fn set_negotiate_time(&mut self, ctx: SslContextId, seconds: NegotiateTime) {
+        self.negotiate_s[ctx.index()] = seconds.get();
+    }
+
+    /// The oldest event not yet taken.
+    pub(crate) fn take_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    fn event(&mut self, event: Event) {
+        push_event(&mut self.events, event);
+    }
+
+    /// Attach `ring` to `client` (on open).
+    pub(crate) fn attach(&mut self, client: ClientId, ring: &'r mut [u8]) {
+        self.socks[client.index()] = SocketData {
+            ring: Ring::new(ring),
+            ..SocketData::default()
+        };
+    }
+
+    /// Detach `client`'s ring (on close); unread bytes are dropped.
+    pub(crate) fn detach(&mut self, client: ClientId) {
+        self.socks[client.index()] = SocketData::default();
+        if self.sink == Some(client) {
+            self.sink = None;
+        }
+    }
+
+    // ----- framing ----------------------------------------------------------
+
+    /// Cut and handle every complete frame in the line buffer. Frames of the
+    /// command in flight go to `on_cmd` (or are dropped for an orphan);
+    /// returns `on_cmd`'s answer once it has one.
+    fn pump<R>(&mut self, now: u64, mut on_cmd: impl FnMut(&Frame<'_>) -> Option<R>) -> Option<R> {
+        let mut answer = None;
+        while answer.is_none() {
+            if self.framer.is_raw() {
+                self.pump_raw(now);
+                if self.framer.is_raw() {
+                    break;
+                }
+            }
+            let (frame, used) = self.framer.next(&self.line[..self.line_len]);
+            let owner = self
+                .in_flight
+                .filter(|f| f.orphan_until.is_none())
+                .is_some();
+            match frame {
+                Frame::Pending | Frame::Echo(_) | Frame::Discarded | Frame::Raw(_) => {}
+                Frame::Urc(line) => {
+                    let urc = Urc::parse(line);
+                    apply_urc(&mut self.state, &mut self.socks, &mut self.events, urc);
+                    if urc.is_reboot() {
+                        self.rebooted();
+                    }
+                }
+                Frame::PayloadStart { source, .. } => {
+                    self.sink = match (source, self.in_flight) {
+                        (PayloadSource::Push(client), _) => Some(client),
+                        (PayloadSource::Read, Some(f)) => match f.kind {
+                            Kind::Read(client) => Some(client),
+                            _ => None,
+                        },
+                        (PayloadSource::Read, None) => None,
+                    };
+                    if owner && source == PayloadSource::Read {
+                        answer = on_cmd(&frame);
+                    }
+                }
+                Frame::Payload { data, .. } => {
+                    if let Some(client) = self.sink {
+                        let sock = &mut self.socks[client.index()];
+                        let stored = sock.ring.push(data);
+                        if stored < data.len() {
+                            let lost = u32::try_from(data.len() - stored).unwrap_or(u32::MAX);
+                            sock.dropped = sock.dropped.saturating_add(lost);
+                            push_event(&mut self.events, Event::PushOverflow { client });
+                        }
+                    }
+                }
+                Frame::Line(_)
+                | Frame::Final(_)
+                | Frame::Prompt
+                | Frame::UploadAck
+                | Frame::Malformed(_) => {
+                    if owner {
+                        answer = on_cmd(&frame);
+                    } else if let (Frame::Prompt, Some(f)) = (frame, self.in_flight) {
+                        if let Kind::Send(client, len) = f.kind {
+                            // A send abandoned before its prompt still owes
+                            // its bytes: the module is waiting for them.
+                            warn!("send abandoned before its prompt: filling");
+                            self.tx_state = Tx::Payload {
+                                token: 0,
+                                pos: 0,
+                                len: usize::from(len),
+                            };
+                            self.socks[client.index()].broken = true;
+                        }
+                    }
+                    if let Frame::Final(result) = frame {
+                        if let (FinalResult::Connect, Some(f)) = (result, self.in_flight) {
+                            if let Kind::Transparent(client) = f.kind {
+                                self.state.open_result(client, SslErrorCode::Success);
+                                self.state.entered_transparent(client);
+                            }
+                        }
+                        if !self.framer.in_flight() {
+                            self.in_flight = None;
+                        }
+                    }
+                }
+            }
+            self.consume(used);
+            if used == 0 {
+                break;
+            }
+        }
+        self.expire_orphan(now);
+        answer
+    }
+
+    /// Drop an orphan whose answer never came.
+    fn expire_orphan(&mut self, now: u64) {
+        if let Some(f) = self.in_flight {
+            if f.orphan_until.is_some_and(|until| now >= until) && !self.tx_pending() {
+                self.in_flight = None;
+                if !self.framer.is_raw() {
+                    self.framer.expect(Expect::Idle);
+                }
+            }
+        }
+    }
+
+    fn consume(&mut self, used: usize) {
+        let used = used.min(self.line_len);
+        self.line.copy_within(used..self.line_len, 0);
+        self.line_len -= used;
+    }
+
+    /// The module rebooted: every socket, context and command is gone.
+    fn rebooted(&mut self) {
+        warn!("module rebooted");
+        self.reset_token = self.in_flight.map(|f| f.token);
+        self.state.rebooted();
+        for sock in &mut self.socks {
+            *sock = SocketData::default();
+        }
+        self.framer.reset();
+        self.sink = None;
+        self.in_flight = None;
+        self.tx_state = Tx::Idle;
+        self.held.clear();
+        self.watch_ok = false;
+        self.negotiate_s = [NegotiateTime::MAX.get(); 6];
+        self.event(Event::Rebooted);
+    }
+
+    // ----- transparent mode -------------------------------------------------
+
+    /// Bytes in the line buffer while the port is transparent: data for the
+    /// connection's ring, except `NO CARRIER` (the connection dropped) or the
+    /// `OK` that ends an escape, after which the rest is framed again.
+    fn pump_raw(&mut self, now: u64) {
+        let Some(client) = self.transparent_client() else {
+            self.framer.leave_raw();
+            return;
+        };
+        let mut used = 0;
+        while used < self.line_len && self.raw_room() > 0 {
+            let byte = self.line[used];
+            used += 1;
+            if self.take_raw_byte(client, byte) {
+                break;
+            }
+        }
+        self.consume(used);
+        if !self.held.is_empty()
+            && !self.watch_ok
+            && self.line_len == 0
+            && now.saturating_sub(self.last_rx_ms) >= RELEASE_HELD_MS
+        {
+            self.release_held(client, self.held.len());
+        }
+    }
+
+    /// One transparent-mode byte; `true` when the port left transparent mode.
+    fn take_raw_byte(&mut self, client: ClientId, byte: u8) -> bool {
+        // `held` is always a proper prefix of a watched pattern.
+        let _ = self.held.push(byte);
+        if self.held.as_slice() == NO_CARRIER {
+            self.held.clear();
+            self.framer.leave_raw();
+            self.state.carrier_lost();
+            apply_closed(&mut self.socks, client);
+            self.event(Event::Closed { client });
+            return true;
+        }
+        if self.watch_ok && self.held.as_slice() == ESCAPED_OK {
+            self.held.clear();
+            self.watch_ok = false;
+            self.escaped = true;
+            self.framer.leave_raw();
+            self.state.left_transparent();
+            return true;
+        }
+        // Release bytes from the front until what is held may still start a
+        // pattern.
+        let mut release = 0;
+        while release < self.held.len() && !self.may_start_pattern(&self.held[release..]) {
+            release += 1;
+        }
+        self.release_held(client, release);
+        false
+    }
+
+    fn may_start_pattern(&self, held: &[u8]) -> bool {
+        NO_CARRIER.starts_with(held) || (self.watch_ok && ESCAPED_OK.starts_with(held))
+    }
+
+    fn release_held(&mut self, client: ClientId, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let sock = &mut self.socks[client.index()];
+        let stored = sock.ring.push(&self.held[..n]);
+        if stored < n {
+            sock.dropped = sock.dropped.saturating_add((n - stored) as u32);
+        }
+        let rest = self.held.len() - n;
+        self.held.copy_within(n.., 0);
+        self.held.truncate(rest);
+    }
+
+    /// The connection the port carries, if it is transparent.
+    fn transparent_client(&self) -> Option<ClientId> {
+        match self.state.port() {
+            crate::state::PortMode::Transparent(client) => Some(client),
+            crate::state::PortMode::Command => None,
+        }
+    }
+
+    /// Room the transparent connection's ring has: reads in transparent mode
+    /// stop when it is full (back-pressure instead of loss).
+    pub(crate) fn raw_room(&self) -> usize {
+        self.transparent_client()
+            .map_or(0, |c| self.socks[c.index()].ring.free())
+            .saturating_sub(self.held.len())
+    }
+
+    /// Write `bytes` as they are (the `+++` escape), outside any command.
+    pub(crate) fn queue_raw(&mut self, bytes: &[u8]) {
+        let n = bytes.len().min(self.tx.len());
+        self.tx[..n].copy_from_slice(&bytes[..n]);
+        self.tx_state = Tx::Line { pos: 0, len: n };
+    }
+
+    /// Write `len` bytes of the calling operation's payload raw (transparent
+    /// mode); returns the token its [`payload`](super::ops::Op::payload)
+    /// must carry.
+    pub(crate) fn raw_payload(&mut self, len: usize) -> u32 {
+        let token = self.next_token;
+        self.next_token = self.next_token.wrapping_add(1).max(1);
+        self.tx_state = if len == 0 {
+            Tx::Idle
+        } else {
+            Tx::Payload { token, pos: 0, len }
+        };
+        token
+    }
+
+    /// The connection the port carries, if it is transparent.
+    pub(crate) fn transparent(&self) -> Option<ClientId> {
+        self.transparent_client()
+    }
+}
+
+/// How long held-back transparent bytes wait for the rest of a `NO CARRIER`
+/// before they are released as data.
+const RELEASE_HELD_MS: u64 = 100;
+
+fn apply_closed(socks: &mut [SocketData<'_>; 12], client: ClientId) {
+    // Buffered data may still wait in the module.
+    socks[client.index()].pending = true;
+}
+
+/// Keep `event`, dropping the oldest when full; an event already waiting
+/// is not queued twice.
+fn push_event(events: &mut heapless::Deque<Event, 8>, event: Event) {
+    if events.iter().any(|e| *e == event) {
+        return;
+    }
+    if events.is_full() {
+        events.pop_front();
+    }
+    // Room was made above.
+    let _ = events.push_back(event);
+}
+
+/// What a URC changes.
+fn apply_urc(
+    state: &mut SessionState,
+    socks: &mut [SocketData<'_>; 12],
+    events: &mut heapless::Deque<Event, 8>,
+    urc: Urc<'_>,
+) {
+    let event = match urc {
+        Urc::Opened { client, result } => {
+            state.open_result(client, result);
+            socks[client.index()].open_result = Some(result);
+            Event::Opened { client, result }
+        }
+        Urc::DataReady { client } => {
+            socks[client.index()].pending = true;
+            Event::DataReady { client }
+        }
+        Urc::Closed { client } => {
+            state.peer_closed(client);
+            apply_closed(socks, client);
+            Event::Closed { client }
+        }
+        Urc::PdpDeactivated { context } => {
+            state.pdp_deactivated(context);
+            Event::PdpDeactivated { context }
+        }
+        Urc::DataPushed { .. } | Urc::BootStatus(_) | Urc::Unknown(_) => return,
+        Urc::Ready | Urc::PoweredDown => return,
+    };
+    push_event(events, event);
+}

@@ -1,0 +1,482 @@
+//! The session engine: owns the port, tracks every socket, and gives
+//! sockets that behave like sockets.
+//!
+//! One core, three faces. Every operation is written once, as a resumable
+//! [`Op`](ops::Op) over the shared [`Core`]; then
+//!
+//! - [`Modem::run`] and the named methods (`open`, `read`, ...) block until
+//!   it is done (bare metal, no executor, no interrupts: the port is polled
+//!   with `ReadReady`, idle time is spent in the timer's `DelayNs`);
+//! - [`Modem::poll_op`] advances it as far as the bytes at hand allow and
+//!   answers `nb::Error::WouldBlock` otherwise, for super-loops;
+//! - `asynch::Modem` (feature `async`) awaits it on an `embedded-io-async`
+//!   port.
+//!
+//! Time comes from a [`Timer`]: a millisecond [`Clock`] plus
+//! `embedded_hal::delay::DelayNs`. Timeouts are the vendor's: 300 ms for most
+//! commands, 150 s plus the context's `negotiatetime` for an open, the close
+//! timeout for a close, 150 s for `AT+QIACT`, 40 s for `AT+QIDEACT`.
+//!
+//! URCs are handled whatever operation runs: data pushed for socket 7 while a
+//! command for socket 2 is in flight lands in socket 7's receive buffer.
+//! Received bytes wait in a buffer the caller lends at open time; the port's
+//! bytes go straight into it during a payload, so the engine's own line
+//! buffer stays small (`LINE`, 256 bytes by default).
+
+pub mod core;
+pub mod ops;
+mod ring;
+mod timer;
+
+use ::core::task::Poll;
+
+use embedded_io::{ErrorType, Read, ReadReady, Write};
+
+pub use self::core::{Core, Event};
+use crate::command::device::{DateTime, DtrFunction, SetClock, SetDtrFunction};
+use crate::command::file::{DeleteFile, FileList, ListFiles, Uploaded};
+use crate::command::pdp::{ConfigureDns, ConfigurePdpContext, GetPdpContexts, PdpContextState};
+use crate::command::ssl_socket::{
+    AccessMode, GetLastError, GetSslState, LastError, ListSslStates, OpenSslSocket, SocketStatus,
+    SslState,
+};
+use crate::command::AtCommand;
+use crate::error::Error;
+use crate::state::{SessionState, SocketHandle};
+use crate::types::{FileName, PdpContextId, SslContextId};
+use ops::Op;
+pub use ring::Ring;
+#[cfg(feature = "std")]
+pub use timer::StdTimer;
+pub use timer::{Clock, CountingTimer, Timer};
+
+/// Knobs of the engine; [`Config::default`] suits a real module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Config {
+    /// Idle wait between looks at the port (blocking face), in µs.
+    pub poll_interval_us: u32,
+    /// Pause before a send refused with `SEND FAIL` is tried again, in ms.
+    pub send_retry_ms: u32,
+    /// How long a write keeps retrying after `SEND FAIL`, in ms.
+    pub send_timeout_ms: u32,
+    /// The `+++` guard time, in ms (a module needs 1000).
+    pub guard_ms: u32,
+    /// Most bytes handed to the port per write, so reads go on between
+    /// pieces of a long payload.
+    pub write_chunk: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            poll_interval_us: 100,
+            send_retry_ms: 100,
+            send_timeout_ms: 30_000,
+            guard_ms: ops::GUARD_TIME_MS,
+            write_chunk: 256,
+        }
+    }
+}
+
+/// The session engine over a blocking `embedded-io` port.
+///
+/// `'r` is the lifetime of the receive buffers lent to open sockets; `LINE`
+/// is the line buffer size (the longest line the module sends must fit:
+/// 256 is enough for everything but a `psk` query of long keys).
+pub struct Modem<'r, P, T, const LINE: usize = 256> {
+    port: P,
+    timer: T,
+    core: Core<'r, LINE>,
+    config: Config,
+}
+
+fn io<E: embedded_io::Error>(e: E) -> Error {
+    Error::Io(e.kind())
+}
+
+impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
+    /// An engine on `port`, with `timer` for time.
+    pub fn new(port: P, timer: T) -> Self {
+        Self::with_config(port, timer, Config::default())
+    }
+
+    /// An engine with other knobs.
+    pub fn with_config(port: P, timer: T, config: Config) -> Self {
+        Self {
+            port,
+            timer,
+            core: Core::new(),
+            config,
+        }
+    }
+
+    /// What the engine knows of every socket and context.
+    pub fn state(&self) -> &SessionState {
+        &self.core.state
+    }
+
+    /// The oldest event the module reported and nobody took yet.
+    pub fn take_event(&mut self) -> Option<Event> {
+        self.core.take_event()
+    }
+
+    /// The engine's knobs.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The port (to inspect it; bytes written to it directly bypass the
+    /// engine and confuse the module's view of the conversation).
+    pub fn port(&self) -> &P {
+        &self.port
+    }
+
+    /// The port, mutably (see [`port`](Self::port)).
+    pub fn port_mut(&mut self) -> &mut P {
+        &mut self.port
+    }
+
+    /// Give the port and timer back.
+    pub fn release(self) -> (P, T) {
+        (self.port, self.timer)
+    }
+}
+
+impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE>
+where
+    P: Read + Write + ReadReady,
+    T: Clock,
+{
+    /// Advance `op` with the bytes at hand: `WouldBlock` if it needs more.
+    /// Poll the same operation again until it is done (the nb face).
+    ///
+    /// Reads never block (the port's `ReadReady` is asked first); a write
+    /// takes as long as the port needs to accept its bytes.
+    pub fn poll_op<O: Op<'r>>(&mut self, op: &mut O) -> nb::Result<O::Output, Error> {
+        match self.step(op) {
+            Ok(Some(output)) => Ok(output),
+            Ok(None) => Err(nb::Error::WouldBlock),
+            Err(e) => Err(nb::Error::Other(e)),
+        }
+    }
+
+    /// Move bytes and poll `op` until it is done or nothing moves.
+    fn step<O: Op<'r>>(&mut self, op: &mut O) -> Result<Option<O::Output>, Error> {
+        loop {
+            let now = self.timer.now_ms();
+            if let Poll::Ready(result) = op.poll(&mut self.core, now) {
+                return result.map(Some);
+            }
+            let mut moved = false;
+            let tx = self.core.tx_bytes(op.payload());
+            if !tx.is_empty() {
+                let piece = &tx[..tx.len().min(self.config.write_chunk.max(1))];
+                let n = self.port.write(piece).map_err(io)?;
+                self.core.tx_done(n, self.timer.now_ms());
+                moved = n > 0;
+            }
+            if self.port.read_ready().map_err(io)? {
+                let space = self.core.rx_space();
+                if !space.is_empty() {
+                    let n = self.port.read(space).map_err(io)?;
+                    self.core.rx_done(n, self.timer.now_ms());
+                    moved |= n > 0;
+                }
+            }
+            if !moved {
+                return Ok(None);
+            }
+        }
+    }
+}
+
+impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE>
+where
+    P: Read + Write + ReadReady,
+    T: Timer,
+{
+    /// Run `op` to completion (the blocking face).
+    pub fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {
+        loop {
+            if let Some(output) = self.step(op)? {
+                return Ok(output);
+            }
+            self.timer.delay_us(self.config.poll_interval_us);
+        }
+    }
+
+    /// Send any typed command and read its typed answer.
+    pub fn command<C: AtCommand>(&mut self, cmd: C) -> Result<C::Response, Error> {
+        self.run(&mut ops::Command::new(cmd))
+    }
+
+    /// Bring the module to a known state (see [`ops::Init`]); run it at start
+    /// and after [`Error::ModuleReset`].
+    pub fn init(&mut self) -> Result<ops::InitReport, Error> {
+        self.run(&mut ops::Init::with_guard(self.config.guard_ms))
+    }
+
+    /// Handle what the module sent on its own (URCs, pushed data).
+    pub fn poll(&mut self) -> Result<(), Error> {
+        self.run(&mut ops::Idle::default())
+    }
+
+    /// `AT+QICSGP`: configure a PDP context.
+    pub fn configure_pdp(&mut self, config: ConfigurePdpContext<'_>) -> Result<(), Error> {
+        self.command(config).map(drop)
+    }
+
+    /// `AT+QIACT`: activate a PDP context (up to 150 s).
+    pub fn activate_pdp(&mut self, context: PdpContextId) -> Result<(), Error> {
+        self.run(&mut ops::ActivatePdp::new(context))
+    }
+
+    /// `AT+QIDEACT`: deactivate a PDP context; its sockets close.
+    pub fn deactivate_pdp(&mut self, context: PdpContextId) -> Result<(), Error> {
+        self.run(&mut ops::DeactivatePdp::new(context))
+    }
+
+    /// `AT+QIACT?`: the active PDP contexts.
+    pub fn pdp_contexts(&mut self) -> Result<heapless::Vec<PdpContextState, 16>, Error> {
+        self.command(GetPdpContexts)
+    }
+
+    /// `AT+QIDNSCFG`: set the DNS servers of a PDP context.
+    pub fn configure_dns(&mut self, dns: ConfigureDns) -> Result<(), Error> {
+        self.command(dns).map(drop)
+    }
+
+    /// Configure an SSL context in one call (see [`ops::SslConfig`]).
+    pub fn configure_ssl(
+        &mut self,
+        context: SslContextId,
+        config: &ops::SslConfig<'_>,
+    ) -> Result<(), Error> {
+        self.run(&mut ops::Configure::new(context, config))
+    }
+
+    /// Upload `data` as file `name` (replacing a file of that name); the
+    /// module's size and checksum are verified.
+    pub fn upload(&mut self, name: FileName<'_>, data: &[u8]) -> Result<Uploaded, Error> {
+        self.run(&mut ops::Upload::new(name, data, false, true))
+    }
+
+    /// `AT+QFDEL`: delete a file.
+    pub fn delete_file(&mut self, name: FileName<'_>) -> Result<(), Error> {
+        self.command(DeleteFile { name }).map(drop)
+    }
+
+    /// `AT+QFLST`: list files matching `pattern` (first `N`).
+    pub fn list_files<const N: usize>(
+        &mut self,
+        pattern: FileName<'_>,
+    ) -> Result<FileList<N>, Error> {
+        self.command(ListFiles::<N> { pattern })
+    }
+
+    /// `AT+CCLK`: set the module clock.
+    pub fn set_clock(&mut self, time: DateTime) -> Result<(), Error> {
+        self.command(SetClock(time)).map(drop)
+    }
+
+    /// `AT&D`: what DTR does (`AT&D1` before [`escape_with_dtr`](Self::escape_with_dtr)).
+    pub fn set_dtr_function(&mut self, function: DtrFunction) -> Result<(), Error> {
+        self.command(SetDtrFunction(function)).map(drop)
+    }
+
+    /// Open a socket and wait until it is connected. Received bytes wait in
+    /// `rx_buffer` until read (see [`ops::Open::new`] for its size).
+    pub fn open(
+        &mut self,
+        cmd: OpenSslSocket<'_>,
+        rx_buffer: &'r mut [u8],
+    ) -> Result<SocketHandle, Error> {
+        self.run(&mut ops::Open::new(cmd, rx_buffer))
+    }
+
+    /// Send up to 1460 bytes of `data`; returns how many the module took.
+    /// `SEND FAIL` is retried (see [`Config::send_retry_ms`]).
+    pub fn write(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<usize, Error> {
+        let (retry, timeout) = (self.config.send_retry_ms, self.config.send_timeout_ms);
+        self.run(&mut ops::Write::new(*handle, data, retry, timeout))
+    }
+
+    /// Read received bytes; blocks until there is at least one, or returns 0
+    /// at the end of the stream.
+    pub fn read(&mut self, handle: &SocketHandle, buf: &mut [u8]) -> Result<usize, Error> {
+        self.run(&mut ops::Read::new(*handle, buf))
+    }
+
+    /// Close a socket (module default timeout, 10 s).
+    pub fn close(&mut self, handle: &SocketHandle) -> Result<(), Error> {
+        self.run(&mut ops::Close::new(*handle, None))
+    }
+
+    /// `AT+QSSLSTATE=<id>`: the module's view of one socket.
+    pub fn socket_state(&mut self, handle: &SocketHandle) -> Result<SocketStatus, Error> {
+        self.command(GetSslState {
+            client: handle.client(),
+        })
+    }
+
+    /// `AT+QSSLSTATE`: the module's view of every socket that is not Initial.
+    pub fn socket_states(&mut self) -> Result<heapless::Vec<SslState, 12>, Error> {
+        self.command(ListSslStates)
+    }
+
+    /// `AT+QIGETERROR`: the code of the last SSL/TCP command.
+    pub fn last_error(&mut self) -> Result<LastError, Error> {
+        self.command(GetLastError)
+    }
+
+    /// `AT+QISWTMD`: switch a connection to buffer or direct-push mode.
+    pub fn switch_mode(&mut self, handle: &SocketHandle, mode: AccessMode) -> Result<(), Error> {
+        self.run(&mut ops::SwitchMode::new(*handle, mode))
+    }
+
+    /// Return to transparent mode on `handle` (`ATO` / `AT+QISWTMD=<id>,2`).
+    pub fn resume(
+        &mut self,
+        handle: &SocketHandle,
+    ) -> Result<Transparent<'_, 'r, P, T, LINE>, Error> {
+        self.run(&mut ops::Resume::new(*handle))?;
+        self.transparent(handle)
+    }
+
+    /// The transparent connection on `handle`, while the port carries it.
+    pub fn transparent(
+        &mut self,
+        handle: &SocketHandle,
+    ) -> Result<Transparent<'_, 'r, P, T, LINE>, Error> {
+        self.core.state.check_handle(handle)?;
+        if self.core.transparent() != Some(handle.client()) {
+            return Err(Error::NotConnected);
+        }
+        Ok(Transparent {
+            modem: self,
+            handle: *handle,
+        })
+    }
+
+    /// Run the note's §4 checklist for an open (see [`ops::Diagnose`]).
+    pub fn diagnose(
+        &mut self,
+        pdp: PdpContextId,
+        ssl: SslContextId,
+    ) -> Result<ops::Diagnosis, Error> {
+        self.run(&mut ops::Diagnose::new(pdp, ssl))
+    }
+
+    /// The socket as an `embedded_io` reader and writer.
+    pub fn socket(&mut self, handle: &SocketHandle) -> SocketIo<'_, 'r, P, T, LINE> {
+        SocketIo {
+            modem: self,
+            handle: *handle,
+        }
+    }
+}
+
+/// A socket as `embedded_io::Read` + `Write`, borrowing the engine.
+///
+/// `write` sends at most 1460 bytes per call and never counts bytes the
+/// module refused; `read` blocks until data arrives and returns 0 at the end
+/// of the stream.
+pub struct SocketIo<'m, 'r, P, T, const LINE: usize> {
+    modem: &'m mut Modem<'r, P, T, LINE>,
+    handle: SocketHandle,
+}
+
+impl<P, T, const LINE: usize> ErrorType for SocketIo<'_, '_, P, T, LINE> {
+    type Error = Error;
+}
+
+impl<'r, P, T, const LINE: usize> Read for SocketIo<'_, 'r, P, T, LINE>
+where
+    P: Read + Write + ReadReady,
+    T: Timer,
+{
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.modem.read(&self.handle, buf)
+    }
+}
+
+impl<'r, P, T, const LINE: usize> Write for SocketIo<'_, 'r, P, T, LINE>
+where
+    P: Read + Write + ReadReady,
+    T: Timer,
+{
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.modem.write(&self.handle, buf)
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// The port in transparent mode: bytes go to and come from the peer as they
+/// are. It owns the engine until it leaves ([`escape`](Self::escape),
+/// [`escape_with_dtr`](Self::escape_with_dtr)); no AT command can be sent
+/// meanwhile.
+pub struct Transparent<'m, 'r, P, T, const LINE: usize> {
+    modem: &'m mut Modem<'r, P, T, LINE>,
+    handle: SocketHandle,
+}
+
+impl<'r, P, T, const LINE: usize> Transparent<'_, 'r, P, T, LINE>
+where
+    P: Read + Write + ReadReady,
+    T: Timer,
+{
+    /// Leave transparent mode with `+++` and its guard times. The connection
+    /// stays open in buffer mode: read what arrived meanwhile with
+    /// [`Modem::read`], come back with [`Modem::resume`].
+    pub fn escape(self) -> Result<(), Error> {
+        let guard = self.modem.config.guard_ms;
+        self.modem.run(&mut ops::Escape::with_guard(guard))
+    }
+
+    /// Leave transparent mode by toggling DTR (needs `AT&D1`, see
+    /// [`Modem::set_dtr_function`]).
+    pub fn escape_with_dtr<D: embedded_hal::digital::OutputPin>(
+        self,
+        dtr: &mut D,
+    ) -> Result<(), Error> {
+        self.modem.run(&mut ops::DtrEscape::new(dtr))
+    }
+
+    /// The socket carried.
+    pub fn handle(&self) -> SocketHandle {
+        self.handle
+    }
+}
+
+impl<P, T, const LINE: usize> ErrorType for Transparent<'_, '_, P, T, LINE> {
+    type Error = Error;
+}
+
+impl<'r, P, T, const LINE: usize> Read for Transparent<'_, 'r, P, T, LINE>
+where
+    P: Read + Write + ReadReady,
+    T: Timer,
+{
+    /// Bytes from the peer; 0 once the connection dropped (`NO CARRIER`).
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.modem.run(&mut ops::RawRead::new(self.handle, buf))
+    }
+}
+
+impl<'r, P, T, const LINE: usize> Write for Transparent<'_, 'r, P, T, LINE>
+where
+    P: Read + Write + ReadReady,
+    T: Timer,
+{
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Error> {
+        self.modem.run(&mut ops::RawWrite::new(self.handle, buf))
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+}

@@ -1,0 +1,286 @@
+//! Configure an SSL context in one call, from a typed [`SslConfig`].
+
+use core::task::Poll;
+
+use super::{settle, Exchange, Op};
+use crate::command::ssl_config::{
+    Alpn, CaCert, CipherSuite, ClientCert, ClientKey, CloseTimeMode, IgnoreInvalidCertSign,
+    IgnoreLocalTime, IgnoreMultiCertChainVerify, Psk, Renegotiation, SecLevel, SessionCache,
+    SetSslConfig, Sni, SslSetting, SslVersion,
+};
+use crate::command::{answers_ok, AtCommand, Encoder};
+use crate::error::{Error, ParamError};
+use crate::modem::core::Core;
+use crate::types::{AlpnName, FileName, NegotiateTime, SslContextId};
+
+/// Everything an SSL context needs, in one value. [`SslConfig::default`] is
+/// secure; every weaker choice is an explicit field, documented with its
+/// risk.
+///
+/// Every setting that matters for security is written on each
+/// [`Configure`], whatever the module's defaults are (they differ between
+/// firmware builds: `sni` and `ignorelocaltime` among them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SslConfig<'a> {
+    /// Protocol version. Default TLS 1.2. SSL 3.0 is broken (POODLE), TLS
+    /// 1.0/1.1 are deprecated (RFC 8996); `All` lets a server, or anyone in
+    /// the middle, pick the weakest.
+    pub version: SslVersion,
+    /// Cipher suite. Default `0XC02F` (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256).
+    ///
+    /// The module's setting takes one suite or all 31 (`0XFFFF`); it can't
+    /// say "all but the weak ones". So the default is the strongest single
+    /// suite of its list: the only AEAD one, with forward secrecy, for the
+    /// RSA certificates most servers present. For an ECDSA-only server
+    /// choose `EcdheEcdsaAes128CbcSha256`. `All` lets the server choose and
+    /// includes RC4, 3DES and MD5 suites (broken: RFC 7465, Sweet32).
+    pub cipher: CipherSuite,
+    /// Who is authenticated. Default: the server, against `ca_cert`.
+    /// `NoAuthentication` accepts any certificate: anyone on the path can
+    /// read and change the traffic.
+    pub security: SecLevel,
+    /// File of the trusted CA certificate (needed unless `security` is
+    /// `NoAuthentication`), e.g. `RAM:cacert.pem`.
+    pub ca_cert: Option<FileName<'a>>,
+    /// Client certificate and key files, for servers that ask for one
+    /// (with `SecLevel::ServerAndClient`).
+    pub client_auth: Option<(FileName<'a>, FileName<'a>)>,
+    /// Check the certificates' validity dates against the module clock
+    /// (set it with `AT+CCLK` first). Default `true`. `false` accepts expired
+    /// and not-yet-valid certificates, revoked keys among them.
+    pub check_validity: bool,
+    /// Send Server Name Indication. Default `true`: most servers need it to
+    /// present the right certificate. `false` only for IP-address servers.
+    pub sni: bool,
+    /// TLS handshake timeout. Default 120 s.
+    pub negotiate_time: NegotiateTime,
+    /// Verify multi-level certificate chains. Default `true`; `false` skips
+    /// the intermediates' checks (weak).
+    pub verify_chain: bool,
+    /// Reject certificates with an invalid signature. Default `true`;
+    /// `false` accepts forged certificates (insecure).
+    pub verify_signature: bool,
+    /// ALPN protocol to offer (`None`: no ALPN extension).
+    pub alpn: Option<AlpnName<'a>>,
+    /// TLS session resumption. `None` leaves the module's setting.
+    pub session_cache: Option<bool>,
+    /// TLS renegotiation. Default off (`Some(false)`): renegotiation has a
+    /// history of attacks and few servers need it.
+    pub renegotiation: Option<bool>,
+    /// Pre-shared key. `None` leaves the module's setting.
+    pub psk: Option<Psk<'a>>,
+    /// Unit of `AT+QSSLCLOSE`'s timeout. `None` leaves the module's setting
+    /// (seconds by default).
+    pub close_time_mode: Option<CloseTimeMode>,
+}
+
+impl Default for SslConfig<'_> {
+    fn default() -> Self {
+        Self {
+            version: SslVersion::Tls12,
+            cipher: CipherSuite::EcdheRsaAes128GcmSha256,
+            security: SecLevel::Server,
+            ca_cert: None,
+            client_auth: None,
+            check_validity: true,
+            sni: true,
+            negotiate_time: match NegotiateTime::new(120) {
+                Ok(time) => time,
+                Err(_) => NegotiateTime::MAX,
+            },
+            verify_chain: true,
+            verify_signature: true,
+            alpn: None,
+            session_cache: None,
+            renegotiation: Some(false),
+            psk: None,
+            close_time_mode: None,
+        }
+    }
+}
+
+impl<'a> SslConfig<'a> {
+    /// The secure defaults, trusting the CA in `ca_cert`.
+    pub fn with_ca(ca_cert: FileName<'a>) -> Self {
+        Self {
+            ca_cert: Some(ca_cert),
+            ..Self::default()
+        }
+    }
+
+    /// `true` if any choice is weaker than the defaults.
+    pub fn is_weakened(&self) -> bool {
+        !matches!(self.version, SslVersion::Tls12)
+            || self.cipher.is_weak()
+            || self.security == SecLevel::NoAuthentication
+            || !self.check_validity
+            || !self.verify_chain
+            || !self.verify_signature
+    }
+
+    /// Refuse a configuration that can't work: authentication without a CA,
+    /// client authentication without a certificate.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.security != SecLevel::NoAuthentication && self.ca_cert.is_none() {
+            return Err(Error::param("cacert", ParamError::Empty));
+        }
+        if self.security == SecLevel::ServerAndClient && self.client_auth.is_none() {
+            return Err(Error::param("clientcert", ParamError::Empty));
+        }
+        Ok(())
+    }
+
+    /// The `AT+QSSLCFG` writes of this configuration, in order.
+    fn steps(&self, ctx: SslContextId) -> heapless::Vec<Step<'a>, 16> {
+        let mut steps = heapless::Vec::new();
+        let mut add = |step| {
+            // 16 is the most steps a configuration makes.
+            let _ = steps.push(step);
+        };
+        add(Step::Version(SetSslConfig::new(ctx, self.version)));
+        add(Step::Cipher(SetSslConfig::new(ctx, self.cipher)));
+        add(Step::Security(SetSslConfig::new(ctx, self.security)));
+        if let Some(ca) = self.ca_cert {
+            add(Step::CaCert(SetSslConfig::new(ctx, CaCert(ca))));
+        }
+        if let Some((cert, key)) = self.client_auth {
+            add(Step::ClientCert(SetSslConfig::new(ctx, ClientCert(cert))));
+            add(Step::ClientKey(SetSslConfig::new(ctx, ClientKey(key))));
+        }
+        add(Step::Validity(SetSslConfig::new(
+            ctx,
+            IgnoreLocalTime(!self.check_validity),
+        )));
+        add(Step::Sni(SetSslConfig::new(ctx, Sni(self.sni))));
+        add(Step::Negotiate(SetSslConfig::new(ctx, self.negotiate_time)));
+        add(Step::Chain(SetSslConfig::new(
+            ctx,
+            IgnoreMultiCertChainVerify(!self.verify_chain),
+        )));
+        add(Step::Signature(SetSslConfig::new(
+            ctx,
+            IgnoreInvalidCertSign(!self.verify_signature),
+        )));
+        if let Some(alpn) = self.alpn {
+            add(Step::Alpn(SetSslConfig::new(ctx, Alpn(alpn))));
+        }
+        if let Some(on) = self.session_cache {
+            add(Step::SessionCache(SetSslConfig::new(ctx, SessionCache(on))));
+        }
+        if let Some(on) = self.renegotiation {
+            add(Step::Renegotiation(SetSslConfig::new(
+                ctx,
+                Renegotiation(on),
+            )));
+        }
+        if let Some(psk) = self.psk {
+            add(Step::Psk(SetSslConfig::new(ctx, psk)));
+        }
+        if let Some(mode) = self.close_time_mode {
+            add(Step::CloseTimeMode(SetSslConfig::new(ctx, mode)));
+        }
+        steps
+    }
+}
+
+/// One `AT+QSSLCFG` write of a configuration.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Version(SetSslConfig<SslVersion>),
+    Cipher(SetSslConfig<CipherSuite>),
+    Security(SetSslConfig<SecLevel>),
+    CaCert(SetSslConfig<CaCert<'a>>),
+    ClientCert(SetSslConfig<ClientCert<'a>>),
+    ClientKey(SetSslConfig<ClientKey<'a>>),
+    Validity(SetSslConfig<IgnoreLocalTime>),
+    Sni(SetSslConfig<Sni>),
+    Negotiate(SetSslConfig<NegotiateTime>),
+    Chain(SetSslConfig<IgnoreMultiCertChainVerify>),
+    Signature(SetSslConfig<IgnoreInvalidCertSign>),
+    Alpn(SetSslConfig<Alpn<'a>>),
+    SessionCache(SetSslConfig<SessionCache>),
+    Renegotiation(SetSslConfig<Renegotiation>),
+    Psk(SetSslConfig<Psk<'a>>),
+    CloseTimeMode(SetSslConfig<CloseTimeMode>),
+}
+
+fn encode_set<S: SslSetting>(cmd: &SetSslConfig<S>, e: &mut Encoder<'_>) {
+    cmd.encode(e);
+}
+
+impl AtCommand for Step<'_> {
+    answers_ok!();
+    fn encode(&self, e: &mut Encoder<'_>) {
+        match self {
+            Step::Version(c) => encode_set(c, e),
+            Step::Cipher(c) => encode_set(c, e),
+            Step::Security(c) => encode_set(c, e),
+            Step::CaCert(c) => encode_set(c, e),
+            Step::ClientCert(c) => encode_set(c, e),
+            Step::ClientKey(c) => encode_set(c, e),
+            Step::Validity(c) => encode_set(c, e),
+            Step::Sni(c) => encode_set(c, e),
+            Step::Negotiate(c) => encode_set(c, e),
+            Step::Chain(c) => encode_set(c, e),
+            Step::Signature(c) => encode_set(c, e),
+            Step::Alpn(c) => encode_set(c, e),
+            Step::SessionCache(c) => encode_set(c, e),
+            Step::Renegotiation(c) => encode_set(c, e),
+            Step::Psk(c) => encode_set(c, e),
+            Step::CloseTimeMode(c) => encode_set(c, e),
+        }
+    }
+}
+
+/// Write an [`SslConfig`] to an SSL context: one `AT+QSSLCFG` per setting,
+/// stopping at the first refusal. The engine keeps the context's
+/// `negotiatetime` for its open timeouts.
+pub struct Configure<'a> {
+    context: SslContextId,
+    negotiate_time: NegotiateTime,
+    steps: heapless::Vec<Step<'a>, 16>,
+    next: usize,
+    current: Option<Exchange<Step<'a>>>,
+    checked: Result<(), Error>,
+}
+
+impl<'a> Configure<'a> {
+    /// Configure `context` with `config`.
+    pub fn new(context: SslContextId, config: &SslConfig<'a>) -> Self {
+        Self {
+            context,
+            negotiate_time: config.negotiate_time,
+            steps: config.steps(context),
+            next: 0,
+            current: None,
+            checked: config.check(),
+        }
+    }
+}
+
+impl<'r> Op<'r> for Configure<'_> {
+    type Output = ();
+
+    fn poll<const L: usize>(
+        &mut self,
+        core: &mut Core<'r, L>,
+        now: u64,
+    ) -> Poll<Result<(), Error>> {
+        self.checked.clone()?;
+        loop {
+            let exchange = match self.current.as_mut() {
+                Some(exchange) => exchange,
+                None => {
+                    let Some(step) = self.steps.get(self.next).copied() else {
+                        core.set_negotiate_time(self.context, self.negotiate_time);
+                        return Poll::Ready(Ok(()));
+                    };
+                    self.current.insert(Exchange::new(step))
+                }
+            };
+            settle!(exchange.poll(core, now))?;
+            self.current = None;
+            self.next += 1;
+        }
+    }
+}

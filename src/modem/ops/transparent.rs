@@ -1,0 +1,331 @@
+//! Transparent mode: leaving it (`+++` with guard times, or DTR), coming
+//! back (`ATO`, `AT+QISWTMD=<id>,2`), and moving raw bytes meanwhile.
+//!
+//! While the port is transparent every byte from the module is the peer's,
+//! except two the core watches for: `NO CARRIER` (the connection dropped)
+//! and, after an escape, the module's `OK`. A peer that sends exactly those
+//! bytes at that moment is indistinguishable from the module: that is the
+//! protocol's limit, not the driver's. For binary protocols prefer buffer or
+//! direct-push mode.
+
+use core::task::Poll;
+
+use embedded_hal::digital::OutputPin;
+
+use super::{settle, Exchange, Op};
+use crate::command::ssl_socket::{AccessMode, ReturnToDataMode, SwitchAccessMode};
+use crate::error::Error;
+use crate::modem::core::{Core, Kind};
+use crate::state::SocketHandle;
+
+/// The module's guard time around `+++`: 1 s of silence before and after.
+pub const GUARD_TIME_MS: u32 = 1000;
+/// How long the module may take to answer `OK` once the escape is complete.
+const ESCAPE_ANSWER_MS: u64 = 2_000;
+
+/// Leave transparent mode with `+++`: waits the guard time since the last
+/// byte written, sends `+++`, waits the guard time again, and is done when
+/// the module answers `OK`. The connection stays open in buffer mode; bytes
+/// that arrived meanwhile are kept for [`Read`](super::Read).
+pub struct Escape {
+    guard_ms: u32,
+    phase: EscapePhase,
+}
+
+enum EscapePhase {
+    Before,
+    After,
+    Answer(u64),
+}
+
+impl Escape {
+    /// Escape with the module's 1 s guard time.
+    pub fn new() -> Self {
+        Self::with_guard(GUARD_TIME_MS)
+    }
+
+    /// Escape with another guard time (a simulator set up with a shorter
+    /// one); a real module needs [`GUARD_TIME_MS`].
+    pub fn with_guard(guard_ms: u32) -> Self {
+        Self {
+            guard_ms,
+            phase: EscapePhase::Before,
+        }
+    }
+}
+
+impl Default for Escape {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Wait for the module's `OK` after an escape.
+fn await_ok<const L: usize>(
+    core: &mut Core<'_, L>,
+    now: u64,
+    deadline: u64,
+) -> Poll<Result<(), Error>> {
+    core.poll_idle(now);
+    if core.escaped {
+        core.escaped = false;
+        return Poll::Ready(Ok(()));
+    }
+    if core.transparent().is_none() {
+        // The connection dropped (NO CARRIER) meanwhile: out all the same.
+        core.watch_ok = false;
+        return Poll::Ready(Ok(()));
+    }
+    if now >= deadline {
+        core.watch_ok = false;
+        return Poll::Ready(Err(Error::Timeout));
+    }
+    Poll::Pending
+}
+
+impl<'r> Op<'r> for Escape {
+    type Output = ();
+
+    fn poll<const L: usize>(
+        &mut self,
+        core: &mut Core<'r, L>,
+        now: u64,
+    ) -> Poll<Result<(), Error>> {
+        let guard = u64::from(self.guard_ms);
+        loop {
+            match self.phase {
+                EscapePhase::Before => {
+                    core.poll_idle(now);
+                    if core.transparent().is_none() {
+                        return Poll::Ready(Ok(()));
+                    }
+                    if core.tx_pending() || now.saturating_sub(core.last_tx_ms()) < guard {
+                        return Poll::Pending;
+                    }
+                    core.escaped = false;
+                    core.watch_ok = true;
+                    core.queue_raw(b"+++");
+                    self.phase = EscapePhase::After;
+                }
+                EscapePhase::After => {
+                    core.poll_idle(now);
+                    if core.tx_pending() || now.saturating_sub(core.last_tx_ms()) < guard {
+                        if core.escaped {
+                            self.phase = EscapePhase::Answer(now);
+                            continue;
+                        }
+                        return Poll::Pending;
+                    }
+                    self.phase = EscapePhase::Answer(now.saturating_add(ESCAPE_ANSWER_MS));
+                }
+                EscapePhase::Answer(deadline) => return await_ok(core, now, deadline),
+            }
+        }
+    }
+}
+
+/// Leave transparent mode with DTR (after `AT&D1`): DTR goes OFF (high),
+/// then ON (low) again; done when the module answers `OK`.
+pub struct DtrEscape<'p, P> {
+    pin: &'p mut P,
+    phase: DtrPhase,
+}
+
+enum DtrPhase {
+    Start,
+    Off(u64),
+    Answer(u64),
+}
+
+/// How long DTR stays OFF.
+const DTR_PULSE_MS: u64 = 10;
+
+impl<'p, P: OutputPin> DtrEscape<'p, P> {
+    /// Toggle `pin`, the module's DTR input (low = ON).
+    pub fn new(pin: &'p mut P) -> Self {
+        Self {
+            pin,
+            phase: DtrPhase::Start,
+        }
+    }
+}
+
+impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
+    type Output = ();
+
+    fn poll<const L: usize>(
+        &mut self,
+        core: &mut Core<'r, L>,
+        now: u64,
+    ) -> Poll<Result<(), Error>> {
+        let pin_error = |_| Error::Io(embedded_io::ErrorKind::Other);
+        loop {
+            match self.phase {
+                DtrPhase::Start => {
+                    if core.transparent().is_none() {
+                        return Poll::Ready(Ok(()));
+                    }
+                    if core.tx_pending() {
+                        return Poll::Pending;
+                    }
+                    core.escaped = false;
+                    core.watch_ok = true;
+                    self.pin.set_high().map_err(pin_error)?;
+                    self.phase = DtrPhase::Off(now.saturating_add(DTR_PULSE_MS));
+                }
+                DtrPhase::Off(until) => {
+                    core.poll_idle(now);
+                    if now < until {
+                        return Poll::Pending;
+                    }
+                    self.pin.set_low().map_err(pin_error)?;
+                    self.phase = DtrPhase::Answer(now.saturating_add(ESCAPE_ANSWER_MS));
+                }
+                DtrPhase::Answer(deadline) => return await_ok(core, now, deadline),
+            }
+        }
+    }
+}
+
+/// Return to transparent mode on a connection that left it: `ATO` if it is
+/// the one that left last, else `AT+QISWTMD=<id>,2`. Done at `CONNECT`.
+pub struct Resume {
+    handle: SocketHandle,
+    phase: ResumePhase,
+}
+
+enum ResumePhase {
+    Start,
+    Ato(Exchange<ReturnToDataMode>),
+    Switch(Exchange<SwitchAccessMode>),
+}
+
+impl Resume {
+    /// Resume transparent mode on `handle`.
+    pub fn new(handle: SocketHandle) -> Self {
+        Self {
+            handle,
+            phase: ResumePhase::Start,
+        }
+    }
+}
+
+impl<'r> Op<'r> for Resume {
+    type Output = ();
+
+    fn poll<const L: usize>(
+        &mut self,
+        core: &mut Core<'r, L>,
+        now: u64,
+    ) -> Poll<Result<(), Error>> {
+        let client = self.handle.client();
+        let kind = Kind::Transparent(client);
+        let result = match &mut self.phase {
+            ResumePhase::Start => {
+                if let Err(e) = core.state.check_send(&self.handle) {
+                    return Poll::Ready(Err(e));
+                }
+                self.phase = if core.state.last_transparent() == Some(client) {
+                    ResumePhase::Ato(Exchange::with(ReturnToDataMode, kind, None))
+                } else {
+                    let switch = SwitchAccessMode {
+                        client,
+                        mode: AccessMode::Transparent,
+                    };
+                    ResumePhase::Switch(Exchange::with(switch, kind, None))
+                };
+                return self.poll(core, now);
+            }
+            ResumePhase::Ato(exchange) => settle!(exchange.poll(core, now)).map(drop),
+            ResumePhase::Switch(exchange) => settle!(exchange.poll(core, now)).map(drop),
+        };
+        Poll::Ready(result)
+    }
+}
+
+/// Read transparent-mode bytes; done with at least one byte, or 0 once the
+/// connection dropped (`NO CARRIER`) and everything was read.
+pub struct RawRead<'b> {
+    handle: SocketHandle,
+    buf: &'b mut [u8],
+}
+
+impl<'b> RawRead<'b> {
+    /// Read into `buf`.
+    pub fn new(handle: SocketHandle, buf: &'b mut [u8]) -> Self {
+        Self { handle, buf }
+    }
+}
+
+impl<'r> Op<'r> for RawRead<'_> {
+    type Output = usize;
+
+    fn poll<const L: usize>(
+        &mut self,
+        core: &mut Core<'r, L>,
+        now: u64,
+    ) -> Poll<Result<usize, Error>> {
+        let client = self.handle.client();
+        core.poll_idle(now);
+        if let Err(e @ (Error::StaleHandle | Error::ModuleReset)) =
+            core.state.check_handle(&self.handle)
+        {
+            return Poll::Ready(Err(e));
+        }
+        let data = &mut core.socks[client.index()];
+        if !data.ring.is_empty() || self.buf.is_empty() {
+            return Poll::Ready(Ok(data.ring.pop(self.buf)));
+        }
+        if core.transparent() != Some(client) {
+            return Poll::Ready(Ok(0));
+        }
+        Poll::Pending
+    }
+}
+
+/// Write transparent-mode bytes as they are; done when all are written.
+pub struct RawWrite<'d> {
+    handle: SocketHandle,
+    data: &'d [u8],
+    token: Option<u32>,
+}
+
+impl<'d> RawWrite<'d> {
+    /// Write `data` to the peer.
+    pub fn new(handle: SocketHandle, data: &'d [u8]) -> Self {
+        Self {
+            handle,
+            data,
+            token: None,
+        }
+    }
+}
+
+impl<'r> Op<'r> for RawWrite<'_> {
+    type Output = usize;
+
+    fn poll<const L: usize>(
+        &mut self,
+        core: &mut Core<'r, L>,
+        now: u64,
+    ) -> Poll<Result<usize, Error>> {
+        core.poll_idle(now);
+        if self.token.is_none() {
+            if core.transparent() != Some(self.handle.client()) {
+                return Poll::Ready(Err(Error::NotConnected));
+            }
+            if core.tx_pending() {
+                return Poll::Pending;
+            }
+            self.token = Some(core.raw_payload(self.data.len()));
+        }
+        if core.tx_pending() {
+            return Poll::Pending;
+        }
+        Poll::Ready(Ok(self.data.len()))
+    }
+
+    fn payload(&self) -> Option<(u32, &[u8])> {
+        self.token.map(|t| (t, self.data))
+    }
+}

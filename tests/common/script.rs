@@ -1,0 +1,151 @@
+//! A scripted module: checks every byte the driver writes against the
+//! script and answers with the script's bytes. Time is simulated: it moves
+//! only when the engine waits, so timeouts are exact and instant.
+
+use std::collections::VecDeque;
+
+use embedded_io::{ErrorType, Read, ReadReady, Write};
+use quectel_ssl::modem::CountingTimer;
+
+/// One step of a conversation.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// The driver must write exactly these bytes next.
+    Expect(Vec<u8>),
+    /// The module sends these bytes (once the expectations before are met).
+    Reply(Vec<u8>),
+}
+
+/// `Expect` the command line `line` (CR added).
+pub fn cmd(line: &str) -> Step {
+    Step::Expect(format!("{line}\r").into_bytes())
+}
+
+/// `Expect` raw bytes.
+pub fn data(bytes: &[u8]) -> Step {
+    Step::Expect(bytes.to_vec())
+}
+
+/// `Reply` with module bytes.
+pub fn reply(bytes: &[u8]) -> Step {
+    Step::Reply(bytes.to_vec())
+}
+
+/// `Reply` `\r\nOK\r\n`.
+pub fn ok() -> Step {
+    reply(b"\r\nOK\r\n")
+}
+
+/// The mock port.
+#[derive(Debug, Default)]
+pub struct ScriptPort {
+    steps: VecDeque<Step>,
+    rx: VecDeque<u8>,
+    written: Vec<u8>,
+    /// Every byte the driver wrote, in order.
+    pub all_written: Vec<u8>,
+}
+
+impl ScriptPort {
+    pub fn new(steps: impl IntoIterator<Item = Step>) -> Self {
+        let mut port = Self {
+            steps: steps.into_iter().collect(),
+            ..Self::default()
+        };
+        port.release_replies();
+        port
+    }
+
+    /// Add steps at the end of the script.
+    pub fn push(&mut self, steps: impl IntoIterator<Item = Step>) {
+        self.steps.extend(steps);
+        self.release_replies();
+    }
+
+    /// The script is played to the end and every reply was read.
+    pub fn done(&self) -> bool {
+        self.steps.is_empty() && self.rx.is_empty() && self.written.is_empty()
+    }
+
+    /// What is left of the script (for failure messages).
+    pub fn remaining(&self) -> &VecDeque<Step> {
+        &self.steps
+    }
+
+    fn release_replies(&mut self) {
+        while let Some(Step::Reply(bytes)) = self.steps.front() {
+            self.rx.extend(bytes.iter().copied());
+            self.steps.pop_front();
+        }
+    }
+
+    fn check_written(&mut self) {
+        while let Some(Step::Expect(want)) = self.steps.front() {
+            let n = want.len().min(self.written.len());
+            assert_eq!(
+                String::from_utf8_lossy(&self.written[..n]),
+                String::from_utf8_lossy(&want[..n]),
+                "driver wrote unexpected bytes"
+            );
+            if self.written.len() < want.len() {
+                return;
+            }
+            let want_len = want.len();
+            self.written.drain(..want_len);
+            self.steps.pop_front();
+            self.release_replies();
+        }
+        assert!(
+            self.written.is_empty(),
+            "driver wrote {:?} with nothing expected",
+            String::from_utf8_lossy(&self.written)
+        );
+    }
+}
+
+impl ErrorType for ScriptPort {
+    type Error = embedded_io::ErrorKind;
+}
+
+impl Read for ScriptPort {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let n = buf.len().min(self.rx.len());
+        for (dst, src) in buf.iter_mut().zip(self.rx.drain(..n)) {
+            *dst = src;
+        }
+        Ok(n)
+    }
+}
+
+impl ReadReady for ScriptPort {
+    fn read_ready(&mut self) -> Result<bool, Self::Error> {
+        Ok(!self.rx.is_empty())
+    }
+}
+
+impl Write for ScriptPort {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.written.extend_from_slice(buf);
+        self.all_written.extend_from_slice(buf);
+        self.check_written();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// A delay that returns at once: with [`CountingTimer`] it makes a clock
+/// that moves only when the engine waits.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoWait;
+
+impl embedded_hal::delay::DelayNs for NoWait {
+    fn delay_ns(&mut self, _: u32) {}
+}
+
+/// Simulated time.
+pub fn sim_time() -> CountingTimer<NoWait> {
+    CountingTimer::new(NoWait)
+}

@@ -1,0 +1,355 @@
+//! The engine against a scripted module: the exact bytes it writes, and what
+//! it makes of the module's answers.
+
+mod common;
+
+use common::script::{cmd, data, ok, reply, sim_time, NoWait, ScriptPort, Step};
+use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
+use quectel_ssl::modem::{ops, CountingTimer, Event};
+use quectel_ssl::*;
+
+type TestModem<'r> = Modem<'r, ScriptPort, CountingTimer<NoWait>>;
+
+fn modem<'r>(steps: impl IntoIterator<Item = Step>) -> TestModem<'r> {
+    Modem::new(ScriptPort::new(steps), sim_time())
+}
+
+fn open_cmd(client: u8, mode: AccessMode) -> OpenSslSocket<'static> {
+    OpenSslSocket::new(
+        PdpContextId::new(1).unwrap(),
+        SslContextId::new(0).unwrap(),
+        ClientId::new(client).unwrap(),
+        HostName::new("example.com").unwrap(),
+        443,
+        mode,
+    )
+    .unwrap()
+}
+
+fn assert_done(m: TestModem<'_>) {
+    let (port, _) = m.release();
+    assert!(
+        port.done(),
+        "script not played to the end: {:?}",
+        port.remaining()
+    );
+}
+
+/// Steps that open socket `client` in buffer mode.
+fn opened(client: u8) -> Vec<Step> {
+    vec![
+        cmd(&format!("AT+QSSLOPEN=1,0,{client},\"example.com\",443,0")),
+        ok(),
+        reply(format!("\r\n+QSSLOPEN: {client},0\r\n").as_bytes()),
+    ]
+}
+
+#[test]
+fn init_sweeps_sockets_kept_across_an_mcu_reset() {
+    let mut m = modem([
+        cmd("AT"),
+        reply(b"AT\r\r\nOK\r\n"),
+        cmd("ATE0"),
+        reply(b"ATE0\r\r\nOK\r\n"),
+        cmd("AT+CMEE=1"),
+        ok(),
+        cmd("AT+QSSLSTATE"),
+        reply(b"\r\n+QSSLSTATE: 3,\"SSLClient\",\"1.2.3.4\",443,5000,2,1,0,1,\"uart1\",2\r\n\r\nOK\r\n"),
+        cmd("AT+QIACT?"),
+        reply(b"\r\n+QIACT: 1,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n"),
+        cmd("AT+QSSLCLOSE=3"),
+        ok(),
+    ]);
+    let report = m.init().unwrap();
+    assert_eq!(report.swept_sockets, 1);
+    assert_eq!(report.active_pdp, 1);
+    assert!(!report.escaped_transparent);
+    assert!(m.state().pdp_active(PdpContextId::new(1).unwrap()));
+    assert_eq!(m.state().open_sockets().count(), 0);
+    assert_done(m);
+}
+
+#[test]
+fn init_escapes_a_port_left_in_transparent_mode() {
+    let mut m = modem([
+        cmd("AT"),
+        // No answer: the port still carries a connection. The engine waits
+        // the guard time, sends +++, waits again, and probes once more.
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+        cmd("AT"),
+        ok(),
+        cmd("ATE0"),
+        ok(),
+        cmd("AT+CMEE=1"),
+        ok(),
+        cmd("AT+QSSLSTATE"),
+        ok(),
+        cmd("AT+QIACT?"),
+        ok(),
+    ]);
+    let report = m.init().unwrap();
+    assert!(report.escaped_transparent);
+    assert_done(m);
+}
+
+#[test]
+fn open_write_read_close_in_buffer_mode() {
+    let mut rx = [0u8; 256];
+    let mut steps = opened(0);
+    steps.extend([
+        cmd("AT+QSSLSEND=0,5"),
+        reply(b"\r\n> "),
+        data(b"hello"),
+        reply(b"\r\nSEND OK\r\n"),
+        // The echo server answers; the notice leads to a read.
+        reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(m.write(&sock, b"hello").unwrap(), 5);
+    m.port_mut().push([
+        cmd("AT+QSSLRECV=0,256"),
+        reply(b"\r\n+QSSLRECV: 5\r\nhello\r\n\r\nOK\r\n"),
+    ]);
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf).unwrap(), 5);
+    assert_eq!(&buf[..5], b"hello");
+    m.port_mut().push([cmd("AT+QSSLCLOSE=0"), ok()]);
+    m.close(&sock).unwrap();
+    assert_eq!(m.write(&sock, b"x"), Err(Error::StaleHandle));
+    assert_done(m);
+}
+
+#[test]
+fn send_fail_is_back_pressure_and_nothing_is_counted_as_sent() {
+    let mut rx = [0u8; 64];
+    let mut steps = opened(2);
+    steps.extend([
+        cmd("AT+QSSLSEND=2,3"),
+        reply(b"\r\n> "),
+        data(b"abc"),
+        reply(b"\r\nSEND FAIL\r\n"),
+        cmd("AT+QSSLSEND=2,3"),
+        reply(b"\r\n> "),
+        data(b"abc"),
+        reply(b"\r\nSEND OK\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(2, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(m.write(&sock, b"abc").unwrap(), 3);
+    assert_done(m);
+}
+
+#[test]
+fn send_fail_until_the_write_timeout_is_an_error() {
+    let mut rx = [0u8; 64];
+    let mut steps = opened(2);
+    for _ in 0..301 {
+        steps.extend([
+            cmd("AT+QSSLSEND=2,1"),
+            reply(b"\r\n> "),
+            data(b"z"),
+            reply(b"\r\nSEND FAIL\r\n"),
+        ]);
+    }
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(2, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(m.write(&sock, b"z"), Err(Error::SendFailed));
+}
+
+#[test]
+fn a_failed_open_reports_the_module_code_and_closes_the_socket() {
+    let mut rx = [0u8; 64];
+    let mut m = modem([
+        cmd("AT+QSSLOPEN=1,0,5,\"example.com\",443,0"),
+        ok(),
+        reply(b"\r\n+QSSLOPEN: 5,566\r\n"),
+        cmd("AT+QSSLCLOSE=5"),
+        ok(),
+    ]);
+    let err = m
+        .open(open_cmd(5, AccessMode::Buffer), &mut rx)
+        .unwrap_err();
+    assert_eq!(err, Error::Ssl(SslErrorCode::SocketConnectFailed));
+    assert_eq!(m.state().open_sockets().count(), 0);
+    assert_done(m);
+}
+
+#[test]
+fn an_open_refused_at_once_asks_for_the_error_code() {
+    let mut rx = [0u8; 64];
+    let mut m = modem([
+        cmd("AT+QSSLOPEN=1,0,5,\"example.com\",443,0"),
+        reply(b"\r\nERROR\r\n"),
+        cmd("AT+QIGETERROR"),
+        reply(b"\r\n+QIGETERROR: 563,socket identity has been used\r\n\r\nOK\r\n"),
+    ]);
+    let err = m
+        .open(open_cmd(5, AccessMode::Buffer), &mut rx)
+        .unwrap_err();
+    assert_eq!(err, Error::Ssl(SslErrorCode::SocketIdentityUsed));
+    assert_done(m);
+}
+
+#[test]
+fn illegal_operations_write_nothing() {
+    let mut rx = [0u8; 64];
+    let mut rx2 = [0u8; 64];
+    let mut m = modem(opened(1));
+    let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
+    // Open on a socket in use.
+    assert_eq!(
+        m.open(open_cmd(1, AccessMode::Buffer), &mut rx2),
+        Err(Error::SocketInUse)
+    );
+    // An empty write sends nothing; a bad payload is refused before writing.
+    assert_eq!(m.write(&sock, b""), Ok(0));
+    let before = m.port().all_written.len();
+    // A config that can't work.
+    let config = ops::SslConfig::default();
+    assert_eq!(
+        m.configure_ssl(SslContextId::new(0).unwrap(), &config),
+        Err(Error::InvalidParameter {
+            param: "cacert",
+            reason: ParamError::Empty
+        })
+    );
+    assert_eq!(m.port().all_written.len(), before);
+    assert_done(m);
+}
+
+#[test]
+fn data_for_one_socket_during_a_command_on_another_is_kept() {
+    let (mut rx0, mut rx7) = ([0u8; 64], [0u8; 1600]);
+    let mut steps = opened(0);
+    steps.extend([
+        cmd("AT+QSSLOPEN=1,0,7,\"example.com\",443,1"),
+        ok(),
+        reply(b"\r\n+QSSLOPEN: 7,0\r\n"),
+        cmd("AT+QSSLSEND=0,2"),
+        // Pushed data for socket 7 arrives between the command and its prompt.
+        reply(b"\r\n+QSSLURC: \"recv\",7,6\r\n\r\nOK\r\n\r\n> "),
+        data(b"hi"),
+        reply(b"\r\nSEND OK\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let s0 = m.open(open_cmd(0, AccessMode::Buffer), &mut rx0).unwrap();
+    let s7 = m
+        .open(open_cmd(7, AccessMode::DirectPush), &mut rx7)
+        .unwrap();
+    assert_eq!(m.write(&s0, b"hi").unwrap(), 2);
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&s7, &mut buf).unwrap(), 6);
+    assert_eq!(&buf[..6], b"\r\nOK\r\n");
+    assert_done(m);
+}
+
+#[test]
+fn push_overflow_is_reported_after_the_bytes_before_it() {
+    let mut rx = [0u8; 4];
+    let mut steps = vec![
+        cmd("AT+QSSLOPEN=1,0,3,\"example.com\",443,1"),
+        ok(),
+        reply(b"\r\n+QSSLOPEN: 3,0\r\n"),
+    ];
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",3,6\r\nabcdef\r\n"));
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(3, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf).unwrap(), 4);
+    assert_eq!(&buf[..4], b"abcd");
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(2)));
+    assert!(matches!(m.take_event(), Some(Event::Opened { .. })));
+}
+
+#[test]
+fn peer_close_ends_the_stream_after_the_remaining_data() {
+    let mut rx = [0u8; 64];
+    let mut steps = opened(4);
+    steps.push(reply(
+        b"\r\n+QSSLURC: \"recv\",4\r\n\r\n+QSSLURC: \"closed\",4\r\n",
+    ));
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(4, AccessMode::Buffer), &mut rx).unwrap();
+    // A read shorter than asked empties the module's buffer: the stream
+    // then ends without another read.
+    m.port_mut().push([
+        cmd("AT+QSSLRECV=4,64"),
+        reply(b"\r\n+QSSLRECV: 3\r\nbye\r\n\r\nOK\r\n"),
+    ]);
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf).unwrap(), 3);
+    assert_eq!(m.read(&sock, &mut buf).unwrap(), 0);
+    assert_eq!(m.write(&sock, b"x"), Err(Error::Closed));
+    m.port_mut().push([cmd("AT+QSSLCLOSE=4"), ok()]);
+    m.close(&sock).unwrap();
+    assert_done(m);
+}
+
+#[test]
+fn a_reboot_fails_every_handle_and_init_recovers() {
+    let mut rx = [0u8; 64];
+    let mut m = modem(opened(0));
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    m.port_mut().push([reply(
+        b"\r\n+QIURC: \"pdpdeact\",1\r\n\r\nRDY\r\n\r\n+CFUN: 1\r\n",
+    )]);
+    m.poll().unwrap();
+    assert!(!m.state().pdp_active(PdpContextId::new(1).unwrap()));
+    assert_eq!(m.write(&sock, b"x"), Err(Error::ModuleReset));
+    let mut buf = [0u8; 4];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::ModuleReset));
+    assert!(m.close(&sock).is_ok());
+    m.port_mut().push([
+        cmd("AT"),
+        reply(b"AT\r\r\nOK\r\n"),
+        cmd("ATE0"),
+        reply(b"ATE0\r\r\nOK\r\n"),
+        cmd("AT+CMEE=1"),
+        ok(),
+        cmd("AT+QSSLSTATE"),
+        ok(),
+        cmd("AT+QIACT?"),
+        ok(),
+    ]);
+    m.init().unwrap();
+    assert_done(m);
+}
+
+#[test]
+fn a_silent_module_times_out_and_the_next_command_goes_on() {
+    let mut m = modem([cmd("AT+QIGETERROR")]);
+    assert_eq!(m.last_error(), Err(Error::Timeout));
+    m.port_mut().push([
+        cmd("AT+QIGETERROR"),
+        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
+    ]);
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}
+
+#[test]
+fn nb_face_polls_the_same_operation() {
+    let mut rx = [0u8; 64];
+    let mut m = modem([cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,0"), ok()]);
+    let mut open = ops::Open::new(open_cmd(0, AccessMode::Buffer), &mut rx);
+    let mut polls = 0;
+    let handle = loop {
+        match m.poll_op(&mut open) {
+            Ok(h) => break h,
+            Err(nb::Error::WouldBlock) => {
+                polls += 1;
+                if polls == 3 {
+                    m.port_mut().push([reply(b"\r\n+QSSLOPEN: 0,0\r\n")]);
+                }
+                assert!(polls < 100, "open never finished");
+            }
+            Err(nb::Error::Other(e)) => panic!("{e}"),
+        }
+    };
+    assert_eq!(handle.client(), ClientId::new(0).unwrap());
+    assert!(polls >= 3);
+}
