@@ -8,8 +8,7 @@ use crate::error::Error;
 /// information lines, payload, and the result code that ends it. URCs,
 /// echo, malformed payload announcements and anything else not addressed to
 /// the command are left to the caller.
-pub struct ResponseReader<'c, C: AtCommand + ?Sized> {
-    cmd: &'c C,
+pub struct ResponseReader<C: AtCommand + ?Sized> {
     partial: C::Partial,
     error: Option<Error>,
     /// The payload being framed is this command's (`+QSSLRECV`), not a
@@ -17,11 +16,16 @@ pub struct ResponseReader<'c, C: AtCommand + ?Sized> {
     own_payload: bool,
 }
 
-impl<'c, C: AtCommand + ?Sized> ResponseReader<'c, C> {
-    /// Start reading the answer to `cmd`.
-    pub fn new(cmd: &'c C) -> Self {
+impl<C: AtCommand + ?Sized> Default for ResponseReader<C> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<C: AtCommand + ?Sized> ResponseReader<C> {
+    /// Start reading an answer.
+    pub fn new() -> Self {
         Self {
-            cmd,
             partial: C::Partial::default(),
             error: None,
             own_payload: false,
@@ -32,22 +36,20 @@ impl<'c, C: AtCommand + ?Sized> ResponseReader<'c, C> {
     ///
     /// A line that fails to parse is remembered and reported when the result
     /// code arrives, so the stream stays framed.
-    pub fn feed(&mut self, frame: &Frame<'_>) -> Option<Result<C::Response, Error>> {
+    pub fn feed(&mut self, cmd: &C, frame: &Frame<'_>) -> Option<Result<C::Response, Error>> {
         let step = match *frame {
-            Frame::Line(line) => self.cmd.line(&mut self.partial, line),
+            Frame::Line(line) => cmd.line(&mut self.partial, line),
             Frame::PayloadStart { source, .. } => {
                 self.own_payload = source == PayloadSource::Read;
                 Ok(())
             }
-            Frame::Payload { data, .. } if self.own_payload => {
-                self.cmd.payload(&mut self.partial, data)
-            }
+            Frame::Payload { data, .. } if self.own_payload => cmd.payload(&mut self.partial, data),
             // A payload announcement with an impossible socket or length is
             // no line of any answer (atat's path drops it from the body as
             // well): a `+QSSLRECV` answer that had one ends without data and
             // fails in `finish`.
-            Frame::Prompt | Frame::UploadAck if C::ENDS_AT_PROMPT => return Some(self.finish()),
-            Frame::Final(result) => return Some(self.finish_with(result)),
+            Frame::Prompt | Frame::UploadAck if C::ENDS_AT_PROMPT => return Some(self.finish(cmd)),
+            Frame::Final(result) => return Some(self.finish_with(cmd, result)),
             // Part of a line too long for the framer's buffer: whatever it
             // was, the answer may miss it, so it must not pass as complete.
             Frame::Discarded => Err(Error::Overflow),
@@ -59,18 +61,18 @@ impl<'c, C: AtCommand + ?Sized> ResponseReader<'c, C> {
         None
     }
 
-    fn finish_with(&mut self, result: FinalResult<'_>) -> Result<C::Response, Error> {
+    fn finish_with(&mut self, cmd: &C, result: FinalResult<'_>) -> Result<C::Response, Error> {
         match result.error() {
             Some(error) => Err(error),
-            None => self.finish(),
+            None => self.finish(cmd),
         }
     }
 
-    fn finish(&mut self) -> Result<C::Response, Error> {
+    fn finish(&mut self, cmd: &C) -> Result<C::Response, Error> {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
-        self.cmd.finish(core::mem::take(&mut self.partial))
+        cmd.finish(core::mem::take(&mut self.partial))
     }
 }
 
@@ -96,7 +98,7 @@ mod tests {
         // As the engine reads: at most 256 bytes buffered.
         let mut framer = Framer::new(256);
         framer.expect(Expect::Response);
-        let mut reader = ResponseReader::new(&GetPdpContexts);
+        let mut reader = ResponseReader::<GetPdpContexts>::new();
         let (mut buf, mut rest) = (Vec::new(), &stream[..]);
         let answer = 'read: loop {
             let take = rest.len().min(256 - buf.len());
@@ -107,7 +109,7 @@ mod tests {
                 if used == 0 {
                     break;
                 }
-                if let Some(answer) = reader.feed(&frame) {
+                if let Some(answer) = reader.feed(&GetPdpContexts, &frame) {
                     break 'read answer;
                 }
                 buf.drain(..used);
