@@ -7,6 +7,8 @@
 #[macro_use]
 mod fmt;
 
+#[cfg(feature = "async")]
+pub mod asynch;
 pub mod command;
 pub mod digest;
 pub mod error;
