@@ -352,11 +352,15 @@ impl SessionState {
         }
     }
 
-    /// `AT+QISWTMD=<id>,<0|1>` answered `OK`.
+    /// `AT+QISWTMD=<id>,<0|1>` answered `OK`. The connection is then no
+    /// longer the one `ATO` returns to.
     pub fn mode_switched(&mut self, client: ClientId, mode: AccessMode) {
         let socket = &mut self.sockets[client.index()];
         if socket.state != SocketState::Initial && self.port == PortMode::Command {
             socket.mode = mode;
+            if self.last_transparent == Some(client) {
+                self.last_transparent = None;
+            }
         }
     }
 

@@ -252,6 +252,10 @@ fn only_one_transparent_session() {
     );
     s.left_transparent();
     assert_eq!(s.last_transparent(), Some(c(1)));
+    // An explicit switch ends its claim to `ATO`.
+    let mut switched = s.clone();
+    switched.mode_switched(c(1), DirectPush);
+    assert_eq!(switched.last_transparent(), None);
     assert!(s.begin_open(c(2), pdp(1), ssl(0), Buffer).is_ok());
     assert!(s.begin_open(c(3), pdp(1), ssl(0), Transparent).is_ok());
 }

@@ -1,1 +1,4 @@
+#![allow(dead_code)]
+
 pub mod script;
+pub mod sim;

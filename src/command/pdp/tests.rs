@@ -72,6 +72,15 @@ fn dns_set_and_query() {
     .unwrap();
     assert_eq!(dns.primary.as_str(), "8.8.8.8");
     assert_eq!(dns.secondary.as_str(), "1.1.1.1");
+    // The same class of defect as `GetSslState` (found by
+    // `fuzz/response_parsers`): another context's servers are not these.
+    assert_eq!(
+        answer(
+            &get,
+            b"\r\n+QIDNSCFG: 2,\"8.8.8.8\",\"1.1.1.1\"\r\n\r\nOK\r\n"
+        ),
+        Err(crate::Error::UnexpectedResponse)
+    );
     // Before the context is active the module answers ERROR.
     assert_eq!(answer(&get, b"\r\nERROR\r\n"), Err(crate::Error::Rejected));
 }

@@ -148,6 +148,18 @@ fn state_of_one_socket_and_of_all() {
     assert_eq!(state.at_port, AtPort::UsbModem);
     assert_eq!(state.ssl_context, SslContextId::new(1).unwrap());
     assert_eq!(answer(&one, b"\r\nOK\r\n").unwrap().0, None);
+    // Found by `fuzz/response_parsers`: the state of socket 8 was returned
+    // as the state of socket 4.
+    let other = b"\r\n+QSSLSTATE: 8,\"SSLClient\",\"220.180.239.212\",8010,65344,2,1,4,0,\"usbmodem\",1\r\n\r\nOK\r\n";
+    assert_eq!(answer(&one, other).unwrap().0, None);
+    let both = format!(
+        "\r\n{}\r\n{STATE}\r\n\r\nOK\r\n",
+        STATE.replace(": 4,", ": 8,")
+    );
+    assert_eq!(
+        answer(&one, both.as_bytes()).unwrap().0.unwrap().client,
+        client(4)
+    );
 
     assert_eq!(bytes(&ListSslStates), "AT+QSSLSTATE\r");
     let raw = concat!(

@@ -90,14 +90,20 @@ impl<'r> Op<'r> for Init {
         core: &mut Core<'r, L>,
         now: u64,
     ) -> Poll<Result<InitReport, Error>> {
-        let guard = u64::from(self.guard_ms);
+        let guard = super::transparent::guard_with_margin(self.guard_ms);
         loop {
             match &mut self.phase {
                 InitPhase::Probe(exchange, attempt) => {
                     let attempt = *attempt;
                     match settle!(exchange.poll(core, now)) {
-                        Ok(_) => {
+                        // Any answer will do: after a `+++` sent in command
+                        // mode the module may refuse the line `+++AT`.
+                        Ok(_) | Err(Error::Rejected | Error::Cme(_)) => {
                             self.phase = InitPhase::Echo(Exchange::new(SetEcho(false)));
+                        }
+                        // The module (re)booted meanwhile: probe again.
+                        Err(Error::ModuleReset) if attempt < PROBES * 2 => {
+                            self.phase = InitPhase::Probe(Self::probe(), attempt + 1);
                         }
                         Err(Error::Timeout) if attempt < PROBES => {
                             // No answer: maybe the port is still transparent.

@@ -20,6 +20,13 @@ use crate::state::SocketHandle;
 
 /// The module's guard time around `+++`: 1 s of silence before and after.
 pub const GUARD_TIME_MS: u32 = 1000;
+/// The silence actually kept around `+++`: the guard time plus a margin, so
+/// that a millisecond clock's rounding can never make it a little short
+/// (the module would then take `+++` for data and send it to the peer).
+pub(crate) fn guard_with_margin(guard_ms: u32) -> u64 {
+    u64::from(guard_ms) + 5 + u64::from(guard_ms) / 20
+}
+
 /// How long the module may take to answer `OK` once the escape is complete.
 const ESCAPE_ANSWER_MS: u64 = 2_000;
 
@@ -91,7 +98,7 @@ impl<'r> Op<'r> for Escape {
         core: &mut Core<'r, L>,
         now: u64,
     ) -> Poll<Result<(), Error>> {
-        let guard = u64::from(self.guard_ms);
+        let guard = guard_with_margin(self.guard_ms);
         loop {
             match self.phase {
                 EscapePhase::Before => {
