@@ -151,8 +151,14 @@ impl AtCommand for GetDnsConfig {
     fn encode(&self, e: &mut Encoder<'_>) {
         e.text("AT+QIDNSCFG=").uint(self.context.get().into());
     }
+    /// Only this context's line counts.
     fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
-        single_line(partial, line, b"+QIDNSCFG:", DnsConfig::parse)
+        let mut dns = None;
+        single_line(&mut dns, line, b"+QIDNSCFG:", DnsConfig::parse)?;
+        if partial.is_none() {
+            *partial = dns.filter(|d| d.context == self.context);
+        }
+        Ok(())
     }
     fn finish(&self, partial: Self::Partial) -> Result<DnsConfig, Error> {
         partial.ok_or(Error::UnexpectedResponse)

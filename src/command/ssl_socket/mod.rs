@@ -325,8 +325,15 @@ impl AtCommand for GetSslState {
     fn encode(&self, e: &mut Encoder<'_>) {
         e.text("AT+QSSLSTATE=").uint(self.client.get().into());
     }
+    /// Only this socket's line counts: another socket's state is not this
+    /// one's (the module prints none for a socket in Initial state).
     fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
-        single_line(partial, line, b"+QSSLSTATE:", SslState::parse)
+        let mut state = None;
+        single_line(&mut state, line, b"+QSSLSTATE:", SslState::parse)?;
+        if partial.is_none() {
+            *partial = state.filter(|s| s.client == self.client);
+        }
+        Ok(())
     }
     fn finish(&self, partial: Self::Partial) -> Result<SocketStatus, Error> {
         Ok(SocketStatus(partial))
