@@ -161,3 +161,21 @@ pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
         std::thread::park_timeout(Duration::from_millis(5));
     }
 }
+
+/// Inject `fault` and wait until the simulator has applied it (its
+/// transcript notes it), so the bytes that follow meet it.
+pub fn inject(sim: &quectel_sim::SimHandle, fault: quectel_sim::Fault) {
+    let seen = |sim: &quectel_sim::SimHandle| {
+        sim.transcript()
+            .to_string()
+            .matches("fault injected")
+            .count()
+    };
+    let before = seen(sim);
+    sim.inject(fault);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while seen(sim) == before {
+        assert!(std::time::Instant::now() < deadline, "fault never applied");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
