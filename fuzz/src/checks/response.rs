@@ -211,15 +211,9 @@ pub fn check_response(data: &[u8]) {
         16 => check_setting::<SessionCache>(param, body),
         17 => check_setting::<Alpn<'static>>(param, body),
         18 => check_setting::<Renegotiation>(param, body),
-        19 => check_command(&ListCaCertEx, Expect::Response, body, |list| {
-            assert!(list.len() <= 6);
-        }),
-        20 => check_command(&TestSslConfig, Expect::Response, body, |caps| {
-            assert!(caps.known_count() <= 19);
-        }),
-        21 => check_command(&ListSslStates, Expect::Response, body, |states| {
-            assert!(states.len() <= 12);
-        }),
+        19 => check_command(&ListCaCertEx, Expect::Response, body, |_| {}),
+        20 => check_command(&TestSslConfig, Expect::Response, body, |_| {}),
+        21 => check_command(&ListSslStates, Expect::Response, body, |_| {}),
         22 => {
             let cmd = GetSslState {
                 client: client(param),
@@ -250,13 +244,9 @@ pub fn check_response(data: &[u8]) {
                 Testable::SslState,
                 Testable::LastError,
             ][usize::from(selector) % COMMANDS - 25];
-            check_command(&TestCommand(testable), Expect::Response, body, |ranges| {
-                assert!(ranges.parameters.len() <= 8);
-            });
+            check_command(&TestCommand(testable), Expect::Response, body, |_| {});
         }
-        31 => check_command(&GetPdpContexts, Expect::Response, body, |list| {
-            assert!(list.len() <= 16);
-        }),
+        31 => check_command(&GetPdpContexts, Expect::Response, body, |_| {}),
         32 => {
             let context = PdpContextId::new(1 + param % 16).unwrap_or(PdpContextId::MAX);
             let cmd = GetDnsConfig { context };
@@ -271,7 +261,6 @@ pub fn check_response(data: &[u8]) {
                 Expect::Response,
                 body,
                 |list| {
-                    assert!(list.entries.len() <= 4);
                     assert!(!list.truncated || list.entries.len() == 4);
                 },
             );
@@ -308,7 +297,12 @@ pub fn check_response(data: &[u8]) {
         }
         39 => check_command(&At, Expect::Response, body, ok),
         40 => check_setting::<SslVersion>(param.wrapping_add(1), body),
-        41 => check_command(&ListSslStates, Expect::Idle, body, |_| {}),
+        // A whole-buffer read (the engine always tells the framer a command
+        // is in flight: with `Expect::Idle` its lines would be URCs).
+        41 => {
+            let cmd = ReadSslData::new(client(param), ReadLength::MAX);
+            check_command(&cmd, Expect::Response, body, |_| {});
+        }
         _ => check_command(
             &ListFiles::<1> {
                 pattern: FileName::new("RAM:*").expect("a valid constant"),
@@ -316,7 +310,7 @@ pub fn check_response(data: &[u8]) {
             Expect::Response,
             body,
             |list| {
-                assert!(list.entries.len() <= 1);
+                assert!(!list.truncated || list.entries.len() == 1);
             },
         ),
     }
