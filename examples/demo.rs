@@ -1,0 +1,466 @@
+//! The README's main command: a whole SSL session — the vendor note's
+//! chapter 3 — driven by the real driver through the module simulator to a
+//! real TLS server, printed as a transcript of the serial line.
+//!
+//! ```text
+//! cargo run --example demo                                   # local echo server
+//! cargo run --example demo -- --connect HOST:PORT --ca FILE  # any TLS server
+//! ```
+//!
+//! Exits with status 1 at the first step that fails.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use embedded_io::Write;
+use quectel_sim::testing::{EchoServer, EchoServerOptions, TestPki};
+use quectel_sim::transcript::{render_bytes, Direction};
+use quectel_sim::{SimConfig, SimHandle, SimPort, Simulator};
+use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
+use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
+use quectel_ssl::modem::ops::{self, SslConfig};
+use quectel_ssl::modem::StdTimer;
+use quectel_ssl::*;
+
+type Driver = Modem<'static, SimPort, StdTimer>;
+
+/// Where the sessions go.
+struct Target {
+    host: String,
+    port: u16,
+    ca_pem: Vec<u8>,
+    /// A local echo server: data sent must come back.
+    echo: bool,
+}
+
+/// Prints each step with the serial traffic it caused.
+struct Show {
+    sim: SimHandle,
+    shown: usize,
+    passed: usize,
+    started: Instant,
+}
+
+impl Show {
+    /// Print the line traffic since the last call, one line per direction
+    /// change, binary shown safely.
+    fn traffic(&mut self) {
+        let entries = self.sim.transcript().entries;
+        let new = entries.get(self.shown..).unwrap_or_default();
+        let mut i = 0;
+        while i < new.len() {
+            let direction = new[i].direction;
+            let mut bytes = Vec::new();
+            while i < new.len() && new[i].direction == direction {
+                bytes.extend_from_slice(&new[i].bytes);
+                i += 1;
+            }
+            match direction {
+                Direction::ToModule => println!("    MCU -> {}", render_bytes(&bytes)),
+                Direction::ToHost => println!("     <- module {}", render_bytes(&bytes)),
+                Direction::Note => println!("    ({})", String::from_utf8_lossy(&bytes)),
+            }
+        }
+        self.shown = entries.len();
+    }
+
+    /// Run one step: print its title, its traffic and its outcome.
+    fn step<T>(
+        &mut self,
+        title: &str,
+        result: Result<T, Error>,
+        describe: impl FnOnce(&T) -> String,
+    ) -> Result<T, String> {
+        println!("\n== {title}");
+        self.traffic();
+        match result {
+            Ok(value) => {
+                println!("   ok: {}", describe(&value));
+                self.passed += 1;
+                Ok(value)
+            }
+            Err(e) => {
+                println!("   FAILED: {e}");
+                Err(format!("{title}: {e}"))
+            }
+        }
+    }
+}
+
+fn buffer(len: usize) -> &'static mut [u8] {
+    Box::leak(vec![0u8; len].into_boxed_slice())
+}
+
+/// Data with every byte value (echo) or a request (any server).
+fn payload(target: &Target, round: u8) -> Vec<u8> {
+    if target.echo {
+        (0..=255u8)
+            .chain((0..768u16).map(|i| (i as u8) ^ round))
+            .collect()
+    } else {
+        format!(
+            "GET / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nUser-Agent: quectel-ssl-demo\r\n\r\n",
+            target.host
+        )
+        .into_bytes()
+    }
+}
+
+/// Read what comes back: the whole echo (`expect` bytes), or a server's
+/// reply until it closes or stays silent for 3 s. Uses the nb face so a
+/// server that keeps the connection open cannot hang the demo.
+fn read_back(
+    m: &mut Driver,
+    sock: SocketHandle,
+    raw: bool,
+    target: &Target,
+    expect: usize,
+) -> Result<Vec<u8>, Error> {
+    let mut got = Vec::new();
+    let mut chunk = [0u8; 1024];
+    let mut last = Instant::now();
+    loop {
+        if target.echo && got.len() >= expect {
+            return Ok(got);
+        }
+        if !target.echo && (got.len() > 16 * 1024 || last.elapsed() > Duration::from_secs(3)) {
+            return Ok(got);
+        }
+        let polled = if raw {
+            m.poll_op(&mut ops::RawRead::new(sock, &mut chunk))
+        } else {
+            m.poll_op(&mut ops::Read::new(sock, &mut chunk))
+        };
+        match polled {
+            Ok(0) if target.echo => return Err(Error::Closed),
+            Ok(0) => return Ok(got),
+            Ok(n) => {
+                got.extend_from_slice(&chunk[..n]);
+                last = Instant::now();
+            }
+            Err(nb::Error::WouldBlock) => std::thread::sleep(Duration::from_micros(200)),
+            Err(nb::Error::Other(e)) => return Err(e),
+        }
+    }
+}
+
+fn describe_data(sent: &[u8], back: &[u8], echo: bool) -> String {
+    if echo {
+        let same = if sent == back {
+            "identical"
+        } else {
+            "DIFFERENT"
+        };
+        format!(
+            "{} bytes sent, {} bytes back, {same}",
+            sent.len(),
+            back.len()
+        )
+    } else {
+        let first = back.split(|&b| b == b'\n').next().unwrap_or_default();
+        format!("{} bytes back: {}", back.len(), render_bytes(first))
+    }
+}
+
+fn open_cmd(target: &Target, client: u8, mode: AccessMode) -> Result<OpenSslSocket<'_>, Error> {
+    OpenSslSocket::new(
+        PdpContextId::new(1)?,
+        SslContextId::new(1)?,
+        ClientId::new(client)?,
+        HostName::new(&target.host)?,
+        target.port,
+        mode,
+    )
+}
+
+fn run(target: &Target, sim: SimHandle, port: SimPort) -> Result<(usize, Duration), String> {
+    let mut show = Show {
+        sim,
+        shown: 0,
+        passed: 0,
+        started: Instant::now(),
+    };
+    let mut m: Driver = Modem::new(port, StdTimer::new());
+    let ca_file = FileName::new("RAM:cacert.pem").map_err(|e| e.to_string())?;
+
+    show.step("start: echo off, sockets left over swept", m.init(), |r| {
+        format!("{r:?}")
+    })?;
+
+    // 3.1 Configure and activate a PDP context.
+    let pdp = PdpContextId::new(1).map_err(|e| e.to_string())?;
+    let apn = Apn::new("internet").map_err(|e| e.to_string())?;
+    let blank = UserName::new("").map_err(|e| e.to_string())?;
+    let config = ConfigurePdpContext {
+        context: pdp,
+        pdp_type: PdpType::Ipv4,
+        apn,
+        username: blank,
+        password: Password::new("").map_err(|e| e.to_string())?,
+        auth: AuthMethod::None,
+    };
+    show.step(
+        "3.1.1 configure PDP context 1",
+        m.configure_pdp(config),
+        |_| "APN set".into(),
+    )?;
+    show.step("3.1.2 activate PDP context 1", m.activate_pdp(pdp), |_| {
+        "active".into()
+    })?;
+    show.step("3.1.2 query PDP contexts", m.pdp_contexts(), |c| {
+        c.iter()
+            .map(|c| format!("context {} at {}", c.context, c.address))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })?;
+
+    // Certificates' validity dates are checked against the module clock.
+    let now = host_time().map_err(|e| e.to_string())?;
+    show.step(
+        "1.4 set the module clock from the host (AT+CCLK)",
+        m.set_clock(now),
+        |_| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                now.year(),
+                now.month(),
+                now.day(),
+                now.hour(),
+                now.minute(),
+                now.second()
+            )
+        },
+    )?;
+
+    // Upload the CA certificate and configure the SSL context.
+    show.step(
+        "upload the CA certificate (AT+QFUPL)",
+        m.upload(ca_file, &target.ca_pem),
+        |u| {
+            format!(
+                "{} bytes stored, checksum {:04x} verified",
+                u.size, u.checksum
+            )
+        },
+    )?;
+    let ssl = SslContextId::new(1).map_err(|e| e.to_string())?;
+    let config = SslConfig::with_ca(ca_file);
+    show.step(
+        "3.2 configure SSL context 1 (secure defaults: TLS 1.2, server authentication, SNI)",
+        m.configure_ssl(ssl, &config),
+        |_| format!("TLS 1.2, {}", config.cipher.name()),
+    )?;
+
+    let mut moved = 0usize;
+    // 3.3 Buffer access mode.
+    let sock = show.step(
+        "3.3.1 open socket 4 in buffer access mode",
+        open_cmd(target, 4, AccessMode::Buffer).and_then(|cmd| m.open(cmd, buffer(4096))),
+        |h| format!("socket {} connected", h.client()),
+    )?;
+    show.step("3.3.1 query socket states", m.socket_states(), |s| {
+        s.iter()
+            .map(|s| {
+                format!(
+                    "socket {} {:?} {:?} to {}:{}",
+                    s.client, s.state, s.access_mode, s.remote_address, s.remote_port
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let data = payload(target, 1);
+    let exchange = m
+        .socket(&sock)
+        .write_all(&data)
+        .and_then(|()| read_back(&mut m, sock, false, target, data.len()));
+    let back = show.step(
+        "3.3.2-3.3.3 send, then read with AT+QSSLRECV",
+        exchange,
+        |b| describe_data(&data, b, target.echo),
+    )?;
+    moved += data.len() + back.len();
+    if target.echo && back != data {
+        return Err("buffer mode: the echo differs".into());
+    }
+    show.step("3.3.4 close socket 4", m.close(&sock), |_| "closed".into())?;
+
+    // 3.4 Direct push mode.
+    let sock = show.step(
+        "3.4.1 open socket 4 in direct push mode",
+        open_cmd(target, 4, AccessMode::DirectPush).and_then(|cmd| m.open(cmd, buffer(32 * 1024))),
+        |h| format!("socket {} connected", h.client()),
+    )?;
+    let data = payload(target, 2);
+    let exchange = m
+        .socket(&sock)
+        .write_all(&data)
+        .and_then(|()| read_back(&mut m, sock, false, target, data.len()));
+    let back = show.step(
+        "3.4.2-3.4.3 send, then receive pushed data",
+        exchange,
+        |b| describe_data(&data, b, target.echo),
+    )?;
+    moved += data.len() + back.len();
+    if target.echo && back != data {
+        return Err("direct push: the echo differs".into());
+    }
+    show.step("3.4.4 close socket 4", m.close(&sock), |_| "closed".into())?;
+
+    // 3.5 Transparent access mode.
+    let sock = show.step(
+        "3.5.1 open socket 4 in transparent access mode",
+        open_cmd(target, 4, AccessMode::Transparent).and_then(|cmd| m.open(cmd, buffer(32 * 1024))),
+        |_| "CONNECT: the port carries the connection".into(),
+    )?;
+    let data = payload(target, 3);
+    let exchange = m
+        .transparent(&sock)
+        .and_then(|mut raw| raw.write_all(&data))
+        .and_then(|()| read_back(&mut m, sock, true, target, data.len()));
+    let back = show.step("3.5.1-3.5.2 raw bytes both ways", exchange, |b| {
+        describe_data(&data, b, target.echo)
+    })?;
+    moved += data.len() + back.len();
+    if target.echo && back != data {
+        return Err("transparent mode: the echo differs".into());
+    }
+    if m.state().port() != quectel_ssl::state::PortMode::Command {
+        let escape = m.transparent(&sock).and_then(|t| t.escape());
+        show.step(
+            "leave transparent mode: 1 s silence, +++, 1 s silence",
+            escape,
+            |_| "OK: command mode".into(),
+        )?;
+    }
+    show.step("3.5.3 close socket 4", m.close(&sock), |_| "closed".into())?;
+
+    show.step(
+        "3.1.3 deactivate PDP context 1",
+        m.deactivate_pdp(pdp),
+        |_| "deactivated".into(),
+    )?;
+    Ok((moved, show.started.elapsed()))
+}
+
+/// The host's UTC time as the module clock takes it.
+fn host_time() -> Result<quectel_ssl::command::device::DateTime, Error> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+    quectel_ssl::command::device::DateTime::new(
+        year,
+        month,
+        day,
+        (rem / 3600) as u8,
+        (rem / 60 % 60) as u8,
+        (rem % 60) as u8,
+        0,
+    )
+}
+
+/// `--connect HOST:PORT --ca FILE`, or nothing.
+fn parse_args() -> Result<Option<(String, u16, String)>, String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut connect = None;
+    let mut ca = None;
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned();
+        match args[i].as_str() {
+            "--connect" => connect = value,
+            "--ca" => ca = value,
+            other => return Err(format!("unknown argument {other}")),
+        }
+        i += 2;
+    }
+    match (connect, ca) {
+        (None, None) => Ok(None),
+        (Some(addr), Some(ca)) => {
+            let (host, port) = addr.rsplit_once(':').ok_or("--connect wants HOST:PORT")?;
+            let port = port.parse().map_err(|_| "bad port")?;
+            Ok(Some((host.to_string(), port, ca)))
+        }
+        _ => Err("--connect HOST:PORT and --ca FILE go together".into()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            eprintln!("{e}\nusage: demo [--connect HOST:PORT --ca FILE]");
+            return ExitCode::from(2);
+        }
+    };
+    // Keep the local server alive for the whole run.
+    let mut _server = None;
+    let (target, config) = match args {
+        None => {
+            let pki = TestPki::new();
+            let options = EchoServerOptions::default().rsa().name("echo.demo");
+            let server = match EchoServer::start(&pki, options) {
+                Ok(server) => server,
+                Err(e) => {
+                    eprintln!("cannot start the echo server: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let target = Target {
+                host: "echo.demo".into(),
+                port: server.port(),
+                ca_pem: pki.ca_pem().as_bytes().to_vec(),
+                echo: true,
+            };
+            println!(
+                "local TLS echo server on 127.0.0.1:{} (name echo.demo, RSA key, CA made now)",
+                server.port()
+            );
+            _server = Some(server);
+            let config =
+                SimConfig::fast().dns("echo.demo", "127.0.0.1".parse().expect("an address"));
+            (target, config)
+        }
+        Some((host, port, ca)) => {
+            let ca_pem = match std::fs::read(&ca) {
+                Ok(pem) => pem,
+                Err(e) => {
+                    eprintln!("cannot read {ca}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            println!("server {host}:{port}, CA from {ca}");
+            let target = Target {
+                host,
+                port,
+                ca_pem,
+                echo: false,
+            };
+            (target, SimConfig::fast())
+        }
+    };
+    let (sim, port) = Simulator::start(config);
+    println!("module simulator started (EC2x dialect, echo on, RDY at boot)");
+    match run(&target, sim, port) {
+        Ok((moved, elapsed)) => {
+            println!("\nsummary: every step passed; {moved} payload bytes moved through three access modes in {:.2} s", elapsed.as_secs_f64());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("\nsummary: FAILED at {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
