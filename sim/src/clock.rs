@@ -3,6 +3,7 @@
 //! `ignorelocaltime` is 0.
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Where the module clock starts at power-up.
@@ -166,6 +167,45 @@ impl ModuleClock {
     /// The current local time (`AT+CCLK?`).
     pub fn now(&self) -> ClockValue {
         ClockValue::from_unix(self.now_unix(), self.zone_quarters)
+    }
+}
+
+/// The module clock shared between the engine (`AT+CCLK`) and the
+/// certificate verifiers of the SSL contexts, which read it at handshake
+/// time.
+#[derive(Clone)]
+pub(crate) struct SharedClock(Arc<Mutex<ModuleClock>>);
+
+impl SharedClock {
+    pub fn new(start: ClockStart) -> SharedClock {
+        SharedClock(Arc::new(Mutex::new(ModuleClock::new(start))))
+    }
+
+    pub fn set(&self, value: ClockValue) {
+        if let Ok(mut c) = self.0.lock() {
+            c.set(value);
+        }
+    }
+
+    pub fn now(&self) -> ClockValue {
+        self.get().now()
+    }
+
+    pub fn now_unix(&self) -> i64 {
+        self.get().now_unix()
+    }
+
+    fn get(&self) -> ModuleClock {
+        match self.0.lock() {
+            Ok(c) => *c,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+}
+
+impl fmt::Debug for SharedClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SharedClock({})", self.now())
     }
 }
 

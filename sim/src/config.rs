@@ -262,6 +262,11 @@ impl SimConfig {
         self
     }
 
+    /// The `+++` guard time in use.
+    pub fn guard_time_value(&self) -> Duration {
+        self.guard_time
+    }
+
     /// The address context `ctx` gets when activated.
     pub(crate) fn address_of(&self, ctx: u8) -> IpAddr {
         self.pdp_addresses

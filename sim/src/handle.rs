@@ -33,6 +33,11 @@ impl SimHandle {
         &self.core.config
     }
 
+    /// The per-socket send buffer size in bytes.
+    pub fn config_send_buffer(&self) -> usize {
+        self.core.config.send_buffer
+    }
+
     /// Injects a fault (see [`Fault`] for what each one does on the wire).
     pub fn inject(&self, fault: Fault) {
         self.core.inbox.push_event(Event::Fault(fault));

@@ -32,13 +32,13 @@ use self::inbox::Inbox;
 use self::reply::Reply;
 use self::state::{PdpContext, Socket, SslContextConfig};
 use self::urc::Pending;
-use crate::clock::ModuleClock;
+use crate::clock::SharedClock;
 use crate::config::SimConfig;
 use crate::error_code::QiError;
 use crate::fault::{Fault, Urc};
 use crate::filesystem::FileSystem;
 use crate::line::{Line, LineFaultKind};
-use crate::net::{new_session_store, Connection, OpenRequest};
+use crate::net::{new_session_store, Connection, OpenRequest, TlsCacheEntry};
 
 /// The boot URCs that follow `RDY`.
 const BOOT_URCS: &[u8] =
@@ -105,7 +105,8 @@ pub(crate) struct Module {
     pub ssl: Vec<SslContextConfig>,
     session_stores: Vec<Arc<dyn ClientSessionStore>>,
     pub files: FileSystem,
-    pub clock: ModuleClock,
+    pub clock: SharedClock,
+    tls_cache: Vec<Option<TlsCacheEntry>>,
     pub last_error: QiError,
     generation: u64,
     last_transparent: Option<u8>,
@@ -121,7 +122,8 @@ impl Module {
     pub fn new(config: Arc<SimConfig>, line: Arc<Line>, inbox: Arc<Inbox>) -> Module {
         let mut module = Module {
             files: FileSystem::new(config.ram_capacity, config.ufs_capacity),
-            clock: ModuleClock::new(config.clock_start),
+            clock: SharedClock::new(config.clock_start),
+            tls_cache: Vec::new(),
             config,
             line,
             inbox,
@@ -164,6 +166,7 @@ impl Module {
         self.pdp = vec![PdpContext::default(); 16];
         self.ssl = vec![SslContextConfig::defaults(self.config.profile); 6];
         self.session_stores = (0..6).map(|_| new_session_store()).collect();
+        self.tls_cache = (0..6).map(|_| None).collect();
         self.files.clear_ram();
         self.echo = self.config.echo_on_boot;
         self.cmee = 1;

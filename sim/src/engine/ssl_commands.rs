@@ -3,6 +3,9 @@
 //! switches `AT+QISWTMD` and `ATO`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
+
+use rustls::ClientConfig;
 
 use super::data_modes::Prompt;
 use super::reply::Reply;
@@ -10,7 +13,7 @@ use super::state::{Socket, SocketState};
 use super::{Module, Next};
 use crate::at::{AccessMode, Command, SslSettingName};
 use crate::error_code::QiError;
-use crate::net::{CloseCause, OpenRequest, TlsSettings};
+use crate::net::{build_tls_config, CloseCause, OpenRequest, TlsSettings};
 
 impl Module {
     pub(crate) fn execute_ssl(&mut self, command: Command) -> Reply {
@@ -159,7 +162,14 @@ impl Module {
         }
     }
 
-    fn open_request(&self, pdp: u8, ctx: u8, client: u8, address: &str, port: u16) -> OpenRequest {
+    fn open_request(
+        &mut self,
+        pdp: u8,
+        ctx: u8,
+        client: u8,
+        address: &str,
+        port: u16,
+    ) -> OpenRequest {
         let ssl = &self.ssl[usize::from(ctx)];
         let file = |path: &str| -> Option<Vec<u8>> {
             if path.is_empty() {
@@ -184,14 +194,13 @@ impl Module {
             ignore_signature: ssl.ignore_signature,
             sni: ssl.sni,
             alpn: ssl.alpn.clone(),
-            session_store: ssl
-                .session_cache
-                .then(|| self.session_stores[usize::from(ctx)].clone()),
+            session_cache: ssl.session_cache,
             dtls: ssl.dtls,
             psk: !ssl.psk_identity.is_empty() || !ssl.psk_key.is_empty(),
-            clock: self.clock,
             allow_tls13: self.config.allow_tls13,
         };
+        let negotiate_time = ssl.negotiate_time;
+        let tls = self.tls_config(ctx, tls);
         OpenRequest {
             client,
             generation: self.generation,
@@ -203,11 +212,29 @@ impl Module {
             dns_delay: self.config.dns_delay,
             routes: self.config.routes.clone(),
             connect_timeout: self.config.connect_timeout,
-            negotiate_timeout: self.config.negotiate_time_unit * u32::from(ssl.negotiate_time),
+            negotiate_timeout: self.config.negotiate_time_unit * u32::from(negotiate_time),
             tls,
             recv_capacity: self.config.recv_buffer,
             send_capacity: self.config.send_buffer,
         }
+    }
+
+    /// The client configuration for SSL context `ctx`, reused while its
+    /// settings stay the same (so that sessions can be resumed).
+    fn tls_config(&mut self, ctx: u8, settings: TlsSettings) -> Result<Arc<ClientConfig>, QiError> {
+        let slot = &mut self.tls_cache[usize::from(ctx)];
+        if let Some((cached, config)) = slot {
+            if *cached == settings {
+                return config.clone();
+            }
+        }
+        let config = build_tls_config(
+            &settings,
+            &self.session_stores[usize::from(ctx)],
+            &self.clock,
+        );
+        *slot = Some((settings, config.clone()));
+        config
     }
 
     /// `AT+QSSLSEND`: the `> ` prompt, or `ERROR`.

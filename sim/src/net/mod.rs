@@ -24,7 +24,9 @@ use std::time::Duration;
 
 pub(crate) use buffers::SocketBuffers;
 pub use tls_config::supported_cipher_suites;
-pub(crate) use tls_config::{new_session_store, TlsSettings};
+pub(crate) use tls_config::{
+    build as build_tls_config, new_session_store, TlsCacheEntry, TlsSettings,
+};
 
 use crate::engine::event::Event;
 use crate::engine::inbox::Inbox;
@@ -91,7 +93,9 @@ pub(crate) struct OpenRequest {
     pub routes: HashMap<SocketAddr, SocketAddr>,
     pub connect_timeout: Duration,
     pub negotiate_timeout: Duration,
-    pub tls: TlsSettings,
+    /// The client configuration, or the code the open fails with after
+    /// connecting.
+    pub tls: Result<Arc<rustls::ClientConfig>, QiError>,
     pub recv_capacity: usize,
     pub send_capacity: usize,
 }

@@ -22,10 +22,14 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
 use super::verifier::ModuleVerifier;
 use crate::at::{ALL_CIPHER_SUITES, MODULE_CIPHER_SUITES};
-use crate::clock::ModuleClock;
+use crate::clock::SharedClock;
 use crate::error_code::QiError;
 
-/// The SSL context as an open uses it: settings plus file contents.
+/// The SSL context as an open uses it: settings plus file contents. The
+/// engine keeps the configuration built from it per SSL context and builds a
+/// new one only when this changes: rustls resumes a session only with the
+/// configuration (verifier) that made it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct TlsSettings {
     pub ssl_version: u8,
     pub cipher_suite: u16,
@@ -39,12 +43,14 @@ pub(crate) struct TlsSettings {
     pub ignore_signature: bool,
     pub sni: bool,
     pub alpn: String,
-    pub session_store: Option<Arc<dyn ClientSessionStore>>,
+    pub session_cache: bool,
     pub dtls: bool,
     pub psk: bool,
-    pub clock: ModuleClock,
     pub allow_tls13: bool,
 }
+
+/// A built configuration and the settings it was built from.
+pub(crate) type TlsCacheEntry = (TlsSettings, Result<Arc<ClientConfig>, QiError>);
 
 /// The codes of [`MODULE_CIPHER_SUITES`] that the simulator can negotiate
 /// on their own (rustls has only `0XC02F` of them); `0XFFFF` always works.
@@ -75,7 +81,11 @@ fn parse_certs(data: &[u8]) -> Vec<CertificateDer<'static>> {
 }
 
 /// Builds the configuration; the error is the code the open reports.
-pub(crate) fn build(s: &TlsSettings) -> Result<Arc<ClientConfig>, QiError> {
+pub(crate) fn build(
+    s: &TlsSettings,
+    store: &Arc<dyn ClientSessionStore>,
+    clock: &SharedClock,
+) -> Result<Arc<ClientConfig>, QiError> {
     if s.dtls || s.psk {
         return Err(QiError::NotSupported);
     }
@@ -123,7 +133,7 @@ pub(crate) fn build(s: &TlsSettings) -> Result<Arc<ClientConfig>, QiError> {
     let verifier = ModuleVerifier {
         inner,
         provider: provider.clone(),
-        clock: s.clock,
+        clock: clock.clone(),
         ignore_dates: s.ignore_local_time,
         ignore_chain: s.ignore_chain,
         ignore_signature: s.ignore_signature,
@@ -160,9 +170,10 @@ pub(crate) fn build(s: &TlsSettings) -> Result<Arc<ClientConfig>, QiError> {
     if !s.alpn.is_empty() {
         config.alpn_protocols = vec![s.alpn.as_bytes().to_vec()];
     }
-    config.resumption = match &s.session_store {
-        Some(store) => Resumption::store(store.clone()),
-        None => Resumption::disabled(),
+    config.resumption = if s.session_cache {
+        Resumption::store(store.clone())
+    } else {
+        Resumption::disabled()
     };
     Ok(Arc::new(config))
 }

@@ -12,7 +12,7 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvi
 use rustls::{CertificateError, DigitallySignedStruct, Error, SignatureScheme};
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
-use crate::clock::ModuleClock;
+use crate::clock::SharedClock;
 
 /// How many times a date failure is retried with a time inside the failing
 /// certificate's validity (one per certificate of a typical chain).
@@ -24,7 +24,7 @@ pub(crate) struct ModuleVerifier {
     /// `None` for `seclevel` 0: no authentication at all.
     pub inner: Option<Arc<WebPkiServerVerifier>>,
     pub provider: Arc<CryptoProvider>,
-    pub clock: ModuleClock,
+    pub clock: SharedClock,
     pub ignore_dates: bool,
     pub ignore_chain: bool,
     pub ignore_signature: bool,

@@ -14,8 +14,8 @@ use rustls_pki_types::ServerName;
 use super::connect::connect;
 use super::resolve::Resolver;
 use super::{
-    tls_config, CloseCause, Connection, HandshakeInfo, NetEvent, Notifier, OpenRequest,
-    SocketBuffers, WriterCommand,
+    CloseCause, Connection, HandshakeInfo, NetEvent, Notifier, OpenRequest, SocketBuffers,
+    WriterCommand,
 };
 use crate::engine::inbox::Inbox;
 use crate::error_code::QiError;
@@ -128,7 +128,7 @@ impl Worker {
             let _ = tcp.shutdown(std::net::Shutdown::Both);
             return;
         }
-        let config = match tls_config::build(&request.tls) {
+        let config = match request.tls.clone() {
             Ok(c) => c,
             Err(code) => {
                 let _ = tcp.shutdown(std::net::Shutdown::Both);

@@ -480,10 +480,11 @@ fn serve(
             }
         }
     }
+    let index = register(&tls, peer, shared);
     if !flush(&mut tls, &mut tcp, shared) {
+        shared.update(index, |c| c.open = false);
         return;
     }
-    let index = register(&tls, peer, shared);
     echo_loop(&mut tls, &mut tcp, options, shared, index);
     shared.update(index, |c| c.open = false);
 }

@@ -92,6 +92,32 @@ impl Wire {
         );
     }
 
+    /// Like [`Wire::expect`], after skipping buffer-mode data notices
+    /// (`+QSSLURC: "recv",<id>`), which may come at any point.
+    pub fn expect_after_notices(&mut self, expected: &[u8]) {
+        const NOTICE: &[u8] = b"\r\n+QSSLURC: \"recv\",";
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let n = self.pending.len().min(NOTICE.len());
+            if expected.starts_with(NOTICE) || self.pending[..n] != NOTICE[..n] {
+                return self.expect(expected);
+            }
+            let line_end = (self.pending.len() >= NOTICE.len())
+                .then(|| self.pending[2..].windows(2).position(|w| w == b"\r\n"))
+                .flatten();
+            match line_end {
+                Some(end) => {
+                    self.pending.drain(..end + 4);
+                }
+                None => {
+                    if !self.fill(deadline) {
+                        return self.expect(expected);
+                    }
+                }
+            }
+        }
+    }
+
     fn take_or_partial(&mut self, n: usize) -> Vec<u8> {
         let deadline = Instant::now() + WAIT;
         while self.pending.len() < n && self.fill(deadline) {}
@@ -191,6 +217,16 @@ pub fn echo(options: EchoServerOptions) -> (TestPki, EchoServer) {
     let pki = TestPki::new();
     let server = EchoServer::start(&pki, options).expect("echo server starts");
     (pki, server)
+}
+
+/// Waits until `server` has registered socket `client`'s connection (its
+/// handshake can finish on the module's side first).
+pub fn wait_peer(w: &Wire, server: &EchoServer, client: u8) {
+    let local = w.handle.socket(client).expect("socket").local_port;
+    assert!(
+        server.wait_for(WAIT, |c| c.iter().any(|c| c.peer.port() == local)),
+        "the server never saw socket {client}"
+    );
 }
 
 /// A local port where nothing listens.
