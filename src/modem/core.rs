@@ -2,13 +2,13 @@
 //!
 //! The three faces (nb, blocking, async) all do the same thing around it:
 //! ask an operation to [`poll`](super::ops::Op::poll) the core, write what
-//! [`Core::tx_bytes`] says, read into what [`Core::rx_space`] says, and
+//! `Core::tx_bytes` says, read into what `Core::rx_space` says, and
 //! repeat. Everything else — which frame belongs to which command, where a
 //! payload goes, what a URC changes — happens here, once.
 //!
 //! Receive path: bytes from the port land in the line buffer (`LINE` bytes)
 //! and are cut into frames. When a payload is being framed and the line
-//! buffer is empty, [`Core::rx_space`] hands out the destination socket's
+//! buffer is empty, `Core::rx_space` hands out the destination socket's
 //! ring instead, so payload bytes go from the port straight into the ring
 //! they belong to: a 1500-byte frame is never held twice.
 

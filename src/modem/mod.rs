@@ -2,7 +2,7 @@
 //! sockets that behave like sockets.
 //!
 //! One core, three faces. Every operation is written once, as a resumable
-//! [`Op`](ops::Op) over the shared [`Core`]; then
+//! [`Op`] over the shared [`Core`]; then
 //!
 //! - [`Modem::run`] and the named methods (`open`, `read`, ...) block until
 //!   it is done (bare metal, no executor, no interrupts: the port is polled
@@ -280,7 +280,7 @@ where
         self.command(SetClock(time)).map(drop)
     }
 
-    /// `AT&D`: what DTR does (`AT&D1` before [`escape_with_dtr`](Self::escape_with_dtr)).
+    /// `AT&D`: what DTR does (`AT&D1` before [`Transparent::escape_with_dtr`]).
     pub fn set_dtr_function(&mut self, function: DtrFunction) -> Result<(), Error> {
         self.command(SetDtrFunction(function)).map(drop)
     }
