@@ -232,6 +232,16 @@ where
         self.run(&mut ops::Close::new(*handle, None)).await
     }
 
+    /// Close a socket, waiting at most `timeout` (s, or ms with
+    /// `closetimemode` 1).
+    pub async fn close_with_timeout(
+        &mut self,
+        handle: &SocketHandle,
+        timeout: u16,
+    ) -> Result<(), Error> {
+        self.run(&mut ops::Close::new(*handle, Some(timeout))).await
+    }
+
     /// `AT+QSSLSTATE=<id>`.
     pub async fn socket_state(&mut self, handle: &SocketHandle) -> Result<SocketStatus, Error> {
         self.command(GetSslState {

@@ -64,8 +64,52 @@ fn nb_face_runs_a_whole_session_in_every_mode() {
             let data = pattern(len, i as u8 + n);
             assert_eq!(nb_echo(&mut m, sock, &data), data, "{mode:?} size {len}");
         }
-        nb_run(&mut m, &mut ops::Close::new(sock, None)).0.unwrap();
+        // Size 0: nothing written, nothing to wait for.
+        assert_eq!(
+            nb_run(&mut m, &mut ops::Write::new(sock, &[], 100, 1000))
+                .0
+                .unwrap(),
+            0
+        );
+        nb_run(&mut m, &mut ops::Close::new(sock, Some(0)))
+            .0
+            .unwrap();
     }
+    // Transparent mode through the nb face, out with +++ and back with ATO.
+    let mut open = ops::Open::new(
+        open_cmd(2, rig.server_port(), AccessMode::Transparent),
+        buffer(8192),
+    );
+    let sock = nb_run(&mut m, &mut open).0.unwrap();
+    for len in [1usize, 1460, 5000] {
+        let data = pattern(len, 77);
+        let mut sent = 0;
+        while sent < data.len() {
+            sent += nb_run(&mut m, &mut ops::RawWrite::new(sock, &data[sent..]))
+                .0
+                .unwrap();
+        }
+        let mut back = vec![0u8; len];
+        let mut got = 0;
+        while got < len {
+            got += nb_run(&mut m, &mut ops::RawRead::new(sock, &mut back[got..]))
+                .0
+                .unwrap();
+        }
+        assert_eq!(back, data, "transparent size {len}");
+    }
+    let (escaped, would_block) = nb_run(&mut m, &mut ops::Escape::with_guard(GUARD_MS));
+    escaped.unwrap();
+    assert!(
+        would_block > 0,
+        "the guard times were waited for without blocking"
+    );
+    nb_run(&mut m, &mut ops::Resume::new(sock)).0.unwrap();
+    assert!(rig.sim.in_transparent_mode());
+    nb_run(&mut m, &mut ops::Escape::with_guard(GUARD_MS))
+        .0
+        .unwrap();
+    nb_run(&mut m, &mut ops::Close::new(sock, None)).0.unwrap();
 }
 
 type AsyncModem = asynch::Modem<'static, quectel_sim::SimPort, StdTimer>;
@@ -119,7 +163,8 @@ fn async_face_runs_a_whole_session_in_every_mode() {
                     "{mode:?} size {len}"
                 );
             }
-            m.close(&sock).await.unwrap();
+            assert_eq!(m.write(&sock, &[]).await.unwrap(), 0);
+            m.close_with_timeout(&sock, 5).await.unwrap();
         }
         // Transparent mode on the async face.
         let sock = m

@@ -313,6 +313,12 @@ where
         self.run(&mut ops::Close::new(*handle, None))
     }
 
+    /// Close a socket, waiting at most `timeout` (seconds, or ms with
+    /// `closetimemode` 1; 0: at once).
+    pub fn close_with_timeout(&mut self, handle: &SocketHandle, timeout: u16) -> Result<(), Error> {
+        self.run(&mut ops::Close::new(*handle, Some(timeout)))
+    }
+
     /// `AT+QSSLSTATE=<id>`: the module's view of one socket.
     pub fn socket_state(&mut self, handle: &SocketHandle) -> Result<SocketStatus, Error> {
         self.command(GetSslState {

@@ -130,56 +130,49 @@ impl<'a> SslConfig<'a> {
         Ok(())
     }
 
-    /// The `AT+QSSLCFG` writes of this configuration, in order.
-    fn steps(&self, ctx: SslContextId) -> heapless::Vec<Step<'a>, 16> {
-        let mut steps = heapless::Vec::new();
-        let mut add = |step| {
-            // 16 is the most steps a configuration makes.
-            let _ = steps.push(step);
-        };
-        add(Step::Version(SetSslConfig::new(ctx, self.version)));
-        add(Step::Cipher(SetSslConfig::new(ctx, self.cipher)));
-        add(Step::Security(SetSslConfig::new(ctx, self.security)));
-        if let Some(ca) = self.ca_cert {
-            add(Step::CaCert(SetSslConfig::new(ctx, CaCert(ca))));
-        }
-        if let Some((cert, key)) = self.client_auth {
-            add(Step::ClientCert(SetSslConfig::new(ctx, ClientCert(cert))));
-            add(Step::ClientKey(SetSslConfig::new(ctx, ClientKey(key))));
-        }
-        add(Step::Validity(SetSslConfig::new(
-            ctx,
-            IgnoreLocalTime(!self.check_validity),
-        )));
-        add(Step::Sni(SetSslConfig::new(ctx, Sni(self.sni))));
-        add(Step::Negotiate(SetSslConfig::new(ctx, self.negotiate_time)));
-        add(Step::Chain(SetSslConfig::new(
-            ctx,
-            IgnoreMultiCertChainVerify(!self.verify_chain),
-        )));
-        add(Step::Signature(SetSslConfig::new(
-            ctx,
-            IgnoreInvalidCertSign(!self.verify_signature),
-        )));
-        if let Some(alpn) = self.alpn {
-            add(Step::Alpn(SetSslConfig::new(ctx, Alpn(alpn))));
-        }
-        if let Some(on) = self.session_cache {
-            add(Step::SessionCache(SetSslConfig::new(ctx, SessionCache(on))));
-        }
-        if let Some(on) = self.renegotiation {
-            add(Step::Renegotiation(SetSslConfig::new(
+    /// The `i`-th `AT+QSSLCFG` write of this configuration (`None` past the
+    /// last): built one at a time so that [`Configure`] stays small.
+    fn step(&self, ctx: SslContextId, i: usize) -> Option<Step<'a>> {
+        let optional = [
+            self.ca_cert
+                .map(|ca| Step::CaCert(SetSslConfig::new(ctx, CaCert(ca)))),
+            self.client_auth
+                .map(|(cert, _)| Step::ClientCert(SetSslConfig::new(ctx, ClientCert(cert)))),
+            self.client_auth
+                .map(|(_, key)| Step::ClientKey(SetSslConfig::new(ctx, ClientKey(key)))),
+            self.alpn
+                .map(|alpn| Step::Alpn(SetSslConfig::new(ctx, Alpn(alpn)))),
+            self.session_cache
+                .map(|on| Step::SessionCache(SetSslConfig::new(ctx, SessionCache(on)))),
+            self.renegotiation
+                .map(|on| Step::Renegotiation(SetSslConfig::new(ctx, Renegotiation(on)))),
+            self.psk.map(|psk| Step::Psk(SetSslConfig::new(ctx, psk))),
+            self.close_time_mode
+                .map(|mode| Step::CloseTimeMode(SetSslConfig::new(ctx, mode))),
+        ];
+        let always = [
+            Step::Version(SetSslConfig::new(ctx, self.version)),
+            Step::Cipher(SetSslConfig::new(ctx, self.cipher)),
+            Step::Security(SetSslConfig::new(ctx, self.security)),
+            Step::Validity(SetSslConfig::new(
                 ctx,
-                Renegotiation(on),
-            )));
-        }
-        if let Some(psk) = self.psk {
-            add(Step::Psk(SetSslConfig::new(ctx, psk)));
-        }
-        if let Some(mode) = self.close_time_mode {
-            add(Step::CloseTimeMode(SetSslConfig::new(ctx, mode)));
-        }
-        steps
+                IgnoreLocalTime(!self.check_validity),
+            )),
+            Step::Sni(SetSslConfig::new(ctx, Sni(self.sni))),
+            Step::Negotiate(SetSslConfig::new(ctx, self.negotiate_time)),
+            Step::Chain(SetSslConfig::new(
+                ctx,
+                IgnoreMultiCertChainVerify(!self.verify_chain),
+            )),
+            Step::Signature(SetSslConfig::new(
+                ctx,
+                IgnoreInvalidCertSign(!self.verify_signature),
+            )),
+        ];
+        always
+            .into_iter()
+            .chain(optional.into_iter().flatten())
+            .nth(i)
     }
 }
 
@@ -237,8 +230,7 @@ impl AtCommand for Step<'_> {
 /// `negotiatetime` for its open timeouts.
 pub struct Configure<'a> {
     context: SslContextId,
-    negotiate_time: NegotiateTime,
-    steps: heapless::Vec<Step<'a>, 16>,
+    config: SslConfig<'a>,
     next: usize,
     current: Option<Exchange<Step<'a>>>,
     checked: Result<(), Error>,
@@ -249,8 +241,7 @@ impl<'a> Configure<'a> {
     pub fn new(context: SslContextId, config: &SslConfig<'a>) -> Self {
         Self {
             context,
-            negotiate_time: config.negotiate_time,
-            steps: config.steps(context),
+            config: *config,
             next: 0,
             current: None,
             checked: config.check(),
@@ -271,8 +262,8 @@ impl<'r> Op<'r> for Configure<'_> {
             let exchange = match self.current.as_mut() {
                 Some(exchange) => exchange,
                 None => {
-                    let Some(step) = self.steps.get(self.next).copied() else {
-                        core.set_negotiate_time(self.context, self.negotiate_time);
+                    let Some(step) = self.config.step(self.context, self.next) else {
+                        core.set_negotiate_time(self.context, self.config.negotiate_time);
                         return Poll::Ready(Ok(()));
                     };
                     self.current.insert(Exchange::new(step))

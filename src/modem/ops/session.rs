@@ -4,13 +4,77 @@
 use core::task::Poll;
 
 use super::{settle, Exchange, Op};
+use crate::command::decode::Fields;
 use crate::command::device::{At, CmeFormat, SetEcho, SetErrorFormat};
 use crate::command::file::{checksum, DeleteFile, FileData, UploadFile, UploadStatus, Uploaded};
-use crate::command::pdp::GetPdpContexts;
-use crate::command::ssl_socket::{CloseSslSocket, ListSslStates, SslState};
+use crate::command::pdp::PdpContextState;
+use crate::command::ssl_socket::{AccessMode, CloseSslSocket, SocketState, SslState};
+use crate::command::{AtCommand, Encoder};
 use crate::error::{CmeError, Error};
 use crate::modem::core::Core;
-use crate::types::{ClientId, FileName};
+use crate::types::{ClientId, FileName, PdpContextId, SslContextId};
+
+/// `AT+QIACT?`, kept as a bit mask of the active contexts (bit `i`:
+/// context `i + 1`).
+struct ActiveContexts;
+
+impl AtCommand for ActiveContexts {
+    type Response = u16;
+    type Partial = u16;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QIACT?");
+    }
+    fn line(&self, partial: &mut u16, line: &[u8]) -> Result<(), Error> {
+        if let Some(fields) = Fields::after(line, b"+QIACT:") {
+            let ctx = PdpContextState::parse(fields)?;
+            if ctx.active {
+                *partial |= 1 << ctx.context.index();
+            }
+        }
+        Ok(())
+    }
+    fn finish(&self, partial: u16) -> Result<u16, Error> {
+        Ok(partial)
+    }
+}
+
+/// A socket the module reports open: what taking it over needs.
+type OpenSocket = (
+    ClientId,
+    SocketState,
+    AccessMode,
+    SslContextId,
+    PdpContextId,
+);
+
+/// `AT+QSSLSTATE`, keeping of each line only what a sweep needs (not the
+/// 64-byte address): `Init` stays small on an MCU's stack.
+struct OpenSockets;
+
+impl AtCommand for OpenSockets {
+    type Response = heapless::Vec<OpenSocket, 12>;
+    type Partial = heapless::Vec<OpenSocket, 12>;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QSSLSTATE");
+    }
+    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
+        if let Some(fields) = Fields::after(line, b"+QSSLSTATE:") {
+            let s = SslState::parse(fields)?;
+            let open = (
+                s.client,
+                s.state,
+                s.access_mode,
+                s.ssl_context,
+                s.pdp_context,
+            );
+            partial.push(open).map_err(|_| Error::UnexpectedResponse)?;
+        }
+        Ok(())
+    }
+    fn finish(&self, partial: Self::Partial) -> Result<Self::Response, Error> {
+        Ok(partial)
+    }
+}
 
 /// What [`Init`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -34,7 +98,7 @@ pub struct InitReport {
 pub struct Init {
     phase: InitPhase,
     report: InitReport,
-    states: heapless::Vec<SslState, 12>,
+    states: heapless::Vec<OpenSocket, 12>,
     guard_ms: u32,
 }
 
@@ -44,9 +108,9 @@ enum InitPhase {
     EscapeAfter(u8),
     Echo(Exchange<SetEcho>),
     Errors(Exchange<SetErrorFormat>),
-    States(Exchange<ListSslStates>),
+    States(Exchange<OpenSockets>),
     Sweep(Exchange<CloseSslSocket>),
-    Pdp(Exchange<GetPdpContexts>),
+    Pdp(Exchange<ActiveContexts>),
 }
 
 /// Answer time of the probe `AT`.
@@ -137,18 +201,18 @@ impl<'r> Op<'r> for Init {
                 }
                 InitPhase::Errors(exchange) => {
                     settle!(exchange.poll(core, now))?;
-                    self.phase = InitPhase::States(Exchange::new(ListSslStates));
+                    self.phase = InitPhase::States(Exchange::new(OpenSockets));
                 }
                 InitPhase::States(exchange) => {
                     self.states = settle!(exchange.poll(core, now))?;
-                    self.phase = InitPhase::Pdp(Exchange::new(GetPdpContexts));
+                    self.phase = InitPhase::Pdp(Exchange::new(ActiveContexts));
                 }
                 InitPhase::Pdp(exchange) => {
-                    let contexts = settle!(exchange.poll(core, now))?;
-                    for ctx in contexts.iter().filter(|c| c.active) {
-                        core.state.pdp_activated(ctx.context);
-                        self.report.active_pdp |= 1 << ctx.context.index();
+                    let active = settle!(exchange.poll(core, now))?;
+                    for ctx in PdpContextId::all().filter(|c| active & (1 << c.index()) != 0) {
+                        core.state.pdp_activated(ctx);
                     }
+                    self.report.active_pdp = active;
                     match self.next_sweep(core) {
                         Some(client) => {
                             self.phase =
@@ -180,15 +244,9 @@ impl<'r> Op<'r> for Init {
 impl Init {
     /// The next socket the module reported open, taken over to be closed.
     fn next_sweep<const L: usize>(&mut self, core: &mut Core<'_, L>) -> Option<ClientId> {
-        let state = self.states.pop()?;
-        core.state.adopt(
-            state.client,
-            state.state,
-            state.access_mode,
-            state.ssl_context,
-            state.pdp_context,
-        );
-        Some(state.client)
+        let (client, state, mode, ssl, pdp) = self.states.pop()?;
+        core.state.adopt(client, state, mode, ssl, pdp);
+        Some(client)
     }
 }
 
