@@ -12,6 +12,7 @@ use crate::engine::{Module, PortMode};
 use crate::error_code::{CmeError, QiError};
 use crate::fault::Fault;
 use crate::filesystem::{Drive, FilePath};
+use crate::line::LineFaultKind;
 use crate::port::DtrPin;
 use crate::simulator::SimCore;
 use crate::transcript::Transcript;
@@ -39,8 +40,26 @@ impl SimHandle {
     }
 
     /// Injects a fault (see [`Fault`] for what each one does on the wire).
+    /// Line faults apply to bytes written after this call returns; the
+    /// others reach the module before any byte written after this call.
     pub fn inject(&self, fault: Fault) {
-        self.core.inbox.push_event(Event::Fault(fault));
+        let line_fault = match fault {
+            Fault::CorruptRx { skip, count } => Some((true, LineFaultKind::Corrupt, skip, count)),
+            Fault::CorruptTx { skip, count } => Some((false, LineFaultKind::Corrupt, skip, count)),
+            Fault::DropRx { skip, count } => Some((true, LineFaultKind::Drop, skip, count)),
+            Fault::DropTx { skip, count } => Some((false, LineFaultKind::Drop, skip, count)),
+            _ => None,
+        };
+        match line_fault {
+            Some((rx, kind, skip, count)) => {
+                self.core
+                    .line
+                    .recorder
+                    .note(&format!("fault injected: {fault:?}"));
+                self.core.line.add_fault(rx, kind, skip, count);
+            }
+            None => self.core.inbox.push_event(Event::Fault(fault)),
+        }
     }
 
     /// Everything on the line so far.

@@ -37,7 +37,7 @@ use crate::config::SimConfig;
 use crate::error_code::QiError;
 use crate::fault::{Fault, Urc};
 use crate::filesystem::FileSystem;
-use crate::line::{Line, LineFaultKind};
+use crate::line::Line;
 use crate::net::{new_session_store, Connection, OpenRequest, TlsCacheEntry};
 
 /// The boot URCs that follow `RDY`.
@@ -365,7 +365,8 @@ impl Module {
         }
     }
 
-    /// Applies a fault from the handle.
+    /// Applies a fault from the handle (line faults are applied by the
+    /// handle itself, on the line).
     fn inject(&mut self, fault: Fault) {
         self.line
             .recorder
@@ -383,21 +384,11 @@ impl Module {
                 }
             }
             Fault::UrcMidResponse { urc, after } => self.faults.urc_mid = Some((urc, after)),
-            Fault::CorruptRx { skip, count } => {
-                self.line
-                    .add_fault(true, LineFaultKind::Corrupt, skip, count)
-            }
-            Fault::CorruptTx { skip, count } => {
-                self.line
-                    .add_fault(false, LineFaultKind::Corrupt, skip, count)
-            }
-            Fault::DropRx { skip, count } => {
-                self.line.add_fault(true, LineFaultKind::Drop, skip, count)
-            }
-            Fault::DropTx { skip, count } => {
-                self.line.add_fault(false, LineFaultKind::Drop, skip, count)
-            }
             Fault::Wedged(on) => self.faults.wedged = on,
+            Fault::CorruptRx { .. }
+            | Fault::CorruptTx { .. }
+            | Fault::DropRx { .. }
+            | Fault::DropTx { .. } => {}
         }
     }
 

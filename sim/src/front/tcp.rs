@@ -50,7 +50,9 @@ impl Drop for TcpFront {
 /// it, as a module powered with its host would); later clients find the
 /// module as the previous one left it. Module output while no client is
 /// connected is lost, as on an unplugged wire. A second client while one is
-/// connected is refused (accepted and closed at once).
+/// connected takes over: the previous one is disconnected (so a restarted
+/// emulator gets the line at once, even before the old connection is seen
+/// to be gone).
 pub fn serve_tcp(config: SimConfig, addr: impl ToSocketAddrs) -> io::Result<TcpFront> {
     let listener = TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
@@ -74,30 +76,40 @@ pub fn serve_tcp(config: SimConfig, addr: impl ToSocketAddrs) -> io::Result<TcpF
 fn serve(listener: TcpListener, handle: &SimHandle, port: SimPort, stop: &Arc<AtomicBool>) {
     let mut first = true;
     let mut buf = [0u8; 4096];
+    let mut next = None;
     while !stop.load(Ordering::SeqCst) {
-        let client = match listener.accept() {
-            Ok((client, _)) => client,
-            Err(_) => {
-                let _ = port.read_timeout(&mut buf, SLICE);
-                continue;
-            }
+        let client = match next.take() {
+            Some(client) => client,
+            None => match listener.accept() {
+                Ok((client, _)) => client,
+                Err(_) => {
+                    let _ = port.read_timeout(&mut buf, SLICE);
+                    continue;
+                }
+            },
         };
         if first {
             first = false;
             handle.inject(Fault::Reboot);
         }
-        bridge(client, &listener, &port, stop);
+        next = bridge(client, &listener, &port, stop);
     }
 }
 
-/// Moves bytes both ways until the client leaves or the front stops.
-fn bridge(client: TcpStream, listener: &TcpListener, port: &SimPort, stop: &Arc<AtomicBool>) {
+/// Moves bytes both ways until the client leaves, a new client arrives
+/// (returned, to be served next) or the front stops.
+fn bridge(
+    client: TcpStream,
+    listener: &TcpListener,
+    port: &SimPort,
+    stop: &Arc<AtomicBool>,
+) -> Option<TcpStream> {
     let _ = client.set_nonblocking(false);
     let _ = client.set_nodelay(true);
     let _ = client.set_read_timeout(Some(SLICE));
     let _ = client.set_write_timeout(Some(WRITE_TIMEOUT));
     let Ok(mut reader) = client.try_clone() else {
-        return;
+        return None;
     };
     let gone = Arc::new(AtomicBool::new(false));
     let to_sim = {
@@ -125,9 +137,11 @@ fn bridge(client: TcpStream, listener: &TcpListener, port: &SimPort, stop: &Arc<
     };
     let mut writer = client;
     let mut buf = [0u8; 4096];
+    let mut newcomer = None;
     while !stop.load(Ordering::SeqCst) && !gone.load(Ordering::SeqCst) {
-        if let Ok((extra, _)) = listener.accept() {
-            let _ = extra.shutdown(Shutdown::Both);
+        if let Ok((new_client, _)) = listener.accept() {
+            newcomer = Some(new_client);
+            break;
         }
         match port.read_timeout(&mut buf, SLICE) {
             Ok(0) => {}
@@ -142,4 +156,5 @@ fn bridge(client: TcpStream, listener: &TcpListener, port: &SimPort, stop: &Arc<
     gone.store(true, Ordering::SeqCst);
     let _ = writer.shutdown(Shutdown::Both);
     let _ = to_sim.join();
+    newcomer
 }
