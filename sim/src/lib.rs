@@ -1,4 +1,18 @@
 #![doc = include_str!("../README.md")]
+//!
+//! ## Module map
+//!
+//! Bytes flow host → [`SimPort`] → the line (pacing, line faults,
+//! [`transcript`]) → the engine (command state machine, URCs, data modes)
+//! → per-socket network workers (rustls over TCP), and back.
+//!
+//! - [`Simulator`], [`SimHandle`], [`SimPort`], [`DtrPin`]: start, control,
+//!   connect.
+//! - [`SimConfig`]: every knob. [`Fault`], [`Urc`]: what can be injected.
+//! - [`at`]: the command-line parser. [`error_code`]: the codes reported.
+//! - [`clock`], [`filesystem`]: the module clock and the RAM/UFS drives.
+//! - [`front`]: PTY and TCP serving. [`control`]: the CLI's fault lines.
+//! - [`testing`]: run-time PKI and TLS echo server.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -375,7 +375,9 @@ impl Module {
             Fault::PeerClose { client } => self.fault_peer_close(client),
             Fault::PdpDeactivate { ctx } => self.network_deactivates(ctx),
             Fault::Reboot => self.reboot(),
-            Fault::ErrorNext { count, code } => self.faults.error_next = Some((count, code)),
+            Fault::ErrorNext { count, code } => {
+                self.faults.error_next = (count > 0).then_some((count, code));
+            }
             Fault::Stall { count } => self.faults.stall = count,
             Fault::SendFail { count } => self.faults.send_fail = count,
             Fault::UrcBurst { urc, count } => {
@@ -414,8 +416,22 @@ impl Module {
     }
 }
 
+/// Closes the host side of the line when the engine thread ends, even by a
+/// panic, so that a reader never waits for a module that is gone.
+struct CloseLineOnExit(Arc<Line>);
+
+impl Drop for CloseLineOnExit {
+    fn drop(&mut self) {
+        self.0.host.close();
+    }
+}
+
 /// The engine thread's loop.
 pub(crate) fn run(module: Arc<Mutex<Module>>, inbox: Arc<Inbox>) {
+    let _close = match module.lock() {
+        Ok(m) => CloseLineOnExit(m.line.clone()),
+        Err(_) => return,
+    };
     loop {
         let (deadline, block) = match module.lock() {
             Ok(m) => (m.next_deadline(), !m.wants_input() || m.input.is_empty()),

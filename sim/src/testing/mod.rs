@@ -15,8 +15,10 @@
 //! # drop((handle, port, server));
 //! ```
 
+mod echo_options;
 mod echo_server;
 mod pki;
 
-pub use echo_server::{EchoConnection, EchoServer, EchoServerOptions};
+pub use echo_options::EchoServerOptions;
+pub use echo_server::{EchoConnection, EchoServer};
 pub use pki::{CertAndKey, KeyKind, TestPki, Validity};
