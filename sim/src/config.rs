@@ -209,7 +209,8 @@ impl SimConfig {
         self
     }
 
-    /// Also append the transcript, formatted, to a file as it happens.
+    /// Also write the transcript, formatted, to a file (created anew) as it
+    /// happens.
     pub fn log_file(mut self, path: Option<PathBuf>) -> Self {
         self.log_file = path;
         self

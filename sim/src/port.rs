@@ -43,9 +43,9 @@ impl From<SimPortError> for std::io::Error {
 /// (the line has no flow control; with `baud` pacing, the bytes are
 /// delivered to the module at the line rate).
 ///
-/// Clones share the same line: each byte is read by one of them. The
-/// simulator runs until every port and handle is dropped (or
-/// [`crate::SimHandle::shutdown`]).
+/// Clones share the same line: each byte is read by one of them, and only
+/// the latest pending async read is woken. The simulator runs until every
+/// port and handle is dropped (or [`crate::SimHandle::shutdown`]).
 #[derive(Clone)]
 pub struct SimPort {
     pub(crate) core: Arc<SimCore>,

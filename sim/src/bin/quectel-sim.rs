@@ -16,7 +16,7 @@ usage: quectel-sim (--pty | --tcp ADDR:PORT) [options]
   --pty                 serve on a new pseudo-terminal (its path is printed)
   --tcp ADDR:PORT       serve on a TCP listener, one client at a time
   --baud N              pace both directions at N baud (10 bits per byte)
-  --log FILE            append the line transcript to FILE
+  --log FILE            write the line transcript to FILE as it happens
   --guard-ms N          +++ guard time (default 1000)
   --boot-ms N           time to RDY (default 3000)
   --turnaround-ms N     command turn-around latency (default 0)
