@@ -12,6 +12,9 @@ use crate::transcript::{Direction, Recorder};
 
 /// Bits on the wire per byte (start, 8 data, stop).
 const BITS_PER_BYTE: u64 = 10;
+/// Shortest sleep of a pacer: bytes due meanwhile go out together, so a
+/// fast line costs a few hundred wake-ups per second, not one per byte.
+const MIN_PACER_SLEEP: Duration = Duration::from_micros(500);
 
 /// What an injected line fault does to the bytes it hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,7 +177,7 @@ fn pace(shared: &(Mutex<PacerState>, Condvar), byte_time: Duration, sink: &Sink)
         let due = done.saturating_sub(sent).min(s.queue.len() as u64) as usize;
         if due == 0 {
             let next = start + Duration::from_nanos(byte_time.as_nanos() as u64 * (sent + 1));
-            let wait = next.saturating_duration_since(now);
+            let wait = next.saturating_duration_since(now).max(MIN_PACER_SLEEP);
             s = match cond.wait_timeout(s, wait) {
                 Ok((g, _)) => g,
                 Err(_) => return,
