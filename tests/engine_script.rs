@@ -353,3 +353,48 @@ fn nb_face_polls_the_same_operation() {
     assert_eq!(handle.client(), ClientId::new(0).unwrap());
     assert!(polls >= 3);
 }
+
+#[test]
+fn a_corrupted_read_length_is_detected_not_delivered() {
+    // The module announced 5 bytes but sent 8: the 3 left over come as a
+    // stray line inside the answer.
+    let mut rx = [0u8; 64];
+    let mut steps = opened(1);
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",1\r\n"));
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
+    m.port_mut().push([
+        cmd("AT+QSSLRECV=1,64"),
+        reply(b"\r\n+QSSLRECV: 5\r\nabcdefgh\r\n\r\nOK\r\n"),
+    ]);
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::UnexpectedResponse));
+    // Nothing of the misframed answer is delivered; the stream is broken.
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed));
+    assert_eq!(m.write(&sock, b"x"), Err(Error::Closed));
+    assert_done(m);
+}
+
+#[test]
+fn a_read_length_too_long_times_out_and_does_not_swallow_what_follows() {
+    // 20 announced, 8 sent: the payload count would swallow the result code
+    // and the next answer. The read times out; the count is abandoned.
+    let mut rx = [0u8; 64];
+    let mut steps = opened(2);
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",2\r\n"));
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(2, AccessMode::Buffer), &mut rx).unwrap();
+    m.port_mut().push([
+        cmd("AT+QSSLRECV=2,64"),
+        reply(b"\r\n+QSSLRECV: 20\r\nabcdefgh\r\n\r\nOK\r\n"),
+    ]);
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Timeout));
+    m.port_mut().push([
+        cmd("AT+QIGETERROR"),
+        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
+    ]);
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed));
+    assert_done(m);
+}

@@ -249,6 +249,16 @@ impl Framer {
         n
     }
 
+    /// Give up the payload being counted (the command it belonged to timed
+    /// out: its length was wrong); returns how many bytes were still owed.
+    pub fn abort_payload(&mut self) -> usize {
+        let owed = self.payload_remaining();
+        if owed > 0 {
+            self.state = State::Lines;
+        }
+        owed
+    }
+
     /// Forget everything (after a module reboot, or to resynchronise).
     pub fn reset(&mut self) {
         *self = Self::new(self.max_line);

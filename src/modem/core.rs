@@ -114,7 +114,9 @@ pub(crate) struct SocketData<'r> {
     pub dropped: u32,
     /// The result of the last open.
     pub open_result: Option<SslErrorCode>,
-    /// The stream was corrupted by a send abandoned after its prompt.
+    /// The stream can't be trusted any more: a send was abandoned after its
+    /// prompt (its bytes were filled with zeros), or received data was
+    /// framed wrongly (a corrupted length on the line).
     pub broken: bool,
 }
 
@@ -244,7 +246,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.rx_in_ring = None;
         let remaining = self.framer.payload_remaining();
         if remaining > 0 && self.line_len == 0 {
-            if let Some(client) = self.sink {
+            if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
                 if !self.socks[client.index()].ring.spare().is_empty() {
                     self.rx_in_ring = Some(client);
                     let spare = self.socks[client.index()].ring.spare();
@@ -499,7 +501,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     }
                 }
                 Frame::Payload { data, .. } => {
-                    if let Some(client) = self.sink {
+                    if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
                         let sock = &mut self.socks[client.index()];
                         let stored = sock.ring.push(data);
                         if stored < data.len() {
@@ -551,13 +553,21 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         answer
     }
 
-    /// Drop an orphan whose answer never came.
+    /// Drop an orphan whose answer never came. A payload still being counted
+    /// then had a wrong length (a corrupted line): it is abandoned and its
+    /// socket's stream marked broken, rather than swallowing what follows.
     fn expire_orphan(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_some_and(|until| now >= until) && !self.tx_pending() {
                 self.in_flight = None;
                 if !self.framer.is_raw() {
                     self.framer.expect(Expect::Idle);
+                }
+                if self.framer.abort_payload() > 0 {
+                    warn!("payload abandoned: its announced length was wrong");
+                    if let Some(client) = self.sink.take() {
+                        self.socks[client.index()].broken = true;
+                    }
                 }
             }
         }

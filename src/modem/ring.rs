@@ -89,6 +89,11 @@ impl<'r> Ring<'r> {
         moved
     }
 
+    /// Keep only the `len` oldest bytes (drop what came after them).
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
     /// Drop everything stored.
     pub fn clear(&mut self) {
         self.head = 0;
@@ -115,6 +120,20 @@ mod tests {
         assert_eq!(ring.pop(&mut out), 8);
         assert_eq!(&out[..8], b"efghijkl");
         assert!(ring.is_empty());
+    }
+
+    #[test]
+    fn truncate_drops_the_newest_bytes() {
+        let mut mem = [0u8; 4];
+        let mut ring = Ring::new(&mut mem);
+        ring.push(b"ab");
+        let mut out = [0u8; 1];
+        ring.pop(&mut out);
+        ring.push(b"cde");
+        ring.truncate(2);
+        let mut out = [0u8; 4];
+        assert_eq!(ring.pop(&mut out), 2);
+        assert_eq!(&out[..2], b"bc");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::command::ssl_socket::{
     AccessMode, CloseSslSocket, GetLastError, OpenSslSocket, SendSslData, SslPayload,
     SwitchAccessMode,
 };
-use crate::command::{answers_ok, AtCommand, Encoder};
+use crate::command::{AtCommand, Encoder};
 use crate::error::{Error, SslErrorCode};
 use crate::modem::core::{Core, Kind};
 use crate::state::{CloseCause, SocketHandle};
@@ -267,14 +267,27 @@ struct RecvToRing {
 }
 
 impl AtCommand for RecvToRing {
-    answers_ok!();
+    type Response = ();
+    type Partial = ();
     fn encode(&self, e: &mut Encoder<'_>) {
         e.text("AT+QSSLRECV=")
             .uint(self.client.get().into())
             .comma()
             .uint(self.length.get().into());
     }
+    /// Only `+QSSLRECV: 0` may come as a line: anything else inside this
+    /// answer means its payload length was wrong (a corrupted line).
+    fn line(&self, _: &mut (), line: &[u8]) -> Result<(), Error> {
+        if line.starts_with(b"+QSSLRECV:") {
+            Ok(())
+        } else {
+            Err(Error::UnexpectedResponse)
+        }
+    }
     fn payload(&self, _: &mut (), _: &[u8]) -> Result<(), Error> {
+        Ok(())
+    }
+    fn finish(&self, _: ()) -> Result<(), Error> {
         Ok(())
     }
 }
@@ -330,6 +343,15 @@ impl<'r> Op<'r> for Read<'_> {
                     Err(Error::Rejected) => {
                         core.socks[client.index()].pending = false;
                         return Poll::Ready(Err(refused(core, client)));
+                    }
+                    Err(e @ (Error::UnexpectedResponse | Error::Overflow | Error::Timeout)) => {
+                        // The answer was framed wrongly (a corrupted length)
+                        // or cut short: what this read stored can't be
+                        // trusted, nor what follows on this socket.
+                        let data = &mut core.socks[client.index()];
+                        data.ring.truncate(before);
+                        data.broken = true;
+                        return Poll::Ready(Err(e));
                     }
                     Err(e) => return Poll::Ready(Err(e)),
                 }
