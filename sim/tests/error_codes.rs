@@ -113,7 +113,7 @@ fn dns_failure_565() {
 #[test]
 fn dns_busy_564() {
     let (_pki, server) = echo(EchoServerOptions::default());
-    let mut w = Wire::boot_quiet(config().dns_delay(Duration::from_millis(300)));
+    let mut w = Wire::boot_quiet(config().dns_delay(Duration::from_millis(1500)));
     w.activate_pdp();
     w.cmd(
         &format!("AT+QSSLOPEN=1,1,0,\"echo.test\",{},0", server.port()),

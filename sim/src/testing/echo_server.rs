@@ -305,9 +305,9 @@ fn serve(
             }
             Ok(_) => {
                 if tls.process_new_packets().is_err() {
-                    let _ = flush(&mut tls, &mut tcp, shared);
                     shared.failed_handshakes.fetch_add(1, Ordering::SeqCst);
                     shared.changed.notify_all();
+                    let _ = flush(&mut tls, &mut tcp, shared);
                     return;
                 }
             }
