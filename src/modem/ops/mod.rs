@@ -12,6 +12,7 @@ mod diagnose;
 mod pdp;
 mod session;
 mod socket;
+mod transfer;
 mod transparent;
 
 use core::task::Poll;
@@ -24,7 +25,8 @@ pub use config::{Configure, SslConfig};
 pub use diagnose::{Diagnose, Diagnosis, Finding};
 pub use pdp::{ActivatePdp, DeactivatePdp};
 pub use session::{Init, InitReport, Upload};
-pub use socket::{Close, Open, Read, Send, SwitchMode, Write};
+pub use socket::{Close, Open, SwitchMode};
+pub use transfer::{Read, Send, Write};
 pub use transparent::{DtrEscape, Escape, RawRead, RawWrite, Resume, GUARD_TIME_MS};
 
 /// A resumable operation of the engine.

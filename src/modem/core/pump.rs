@@ -1,0 +1,152 @@
+//! Cutting the line buffer into frames and handing each where it belongs:
+//! the command in flight, a socket's receive buffer, or the bookkeeping of a
+//! URC.
+
+use super::urc::{apply_urc, push_event};
+use super::{Core, Event, Kind, SocketData, Tx};
+use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
+use crate::error::SslErrorCode;
+use crate::types::NegotiateTime;
+use crate::urc::Urc;
+
+impl<'r, const LINE: usize> Core<'r, LINE> {
+    /// Cut and handle every complete frame in the line buffer. Frames of the
+    /// command in flight go to `on_cmd` (or are dropped for an orphan);
+    /// returns `on_cmd`'s answer once it has one.
+    pub(super) fn pump<R>(
+        &mut self,
+        now: u64,
+        mut on_cmd: impl FnMut(&Frame<'_>) -> Option<R>,
+    ) -> Option<R> {
+        let mut answer = None;
+        while answer.is_none() {
+            if self.framer.is_raw() {
+                self.pump_raw(now);
+                if self.framer.is_raw() {
+                    break;
+                }
+            }
+            let (frame, used) = self.framer.next(&self.line[..self.line_len]);
+            let owner = self
+                .in_flight
+                .filter(|f| f.orphan_until.is_none())
+                .is_some();
+            match frame {
+                Frame::Pending | Frame::Echo(_) | Frame::Discarded | Frame::Raw(_) => {}
+                Frame::Urc(line) => {
+                    let urc = Urc::parse(line);
+                    apply_urc(&mut self.state, &mut self.socks, &mut self.events, urc);
+                    if urc.is_reboot() {
+                        self.rebooted();
+                    }
+                }
+                Frame::PayloadStart { source, .. } => {
+                    self.sink = match (source, self.in_flight) {
+                        (PayloadSource::Push(client), _) => Some(client),
+                        (PayloadSource::Read, Some(f)) => match f.kind {
+                            Kind::Read(client) => Some(client),
+                            _ => None,
+                        },
+                        (PayloadSource::Read, None) => None,
+                    };
+                    if owner && source == PayloadSource::Read {
+                        answer = on_cmd(&frame);
+                    }
+                }
+                Frame::Payload { data, .. } => {
+                    if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
+                        let sock = &mut self.socks[client.index()];
+                        let stored = sock.ring.push(data);
+                        if stored < data.len() {
+                            let lost = u32::try_from(data.len() - stored).unwrap_or(u32::MAX);
+                            sock.dropped = sock.dropped.saturating_add(lost);
+                            push_event(&mut self.events, Event::PushOverflow { client });
+                        }
+                    }
+                }
+                Frame::Line(_)
+                | Frame::Final(_)
+                | Frame::Prompt
+                | Frame::UploadAck
+                | Frame::Malformed(_) => {
+                    if owner {
+                        answer = on_cmd(&frame);
+                    } else if let (Frame::Prompt, Some(f)) = (frame, self.in_flight) {
+                        if let Kind::Send(client, len) = f.kind {
+                            // A send abandoned before its prompt still owes
+                            // its bytes: the module is waiting for them.
+                            warn!("send abandoned before its prompt: filling");
+                            self.tx_state = Tx::Payload {
+                                token: 0,
+                                pos: 0,
+                                len: usize::from(len),
+                            };
+                            self.socks[client.index()].broken = true;
+                        }
+                    }
+                    if let Frame::Final(result) = frame {
+                        if let (FinalResult::Connect, Some(f)) = (result, self.in_flight) {
+                            if let Kind::Transparent(client) = f.kind {
+                                self.state.open_result(client, SslErrorCode::Success);
+                                self.state.entered_transparent(client);
+                            }
+                        }
+                        if !self.framer.in_flight() {
+                            self.in_flight = None;
+                        }
+                    }
+                }
+            }
+            self.consume(used);
+            if used == 0 {
+                break;
+            }
+        }
+        self.expire_orphan(now);
+        answer
+    }
+
+    /// Drop an orphan whose answer never came. A payload still being counted
+    /// then had a wrong length (a corrupted line): it is abandoned and its
+    /// socket's stream marked broken, rather than swallowing what follows.
+    pub(super) fn expire_orphan(&mut self, now: u64) {
+        if let Some(f) = self.in_flight {
+            if f.orphan_until.is_some_and(|until| now >= until) && !self.tx_pending() {
+                self.in_flight = None;
+                if !self.framer.is_raw() {
+                    self.framer.expect(Expect::Idle);
+                }
+                if self.framer.abort_payload() > 0 {
+                    warn!("payload abandoned: its announced length was wrong");
+                    if let Some(client) = self.sink.take() {
+                        self.socks[client.index()].broken = true;
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn consume(&mut self, used: usize) {
+        let used = used.min(self.line_len);
+        self.line.copy_within(used..self.line_len, 0);
+        self.line_len -= used;
+    }
+
+    /// The module rebooted: every socket, context and command is gone.
+    pub(super) fn rebooted(&mut self) {
+        warn!("module rebooted");
+        self.reset_token = self.in_flight.map(|f| f.token);
+        self.state.rebooted();
+        for sock in &mut self.socks {
+            *sock = SocketData::default();
+        }
+        self.framer.reset();
+        self.sink = None;
+        self.in_flight = None;
+        self.tx_state = Tx::Idle;
+        self.held.clear();
+        self.watch_ok = false;
+        self.negotiate_s = [NegotiateTime::MAX.get(); 6];
+        self.event(Event::Rebooted);
+    }
+}

@@ -1,0 +1,57 @@
+//! What a URC changes in the core's bookkeeping, and the events kept for
+//! the application.
+
+use super::{Event, SocketData};
+use crate::state::SessionState;
+use crate::types::ClientId;
+use crate::urc::Urc;
+
+pub(super) fn apply_closed(socks: &mut [SocketData<'_>; 12], client: ClientId) {
+    // Buffered data may still wait in the module.
+    socks[client.index()].pending = true;
+}
+
+/// Keep `event`, dropping the oldest when full; an event already waiting
+/// is not queued twice.
+pub(super) fn push_event(events: &mut heapless::Deque<Event, 8>, event: Event) {
+    if events.iter().any(|e| *e == event) {
+        return;
+    }
+    if events.is_full() {
+        events.pop_front();
+    }
+    // Room was made above.
+    let _ = events.push_back(event);
+}
+
+/// What a URC changes.
+pub(super) fn apply_urc(
+    state: &mut SessionState,
+    socks: &mut [SocketData<'_>; 12],
+    events: &mut heapless::Deque<Event, 8>,
+    urc: Urc<'_>,
+) {
+    let event = match urc {
+        Urc::Opened { client, result } => {
+            state.open_result(client, result);
+            socks[client.index()].open_result = Some(result);
+            Event::Opened { client, result }
+        }
+        Urc::DataReady { client } => {
+            socks[client.index()].pending = true;
+            Event::DataReady { client }
+        }
+        Urc::Closed { client } => {
+            state.peer_closed(client);
+            apply_closed(socks, client);
+            Event::Closed { client }
+        }
+        Urc::PdpDeactivated { context } => {
+            state.pdp_deactivated(context);
+            Event::PdpDeactivated { context }
+        }
+        Urc::DataPushed { .. } | Urc::BootStatus(_) | Urc::Unknown(_) => return,
+        Urc::Ready | Urc::PoweredDown => return,
+    };
+    push_event(events, event);
+}
