@@ -42,3 +42,32 @@ fn buffer_mode_echoes_every_size_and_byte_value() {
     m.close(&sock).unwrap();
     assert!(m.socket_states().unwrap().is_empty());
 }
+
+#[test]
+fn a_sink_server_takes_everything_and_answers_nothing() {
+    use quectel_sim::testing::EchoServerOptions;
+    use std::time::Duration;
+    let mut rig = Rig::with(EchoServerOptions::default().rsa().sink(), sim_config());
+    let mut m = rig.ready();
+    let sock = m
+        .open(
+            open_cmd(0, rig.server_port(), AccessMode::Buffer),
+            buffer(2048),
+        )
+        .unwrap();
+    let data = pattern(50_000, 1);
+    m.socket(&sock).write_all(&data).unwrap();
+    assert!(rig.server.wait_for(Duration::from_secs(10), |c| c
+        .first()
+        .is_some_and(|c| c.received == data.len())));
+    m.poll().unwrap();
+    let info = rig.sim.socket(0).expect("socket 0");
+    assert_eq!(info.recv_buffered, 0, "nothing came back");
+    let events: Vec<_> = std::iter::from_fn(|| m.take_event()).collect();
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, quectel_ssl::modem::Event::DataReady { .. })),
+        "{events:?}"
+    );
+}

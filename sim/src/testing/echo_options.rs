@@ -34,6 +34,9 @@ pub struct EchoServerOptions {
     pub stall_handshake: bool,
     /// Allow TLS 1.3 as well as 1.2 (default true).
     pub tls13: bool,
+    /// Count what arrives but send nothing back (a sink, for measuring one
+    /// direction).
+    pub sink: bool,
 }
 
 impl Default for EchoServerOptions {
@@ -48,6 +51,7 @@ impl Default for EchoServerOptions {
             close_after: None,
             stall_handshake: false,
             tls13: true,
+            sink: false,
         }
     }
 }
@@ -98,6 +102,12 @@ impl EchoServerOptions {
     /// Never answers the handshake.
     pub fn stall_handshake(mut self) -> Self {
         self.stall_handshake = true;
+        self
+    }
+
+    /// Receives without echoing: a sink.
+    pub fn sink(mut self) -> Self {
+        self.sink = true;
         self
     }
 

@@ -421,7 +421,9 @@ fn echo_loop(
                         Some(limit) => n.min(limit.saturating_sub(echoed)),
                         None => n,
                     };
-                    let _ = tls.writer().write_all(&plain[..take]);
+                    if !options.sink {
+                        let _ = tls.writer().write_all(&plain[..take]);
+                    }
                     echoed += take;
                     shared.update(index, |c| c.received += n);
                     if options.close_after.is_some_and(|limit| echoed >= limit) {
