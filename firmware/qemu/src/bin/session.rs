@@ -1,0 +1,49 @@
+//! The QEMU firmware test: the whole SSL session of [`session::run`]
+//! through the driver; exits 0 when every step passed, 1 at the first that
+//! failed (and on a panic or fault).
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use quectel_ssl::modem::Config;
+use quectel_ssl::Modem;
+use quectel_ssl_qemu::clock::SysTickTimer;
+use quectel_ssl_qemu::session::{self, Driver};
+use quectel_ssl_qemu::uart::Uart;
+use quectel_ssl_qemu::{eprintln, host, println, CORE_HZ};
+
+#[entry]
+fn main() -> ! {
+    let Some(core) = cortex_m::Peripherals::take() else {
+        host::exit(false)
+    };
+    let timer = SysTickTimer::start(core.SYST, CORE_HZ);
+    let uart = Uart::take();
+    // Static, not on the stack: the size report counts them as RAM.
+    let (Some(modem), Some(buffer_rx), Some(push_rx)) = (
+        cortex_m::singleton!(: Driver = Modem::with_config(uart, timer, Config::default())),
+        cortex_m::singleton!(: [u8; 2048] = [0; 2048]),
+        cortex_m::singleton!(: [u8; 8192] = [0; 8192]),
+    ) else {
+        host::exit(false)
+    };
+    match session::run(modem, buffer_rx, push_rx) {
+        Ok(report) => {
+            let rx = modem.port().rx_stats();
+            println!(
+                "PASS: {} connections, {} bytes each way, {} ms (UART: peak {} bytes waiting, {} errors; driver state {} bytes)",
+                report.connections,
+                report.bytes_each_way,
+                report.elapsed_ms,
+                rx.peak,
+                rx.errors,
+                core::mem::size_of::<Driver>()
+            );
+            host::exit(rx.errors == 0)
+        }
+        Err(failure) => {
+            eprintln!("FAIL: {failure}");
+            host::exit(false)
+        }
+    }
+}
