@@ -2,8 +2,10 @@
 //!
 //! Declared first in `lib.rs` so every module sees the macros. Payload bytes,
 //! PSK identities and keys, and private material are never passed to these
-//! macros: only lengths, ids and result codes are logged. Format strings use
-//! only `{}` / `{:?}`, which both back-ends understand.
+//! macros: only commands (name and first parameter, cut at the first comma,
+//! before any user name, password or key), lengths, ids, URC kinds and
+//! result codes are logged; `tests/log_redaction.rs` checks it. Format
+//! strings use only `{}` / `{:?}`, which both back-ends understand.
 #![allow(unused_macros)]
 
 #[cfg(all(feature = "defmt", feature = "log"))]

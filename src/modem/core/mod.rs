@@ -105,6 +105,18 @@ enum Tx {
     },
 }
 
+/// What a log shows of a command line: the command and its first
+/// parameter, up to the first comma (`AT+QICSGP=1`, `AT+QSSLCFG="psk"`,
+/// `AT+QFDEL="RAM:ca.pem"`). Never what follows, where user names,
+/// passwords, PSK identities and keys are.
+fn command_label(line: &[u8]) -> &str {
+    let end = line
+        .iter()
+        .position(|&b| b == b',' || b == b'\r')
+        .unwrap_or(line.len());
+    core::str::from_utf8(&line[..end]).unwrap_or("AT")
+}
+
 /// Grace given to a late answer after its command timed out.
 const ORPHAN_GRACE_MS: u64 = 500;
 
@@ -325,6 +337,14 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         let token = self.next_token;
         self.next_token = self.next_token.wrapping_add(1).max(1);
+        if !C::DATA_PHASE {
+            debug!(
+                "command {}: {} ({} bytes)",
+                token,
+                command_label(&self.tx[..len]),
+                len
+            );
+        }
         self.in_flight = Some(InFlight {
             token,
             kind,
@@ -339,6 +359,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// (after a prompt or `CONNECT`), then waits up to `timeout_ms` for the
     /// answer.
     pub(crate) fn start_payload(&mut self, token: u32, len: usize, timeout_ms: u32, now: u64) {
+        trace!("command {}: payload of {} bytes", token, len);
         self.tx_state = if len == 0 {
             Tx::Idle
         } else {
@@ -382,6 +403,10 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             return Poll::Pending;
         }
         if let Some(result) = self.pump(now, |frame| reader.feed(cmd, frame)) {
+            match &result {
+                Ok(_) => trace!("command {}: done", token),
+                Err(e) => debug!("command {}: failed: {:?}", token, e),
+            }
             return Poll::Ready(result);
         }
         if self.reset_token == Some(token) {
@@ -445,6 +470,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
 
     /// Attach `ring` to `client` (on open).
     pub(crate) fn attach(&mut self, client: ClientId, ring: &'r mut [u8]) {
+        debug!(
+            "socket {}: opening, {} bytes to receive into",
+            client.get(),
+            ring.len()
+        );
         self.socks[client.index()] = SocketData {
             ring: Ring::new(ring),
             ..SocketData::default()
@@ -453,6 +483,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
 
     /// Detach `client`'s ring (on close); unread bytes are dropped.
     pub(crate) fn detach(&mut self, client: ClientId) {
+        debug!("socket {}: closed", client.get());
         self.socks[client.index()] = SocketData::default();
         if self.sink == Some(client) {
             self.sink = None;

@@ -2,7 +2,7 @@
 //! the command in flight, a socket's receive buffer, or the bookkeeping of a
 //! URC.
 
-use super::urc::{apply_urc, push_event};
+use super::urc::{apply_urc, log_urc, push_event};
 use super::{Core, Event, Kind, SocketData, Tx};
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
 use crate::error::SslErrorCode;
@@ -35,12 +35,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 Frame::Pending | Frame::Echo(_) | Frame::Discarded | Frame::Raw(_) => {}
                 Frame::Urc(line) => {
                     let urc = Urc::parse(line);
+                    log_urc(&urc);
                     apply_urc(&mut self.state, &mut self.socks, &mut self.events, urc);
                     if urc.is_reboot() {
                         self.rebooted();
                     }
                 }
-                Frame::PayloadStart { source, .. } => {
+                Frame::PayloadStart { source, len, .. } => {
+                    if let PayloadSource::Push(client) = source {
+                        trace!("URC: socket {}: {} bytes pushed", client.get(), len);
+                    }
                     self.sink = match (source, self.in_flight) {
                         (PayloadSource::Push(client), _) => Some(client),
                         (PayloadSource::Read, Some(f)) => match f.kind {

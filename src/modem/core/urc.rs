@@ -24,6 +24,27 @@ pub(super) fn push_event(events: &mut heapless::Deque<Event, 8>, event: Event) {
     let _ = events.push_back(event);
 }
 
+/// Log a URC: its kind and ids, never pushed data or unknown lines (they
+/// may be misframed payload).
+pub(super) fn log_urc(urc: &Urc<'_>) {
+    match *urc {
+        Urc::Opened { client, result } => {
+            debug!("URC: socket {} opened: {:?}", client.get(), result)
+        }
+        Urc::DataReady { client } => debug!("URC: socket {} has data", client.get()),
+        Urc::DataPushed { client, data } => {
+            trace!("URC: socket {}: {} bytes pushed", client.get(), data.len())
+        }
+        Urc::Closed { client } => debug!("URC: socket {} closed by the peer", client.get()),
+        Urc::PdpDeactivated { context } => warn!("URC: PDP context {} lost", context.get()),
+        Urc::Ready => debug!("URC: RDY"),
+        Urc::BootStatus(line) | Urc::Unknown(line) => {
+            trace!("URC: other line of {} bytes", line.len())
+        }
+        Urc::PoweredDown => warn!("URC: module powered down"),
+    }
+}
+
 /// What a URC changes.
 pub(super) fn apply_urc(
     state: &mut SessionState,
