@@ -121,7 +121,8 @@ where
 }
 
 /// Read until the server closes, `MAX_REPLY` bytes, or `idle` of silence.
-/// The nb face lets the silence be timed.
+/// The nb face lets the silence be timed: each read operation is polled
+/// until it is done, as `poll_op` wants.
 fn read_reply<P>(
     m: &mut Modem<'static, P, StdTimer>,
     sock: SocketHandle,
@@ -133,16 +134,23 @@ where
     let mut reply = Vec::new();
     let mut chunk = [0u8; 1024];
     let mut last = Instant::now();
-    while reply.len() < MAX_REPLY && last.elapsed() < idle {
-        match m.poll_op(&mut ops::Read::new(sock, &mut chunk)) {
-            Ok(0) => break,
-            Ok(n) => {
-                reply.extend_from_slice(&chunk[..n]);
-                last = Instant::now();
+    while reply.len() < MAX_REPLY {
+        let mut read = ops::Read::new(sock, &mut chunk);
+        let n = loop {
+            match m.poll_op(&mut read) {
+                Ok(n) => break n,
+                Err(nb::Error::WouldBlock) if last.elapsed() < idle => {
+                    std::thread::sleep(Duration::from_millis(1))
+                }
+                Err(nb::Error::WouldBlock) => return Ok(reply),
+                Err(nb::Error::Other(e)) => return Err(e),
             }
-            Err(nb::Error::WouldBlock) => std::thread::sleep(Duration::from_millis(1)),
-            Err(nb::Error::Other(e)) => return Err(e),
+        };
+        if n == 0 {
+            break;
         }
+        reply.extend_from_slice(&chunk[..n]);
+        last = Instant::now();
     }
     Ok(reply)
 }
