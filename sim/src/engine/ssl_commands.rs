@@ -302,11 +302,11 @@ impl Module {
             return self.fail(QiError::ReadFailed);
         }
         self.last_error = QiError::Success;
-        if socket
-            .conn
-            .as_ref()
-            .is_none_or(|c| c.buffers.recv_len() == 0)
-        {
+        // A take shorter than asked emptied the buffer at that instant: the
+        // next arrival gets a notice. (Asking the buffer afterwards would
+        // race with the network thread: data landing in between would never
+        // be announced.)
+        if data.len() < length || socket.conn.is_none() {
             self.recv_noticed[usize::from(client)] = false;
         }
         if data.is_empty() {

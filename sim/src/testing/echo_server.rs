@@ -287,6 +287,9 @@ fn serve(
     let Ok(mut tls) = ServerConnection::new(config) else {
         return;
     };
+    // `send` hands over everything at once: rustls' default 64 KiB cap on
+    // unsent plaintext would cut it short (the write's error was lost).
+    tls.set_buffer_limit(None);
     let deadline = Instant::now() + Duration::from_secs(10);
     while tls.is_handshaking() {
         if shared.stop.load(Ordering::SeqCst)
