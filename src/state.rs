@@ -247,10 +247,23 @@ impl SessionState {
                 self.port = PortMode::Transparent(client);
             }
         } else {
-            *socket = Socket {
-                generation: socket.generation,
-                ..Socket::INITIAL
-            };
+            let generation = socket.generation;
+            self.reset_socket(client, generation);
+        }
+    }
+
+    /// Make `client` Initial with `generation`: it is no longer the port's
+    /// connection, nor the one `ATO` returns to.
+    fn reset_socket(&mut self, client: ClientId, generation: u16) {
+        self.sockets[client.index()] = Socket {
+            generation,
+            ..Socket::INITIAL
+        };
+        if self.port == PortMode::Transparent(client) {
+            self.port = PortMode::Command;
+        }
+        if self.last_transparent == Some(client) {
+            self.last_transparent = None;
         }
     }
 
@@ -269,18 +282,8 @@ impl SessionState {
     /// `AT+QSSLCLOSE` answered `OK` (or the socket was found Initial): the
     /// socket is Initial and its handles are dead.
     pub fn closed(&mut self, client: ClientId) {
-        let socket = &mut self.sockets[client.index()];
-        let generation = socket.generation.wrapping_add(1);
-        *socket = Socket {
-            generation,
-            ..Socket::INITIAL
-        };
-        if self.port == PortMode::Transparent(client) {
-            self.port = PortMode::Command;
-        }
-        if self.last_transparent == Some(client) {
-            self.last_transparent = None;
-        }
+        let generation = self.socket(client).generation.wrapping_add(1);
+        self.reset_socket(client, generation);
     }
 
     /// `AT+QIACT=<ctx>` answered `OK`.
@@ -324,12 +327,25 @@ impl SessionState {
     }
 
     /// `CONNECT` after `ATO` or `AT+QISWTMD=<id>,2`: the port is transparent.
+    ///
+    /// Ignored unless the socket is Connected and the port in command mode
+    /// (`CONNECT` answers a command, so it can't come while the port carries
+    /// another connection). Any other connection still marked transparent
+    /// (e.g. one that `NO CARRIER` ended) is parked in buffer mode: the port
+    /// carries one connection at a time.
     pub fn entered_transparent(&mut self, client: ClientId) {
-        let socket = &mut self.sockets[client.index()];
-        if socket.state == SocketState::Connected {
-            socket.mode = AccessMode::Transparent;
-            self.port = PortMode::Transparent(client);
+        let port_free =
+            matches!(self.port, PortMode::Command) || self.port == PortMode::Transparent(client);
+        if self.socket(client).state != SocketState::Connected || !port_free {
+            return;
         }
+        for (i, socket) in self.sockets.iter_mut().enumerate() {
+            if i != client.index() && socket.mode == AccessMode::Transparent {
+                socket.mode = AccessMode::Buffer;
+            }
+        }
+        self.sockets[client.index()].mode = AccessMode::Transparent;
+        self.port = PortMode::Transparent(client);
     }
 
     /// `OK` after `+++` or DTR: back to commands. The connection stays open
@@ -353,10 +369,15 @@ impl SessionState {
     }
 
     /// `AT+QISWTMD=<id>,<0|1>` answered `OK`. The connection is then no
-    /// longer the one `ATO` returns to.
+    /// longer the one `ATO` returns to. A switch to transparent mode is
+    /// recorded by [`entered_transparent`](Self::entered_transparent) when its
+    /// `CONNECT` comes, not here: it is ignored.
     pub fn mode_switched(&mut self, client: ClientId, mode: AccessMode) {
         let socket = &mut self.sockets[client.index()];
-        if socket.state != SocketState::Initial && self.port == PortMode::Command {
+        if socket.state != SocketState::Initial
+            && self.port == PortMode::Command
+            && mode != AccessMode::Transparent
+        {
             socket.mode = mode;
             if self.last_transparent == Some(client) {
                 self.last_transparent = None;
@@ -366,6 +387,12 @@ impl SessionState {
 
     /// A socket the module reports in `AT+QSSLSTATE` (e.g. kept across an
     /// MCU reset): taken over so that it can be closed.
+    ///
+    /// The module answered a command, so the port is in command mode: a
+    /// transparent session the engine still had is taken as left, and a
+    /// connection listed in transparent mode is parked (buffer mode), as one
+    /// left with `+++` is. A Closing socket keeps its close cause, or gets
+    /// [`CloseCause::Peer`]; a socket reported Initial is closed.
     pub fn adopt(
         &mut self,
         client: ClientId,
@@ -374,17 +401,31 @@ impl SessionState {
         ssl: SslContextId,
         pdp: PdpContextId,
     ) -> SocketHandle {
-        let socket = &mut self.sockets[client.index()];
-        if socket.state == SocketState::Initial {
-            socket.generation = socket.generation.wrapping_add(1);
+        if self.port != PortMode::Command {
+            self.left_transparent();
         }
-        socket.state = state;
-        socket.mode = mode;
-        socket.ssl = ssl;
-        socket.pdp = pdp;
+        if state == SocketState::Initial {
+            self.closed(client);
+        } else {
+            let socket = &mut self.sockets[client.index()];
+            if socket.state == SocketState::Initial {
+                socket.generation = socket.generation.wrapping_add(1);
+            }
+            socket.state = state;
+            socket.mode = match mode {
+                AccessMode::Transparent => AccessMode::Buffer,
+                other => other,
+            };
+            socket.ssl = ssl;
+            socket.pdp = pdp;
+            socket.cause = match state {
+                SocketState::Closing => Some(socket.cause.unwrap_or(CloseCause::Peer)),
+                _ => None,
+            };
+        }
         SocketHandle {
             client,
-            generation: socket.generation,
+            generation: self.socket(client).generation,
             epoch: self.epoch,
         }
     }

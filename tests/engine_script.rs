@@ -274,11 +274,13 @@ fn peer_close_ends_the_stream_after_the_remaining_data() {
     ));
     let mut m = modem(steps);
     let sock = m.open(open_cmd(4, AccessMode::Buffer), &mut rx).unwrap();
-    // A read shorter than asked empties the module's buffer: the stream
-    // then ends without another read.
+    // Only `+QSSLRECV: 0` says the module is empty: a short read is read
+    // after, then the stream ends.
     m.port_mut().push([
         cmd("AT+QSSLRECV=4,64"),
         reply(b"\r\n+QSSLRECV: 3\r\nbye\r\n\r\nOK\r\n"),
+        cmd("AT+QSSLRECV=4,64"),
+        reply(b"\r\n+QSSLRECV: 0\r\n\r\nOK\r\n"),
     ]);
     let mut buf = [0u8; 16];
     assert_eq!(m.read(&sock, &mut buf).unwrap(), 3);
@@ -396,5 +398,28 @@ fn a_read_length_too_long_times_out_and_does_not_swallow_what_follows() {
     ]);
     assert!(m.last_error().unwrap().code.is_success());
     assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed));
+    assert_done(m);
+}
+
+#[test]
+fn a_read_left_in_flight_by_a_dropped_nb_operation_is_taken_over() {
+    let mut rx = [0u8; 64];
+    let mut steps = opened(3);
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",3\r\n"));
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(3, AccessMode::Buffer), &mut rx).unwrap();
+    m.port_mut().push([cmd("AT+QSSLRECV=3,64")]);
+    let mut buf = [0u8; 16];
+    // An nb caller polls once (the command goes out), then drops the op.
+    assert_eq!(
+        m.poll_op(&mut ops::Read::new(sock, &mut buf)),
+        Err(nb::Error::WouldBlock)
+    );
+    // The answer comes; a new read takes the old command over: no second
+    // AT+QSSLRECV is written (the script would refuse it).
+    m.port_mut()
+        .push([reply(b"\r\n+QSSLRECV: 4\r\nabcd\r\n\r\nOK\r\n")]);
+    assert_eq!(m.read(&sock, &mut buf).unwrap(), 4);
+    assert_eq!(&buf[..4], b"abcd");
     assert_done(m);
 }

@@ -71,3 +71,22 @@ fn a_sink_server_takes_everything_and_answers_nothing() {
         "{events:?}"
     );
 }
+
+#[test]
+fn data_the_server_sends_first_arrives_whole_past_every_buffer() {
+    // 200 KiB: more than the module's receive buffer, the socket's ring and
+    // a TLS writer's default buffer.
+    let mut rig = Rig::new();
+    let mut m = rig.ready();
+    let sock = m
+        .open(
+            open_cmd(1, rig.server_port(), AccessMode::Buffer),
+            buffer(4096),
+        )
+        .unwrap();
+    let data = pattern(200 * 1024, 9);
+    rig.server.send(&data);
+    let mut back = vec![0u8; data.len()];
+    m.socket(&sock).read_exact(&mut back).unwrap();
+    assert_eq!(back, data);
+}

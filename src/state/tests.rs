@@ -298,3 +298,98 @@ fn adopted_sockets_can_be_closed() {
     s.closed(c(7));
     assert_eq!(s.handle(c(7)), None);
 }
+
+// Found by the `state_machine` fuzz target (fuzz/src/checks/state.rs).
+
+#[test]
+fn an_adopted_closing_socket_has_a_close_cause() {
+    let mut s = SessionState::new();
+    let h = s.adopt(c(2), Closing, Buffer, ssl(0), pdp(1));
+    // Without a cause a read would wait forever for data that can't come.
+    assert_eq!(s.socket(c(2)).cause, Some(CloseCause::Peer));
+    assert_eq!(s.check_send(&h), Err(Error::Closed));
+    // One that was Closing for a lost context keeps that cause; a live one
+    // has none.
+    s.adopt(c(3), Connected, Buffer, ssl(0), pdp(1));
+    s.pdp_deactivated(pdp(1));
+    s.adopt(c(3), Closing, Buffer, ssl(0), pdp(1));
+    assert_eq!(s.socket(c(3)).cause, Some(CloseCause::PdpLost));
+    s.adopt(c(3), Connected, Buffer, ssl(0), pdp(1));
+    assert_eq!(s.socket(c(3)).cause, None);
+}
+
+#[test]
+fn an_adopted_initial_socket_is_closed() {
+    let mut s = SessionState::new();
+    let old = s.adopt(c(4), Connected, Buffer, ssl(0), pdp(1));
+    s.entered_transparent(c(4));
+    s.left_transparent();
+    assert_eq!(s.last_transparent(), Some(c(4)));
+    let h = s.adopt(c(4), Initial, Transparent, ssl(3), pdp(2));
+    let sock = s.socket(c(4));
+    assert_eq!((sock.state, sock.mode, sock.cause), (Initial, Buffer, None));
+    assert_eq!(s.last_transparent(), None, "ATO can't return to it");
+    assert_eq!(s.check_handle(&h).map(drop), Err(Error::StaleHandle));
+    assert_eq!(s.check_handle(&old).map(drop), Err(Error::StaleHandle));
+    assert!(!s.ssl_context_in_use(ssl(3)));
+}
+
+#[test]
+fn adopting_means_the_port_answers_commands() {
+    let mut s = SessionState::new();
+    s.begin_open(c(0), pdp(1), ssl(0), Transparent).unwrap();
+    s.open_result(c(0), SslErrorCode::Success);
+    assert_eq!(s.port(), PortMode::Transparent(c(0)));
+    // The module listed its sockets: it had left transparent mode. A socket
+    // it lists in transparent mode is parked, as after `+++`.
+    let h = s.adopt(c(5), Connected, Transparent, ssl(1), pdp(1));
+    assert_eq!(s.port(), PortMode::Command);
+    assert_eq!(s.last_transparent(), Some(c(0)));
+    assert_eq!(s.socket(c(5)).mode, Buffer);
+    assert_eq!(s.socket(c(0)).mode, Buffer);
+    assert_eq!(s.transparent_session(), None);
+    assert!(s.check_send(&h).is_ok());
+}
+
+#[test]
+fn a_failed_open_is_no_longer_the_ato_target() {
+    let mut s = SessionState::new();
+    s.adopt(c(6), Connected, Buffer, ssl(0), pdp(1));
+    s.entered_transparent(c(6));
+    // Listed as opening again (the module's view after a reset), then failed.
+    s.adopt(c(6), Opening, Buffer, ssl(0), pdp(1));
+    assert_eq!(s.last_transparent(), Some(c(6)));
+    s.open_result(c(6), SslErrorCode::MemoryNotEnough);
+    assert_eq!(s.socket(c(6)).state, Initial);
+    assert_eq!(s.last_transparent(), None);
+}
+
+#[test]
+fn connect_parks_every_other_transparent_connection() {
+    let mut s = SessionState::new();
+    s.begin_open(c(1), pdp(1), ssl(0), Transparent).unwrap();
+    s.open_result(c(1), SslErrorCode::Success);
+    s.carrier_lost();
+    // Socket 1 is Closing, still in transparent mode; socket 2 enters it.
+    s.adopt(c(2), Connected, Buffer, ssl(0), pdp(1));
+    s.adopt(c(3), Connected, Buffer, ssl(0), pdp(1));
+    s.entered_transparent(c(2));
+    assert_eq!(s.port(), PortMode::Transparent(c(2)));
+    assert_eq!(s.socket(c(1)).mode, Buffer);
+    assert_eq!(s.transparent_session(), Some(c(2)));
+    // A `CONNECT` for another socket while the port is transparent can't be
+    // one: ignored.
+    let before = s.clone();
+    s.entered_transparent(c(3));
+    assert_eq!(s, before);
+}
+
+#[test]
+fn a_switch_to_transparent_waits_for_its_connect() {
+    let mut s = SessionState::new();
+    let h = s.adopt(c(8), Connected, Buffer, ssl(0), pdp(1));
+    s.mode_switched(c(8), Transparent);
+    assert_eq!(s.socket(c(8)).mode, Buffer);
+    assert_eq!(s.port(), PortMode::Command);
+    assert!(s.check_send(&h).is_ok());
+}

@@ -437,6 +437,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.pump(now, |_| None::<()>);
     }
 
+    /// The token of an `AT+QSSLRECV` for `client` in flight whose operation
+    /// may have been dropped (an nb caller that made a new read): a new read
+    /// of the same socket can take it over, since its payload goes to the
+    /// socket's ring whoever waits for it.
+    pub(crate) fn read_in_flight(&self, client: ClientId) -> Option<u32> {
+        self.in_flight
+            .filter(|f| f.orphan_until.is_none() && f.kind == Kind::Read(client))
+            .map(|f| f.token)
+    }
+
     /// `true` while a command is in flight (another operation must wait).
     pub(crate) fn busy(&self) -> bool {
         self.in_flight.is_some() || self.tx_pending()

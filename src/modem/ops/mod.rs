@@ -94,6 +94,15 @@ impl<C: AtCommand> Exchange<C> {
         }
     }
 
+    /// An exchange for `cmd` already in flight under `token` (taken over
+    /// from an operation that was dropped).
+    pub fn adopt(cmd: C, kind: Kind, token: u32) -> Self {
+        Self {
+            token: Some(token),
+            ..Self::with(cmd, kind, None)
+        }
+    }
+
     /// The command's token once it is sent.
     pub fn token(&self) -> Option<u32> {
         self.token

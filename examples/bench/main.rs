@@ -1,0 +1,181 @@
+//! Speed and size, measured: `cargo run --release --example bench`.
+//!
+//! One table: throughput through the simulator with its line paced like a
+//! UART (as a share of the line rate and of what the AT protocol allows),
+//! instructions per byte counted by callgrind (this crate's digester against
+//! atat's own), and the footprint of the QEMU firmware with and without the
+//! driver. `-- --json` prints one JSON object per figure instead; `--quick`
+//! moves 128 KiB per throughput run instead of 1 MiB.
+//!
+//! Benchmarks report; they assert nothing. The targets are in the table,
+//! and a missed one says by how much.
+
+mod cpu;
+mod footprint;
+mod throughput;
+
+use quectel_ssl::command::ssl_socket::AccessMode;
+use throughput::Direction;
+
+/// One measured figure.
+pub struct Figure {
+    name: String,
+    value: f64,
+    unit: &'static str,
+}
+
+impl Figure {
+    pub fn new(name: &str, value: f64, unit: &'static str) -> Self {
+        Self {
+            name: name.to_string(),
+            value,
+            unit,
+        }
+    }
+
+    fn json(&self) -> String {
+        format!(
+            "{{\"name\":\"{}\",\"value\":{:.3},\"unit\":\"{}\"}}",
+            self.name, self.value, self.unit
+        )
+    }
+}
+
+/// `value` against a target: "ok" or how far off.
+fn verdict(value: f64, target: f64, higher_is_better: bool) -> String {
+    let met = if higher_is_better {
+        value >= target
+    } else {
+        value <= target
+    };
+    if met {
+        "meets target".into()
+    } else if higher_is_better {
+        format!("MISSES target by {:.1} points", target - value)
+    } else {
+        format!("MISSES target by {:.1}", value - target)
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--worker") {
+        let what = args.get(i + 1).map(String::as_str).unwrap_or("");
+        let chunk = args.get(i + 2).and_then(|c| c.parse().ok()).unwrap_or(0);
+        cpu::worker(what, chunk);
+        return;
+    }
+    let json = args.iter().any(|a| a == "--json");
+    let bytes = if args.iter().any(|a| a == "--quick") {
+        128 * 1024
+    } else {
+        1024 * 1024
+    };
+    let mut figures: Vec<Figure> = Vec::new();
+    let say = |text: String| {
+        if !json {
+            println!("{text}");
+        }
+    };
+
+    say(format!(
+        "quectel-ssl benchmarks ({} per throughput run; line rate = baud / 10 bytes per second)\n",
+        if bytes == 1024 * 1024 {
+            "1 MiB"
+        } else {
+            "128 KiB"
+        }
+    ));
+    say("throughput through the simulator (end to end, real TLS on loopback)".into());
+    say(format!(
+        "  {:>7} {:>4} {:<12} {:<8} {:>10} {:>7} {:>9}  {}",
+        "baud",
+        "lat",
+        "mode",
+        "dir",
+        "B/s",
+        "line%",
+        "protocol%",
+        "target (>= 95 % of line rate at 115200)"
+    ));
+    let modes = [
+        AccessMode::Buffer,
+        AccessMode::DirectPush,
+        AccessMode::Transparent,
+    ];
+    let plan: Vec<(u32, u64)> = vec![(115_200, 0), (921_600, 0), (115_200, 2)];
+    for (baud, latency) in plan {
+        for mode in modes {
+            for direction in [Direction::Send, Direction::Receive] {
+                match throughput::measure(baud, latency, mode, direction, bytes) {
+                    Ok(run) => {
+                        let target = if baud == 115_200 && latency == 0 {
+                            verdict(run.line_share() * 100.0, 95.0, true)
+                        } else {
+                            String::new()
+                        };
+                        say(format!(
+                            "  {:>7} {:>2}ms {:<12} {:<8} {:>10.0} {:>6.1}% {:>8.1}%  {}",
+                            baud,
+                            latency,
+                            format!("{mode:?}"),
+                            format!("{direction:?}"),
+                            run.bytes_per_s(),
+                            run.line_share() * 100.0,
+                            run.protocol_share() * 100.0,
+                            target
+                        ));
+                        figures.extend(run.figures());
+                    }
+                    Err(e) => say(format!(
+                        "  {baud} {latency}ms {mode:?} {direction:?}: FAILED: {e}"
+                    )),
+                }
+            }
+        }
+    }
+
+    say("\ninstructions per payload byte (callgrind, in-memory module)".into());
+    match cpu::measure() {
+        Ok(cpu) => {
+            for f in &cpu {
+                let target = match f.name.as_str() {
+                    "cpu.receive.1500B.instructions_per_byte" => verdict(f.value, 5.0, false),
+                    "cpu.digest.atat_over_quectel" => verdict(f.value, 1.0, true),
+                    _ => String::new(),
+                };
+                say(format!(
+                    "  {:<48} {:>9.2} {:<8} {}",
+                    f.name, f.value, f.unit, target
+                ));
+            }
+            figures.extend(cpu);
+        }
+        Err(e) => say(format!("  not measured: {e}")),
+    }
+
+    say("\nfootprint (thumbv7em-none-eabihf QEMU firmware, release, opt-level s, LTO)".into());
+    match footprint::measure() {
+        Ok(sizes) => {
+            for f in &sizes {
+                let target = match f.name.as_str() {
+                    "footprint.driver.flash" => verdict(f.value, 32.0 * 1024.0, false),
+                    "footprint.driver.static_ram" => verdict(f.value, 4.0 * 1024.0, false),
+                    _ => String::new(),
+                };
+                say(format!(
+                    "  {:<48} {:>9.0} {:<8} {}",
+                    f.name, f.value, f.unit, target
+                ));
+            }
+            figures.extend(sizes);
+        }
+        Err(e) => say(format!("  not measured: {e}")),
+    }
+
+    if json {
+        for f in &figures {
+            println!("{}", f.json());
+        }
+    }
+}
