@@ -48,7 +48,7 @@ impl Script {
             "bytes written for {wire:?}"
         );
         if !C::DATA_PHASE {
-            self.framer.expect(cmd.expect());
+            self.framer.set_expect(cmd.expectation());
         }
         let mut reader = ResponseReader::new();
         let mut urcs = Vec::new();

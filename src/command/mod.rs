@@ -55,7 +55,7 @@ pub trait AtCommand {
     }
 
     /// What the framer must expect once the line is sent.
-    fn expect(&self) -> Expect {
+    fn expectation(&self) -> Expect {
         Expect::Response
     }
 
@@ -268,7 +268,7 @@ pub(crate) mod testing {
         <C as AtCommand>::Response: core::fmt::Debug + PartialEq,
     {
         let mut framer = Framer::new(1024);
-        framer.expect(cmd.expect());
+        framer.set_expect(cmd.expectation());
         let mut reader = ResponseReader::new();
         let mut rest = raw;
         let engine = loop {

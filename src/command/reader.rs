@@ -97,7 +97,7 @@ mod tests {
         let stream = [&b"\r\n"[..], &line, b"\r\n\r\nOK\r\n"].concat();
         // As the engine reads: at most 256 bytes buffered.
         let mut framer = Framer::new(256);
-        framer.expect(Expect::Response);
+        framer.set_expect(Expect::Response);
         let mut reader = ResponseReader::<GetPdpContexts>::new();
         let (mut buf, mut rest) = (Vec::new(), &stream[..]);
         let answer = 'read: loop {

@@ -188,7 +188,7 @@ impl Framer {
 
     /// Tell the framer what was just sent. Reset to [`Expect::Idle`] by the
     /// framer itself when the final result code arrives.
-    pub fn expect(&mut self, expect: Expect) {
+    pub fn set_expect(&mut self, expect: Expect) {
         self.expect = expect;
         self.uploading = None;
     }

@@ -131,8 +131,8 @@ impl QuectelDigester {
 
     /// Tell the digester what was just sent (see [`Expect`]). Without it, it
     /// reads every unknown line as part of a response, as atat expects.
-    pub fn expect(&mut self, expect: Expect) {
-        self.framer.expect(expect);
+    pub fn set_expect(&mut self, expect: Expect) {
+        self.framer.set_expect(expect);
     }
 
     /// The framer to read the next frame with: in a response unless told
@@ -140,7 +140,7 @@ impl QuectelDigester {
     fn framer(&self) -> Framer {
         let mut framer = self.framer;
         if !framer.in_flight() {
-            framer.expect(Expect::Response);
+            framer.set_expect(Expect::Response);
         }
         framer
     }
@@ -346,7 +346,7 @@ impl<'a> Iterator for ResponseItems<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if !self.framer.in_flight() {
-                self.framer.expect(Expect::Response);
+                self.framer.set_expect(Expect::Response);
             }
             let (frame, used) = self.framer.next_at_end(self.rest);
             self.rest = self.rest.get(used..).unwrap_or_default();

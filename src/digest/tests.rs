@@ -101,7 +101,7 @@ fn run_framer(
     expect: Expect,
 ) -> Vec<Ev> {
     let mut framer = Framer::new(cap);
-    framer.expect(expect);
+    framer.set_expect(expect);
     let mut buf: Vec<u8> = Vec::with_capacity(cap);
     let mut pos = 0;
     let mut out = Vec::new();

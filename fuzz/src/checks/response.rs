@@ -51,7 +51,7 @@ fn engine_answer<C: AtCommand>(
     stream: &[u8],
 ) -> Option<(Result<C::Response, quectel_ssl::Error>, Ending, bool)> {
     let mut framer = Framer::new(FRAMER_BUFFER);
-    framer.expect(expect);
+    framer.set_expect(expect);
     if let Expect::Upload { .. } = expect {
         // The data phase starts after the upload's `CONNECT`.
         let (frame, _) = framer.next(b"\r\nCONNECT\r\n");
@@ -292,7 +292,7 @@ pub fn check_response(data: &[u8]) {
                 mode,
             );
             if let Ok(cmd) = cmd {
-                check_command(&cmd, cmd.expect(), body, ok);
+                check_command(&cmd, cmd.expectation(), body, ok);
             }
         }
         39 => check_command(&At, Expect::Response, body, ok),

@@ -227,7 +227,7 @@ pub fn run_framer(input: &StreamInput<'_>, seed: u8) -> Vec<Event> {
     let stream = input.stream;
     let mut chunks = Chunks::new(seed);
     let mut framer = Framer::new(FRAMER_BUFFER);
-    framer.expect(input.expect);
+    framer.set_expect(input.expect);
     let mut buf: Vec<u8> = Vec::with_capacity(FRAMER_BUFFER);
     let mut read = 0;
     let mut log = FrameLog::default();
@@ -256,7 +256,7 @@ pub fn run_framer(input: &StreamInput<'_>, seed: u8) -> Vec<Event> {
             log.record(frame, &buf, used, &framer);
             buf.drain(..used);
             if is_final && input.rearm && !framer.in_flight() && !framer.is_raw() {
-                framer.expect(input.expect);
+                framer.set_expect(input.expect);
             }
         }
         assert!(
@@ -296,7 +296,7 @@ pub fn run_digester(input: &StreamInput<'_>, seed: u8) -> (Vec<Digested>, usize)
     let mut chunks = Chunks::new(seed);
     let mut digester = QuectelDigester::new(capacity);
     if input.tell_digester {
-        digester.expect(input.expect);
+        digester.set_expect(input.expect);
     }
     let mut buf: Vec<u8> = Vec::with_capacity(capacity);
     let mut read = 0;

@@ -60,7 +60,7 @@ impl<'a> UploadFile<'a> {
 
 impl AtCommand for UploadFile<'_> {
     answers_ok!();
-    fn expect(&self) -> Expect {
+    fn expectation(&self) -> Expect {
         Expect::Upload { ack: self.ack }
     }
     fn encode(&self, e: &mut Encoder<'_>) {

@@ -12,7 +12,7 @@ fn name(n: &str) -> FileName<'_> {
 fn upload_forms() {
     let plain = UploadFile::new(name("RAM:cacert.pem"), 1234, None, false).unwrap();
     assert_eq!(bytes(&plain), "AT+QFUPL=\"RAM:cacert.pem\",1234\r");
-    assert_eq!(plain.expect(), Expect::Upload { ack: false });
+    assert_eq!(plain.expectation(), Expect::Upload { ack: false });
     let timed = UploadFile::new(name("RAM:a"), 10, Some(60), false).unwrap();
     assert_eq!(bytes(&timed), "AT+QFUPL=\"RAM:a\",10,60\r");
     let acked = UploadFile::new(name("RAM:a"), 4096, None, true).unwrap();

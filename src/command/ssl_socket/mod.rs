@@ -71,7 +71,7 @@ impl<'a> OpenSslSocket<'a> {
 impl AtCommand for OpenSslSocket<'_> {
     answers_ok!();
     const MAX_TIMEOUT_MS: u32 = Self::MAX_TIME_MS;
-    fn expect(&self) -> Expect {
+    fn expectation(&self) -> Expect {
         if self.mode == AccessMode::Transparent {
             Expect::Transparent
         } else {
@@ -395,7 +395,7 @@ pub struct SwitchAccessMode {
 
 impl AtCommand for SwitchAccessMode {
     answers_ok!();
-    fn expect(&self) -> Expect {
+    fn expectation(&self) -> Expect {
         if self.mode == AccessMode::Transparent {
             Expect::Transparent
         } else {
@@ -418,7 +418,7 @@ pub struct ReturnToDataMode;
 
 impl AtCommand for ReturnToDataMode {
     answers_ok!();
-    fn expect(&self) -> Expect {
+    fn expectation(&self) -> Expect {
         Expect::Transparent
     }
     fn encode(&self, e: &mut Encoder<'_>) {

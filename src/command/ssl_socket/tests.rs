@@ -38,7 +38,7 @@ fn open_in_each_access_mode() {
         bytes(&transparent),
         "AT+QSSLOPEN=1,1,4,\"220.180.239.212\",8011,2\r"
     );
-    assert_eq!(transparent.expect(), crate::Expect::Transparent);
+    assert_eq!(transparent.expectation(), crate::Expect::Transparent);
     assert_eq!(
         answer(&open(1, AccessMode::Buffer), b"\r\nOK\r\n"),
         Ok(NoResponse)

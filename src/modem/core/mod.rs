@@ -332,7 +332,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             }
         };
         if !C::DATA_PHASE {
-            self.framer.expect(cmd.expect());
+            self.framer.set_expect(cmd.expectation());
             self.tx_state = Tx::Line { pos: 0, len };
         }
         let token = self.next_token;

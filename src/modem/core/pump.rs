@@ -118,7 +118,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             if f.orphan_until.is_some_and(|until| now >= until) && !self.tx_pending() {
                 self.in_flight = None;
                 if !self.framer.is_raw() {
-                    self.framer.expect(Expect::Idle);
+                    self.framer.set_expect(Expect::Idle);
                 }
                 if self.framer.abort_payload() > 0 {
                     warn!("payload abandoned: its announced length was wrong");
