@@ -8,6 +8,9 @@
 //! strings use only `{}` / `{:?}`, which both back-ends understand.
 #![allow(unused_macros)]
 
+// Without a back-end the arguments are still type-checked (`if false`), but
+// never evaluated: no formatting work is left in the firmware.
+
 #[cfg(all(feature = "defmt", feature = "log"))]
 compile_error!("features `defmt` and `log` are mutually exclusive: enable at most one");
 
@@ -18,7 +21,7 @@ macro_rules! trace {
         #[cfg(feature = "log")]
         ::log::trace!($s $(, $x)*);
         #[cfg(not(any(feature = "defmt", feature = "log")))]
-        let _ = ($( & $x ),*);
+        if false { let _ = ($( & $x ),*); }
     }};
 }
 
@@ -29,7 +32,7 @@ macro_rules! debug {
         #[cfg(feature = "log")]
         ::log::debug!($s $(, $x)*);
         #[cfg(not(any(feature = "defmt", feature = "log")))]
-        let _ = ($( & $x ),*);
+        if false { let _ = ($( & $x ),*); }
     }};
 }
 
@@ -40,6 +43,6 @@ macro_rules! warn {
         #[cfg(feature = "log")]
         ::log::warn!($s $(, $x)*);
         #[cfg(not(any(feature = "defmt", feature = "log")))]
-        let _ = ($( & $x ),*);
+        if false { let _ = ($( & $x ),*); }
     }};
 }
