@@ -172,7 +172,16 @@ impl Model {
                 };
             }
             Op::Enter(c) => {
-                if self.socks[c as usize].state == SocketState::Connected {
+                // `CONNECT` answers a command: never while the port carries
+                // another connection. Any other connection in transparent
+                // mode is parked.
+                let port_free = self.transparent.is_none() || self.transparent == Some(c);
+                if self.socks[c as usize].state == SocketState::Connected && port_free {
+                    for s in &mut self.socks {
+                        if s.mode == AccessMode::Transparent {
+                            s.mode = AccessMode::Buffer;
+                        }
+                    }
                     self.socks[c as usize].mode = AccessMode::Transparent;
                     self.transparent = Some(c);
                 }
