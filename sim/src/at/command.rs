@@ -113,7 +113,9 @@ pub enum Command {
     Attention,
     /// `ATE0` / `ATE1` — echo off / on.
     SetEcho(bool),
-    /// `AT&D0` / `AT&D1` — DTR ignored / DTR ON→OFF leaves transparent mode.
+    /// `AT&D0` / `AT&D1` / `AT&D2` — on DTR ON→OFF: nothing / leave
+    /// transparent mode, keeping the connection / leave it and close the
+    /// connection (vendor AT commands manual, V.25ter).
     SetDtrMode(u8),
     /// `ATI` — module identification.
     Identify,
@@ -184,6 +186,8 @@ pub enum Command {
     },
     /// `AT+QIGETERROR` — the error of the last TCP/IP or SSL command.
     GetError,
+    /// `AT+QIGETERROR=?` — answers `OK` (vendor TCP/IP manual).
+    TestGetError,
     /// `AT+QISWTMD=<clientID>,<access_mode>` — switch a socket's access mode.
     SwitchAccessMode {
         /// `<clientID>` 0..=11.
@@ -308,6 +312,7 @@ impl Command {
             | Command::ConfigureDns { .. }
             | Command::QueryDns { .. }
             | Command::GetError
+            | Command::TestGetError
             | Command::SwitchAccessMode { .. } => CommandGroup::TcpIp,
             Command::UploadFile { .. } | Command::DeleteFile { .. } | Command::ListFiles { .. } => {
                 CommandGroup::File

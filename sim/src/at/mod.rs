@@ -137,6 +137,7 @@ fn parse_basic(body: &str) -> Result<Command, ParseError> {
         "E1" => Ok(Command::SetEcho(true)),
         "&D" | "&D0" => Ok(Command::SetDtrMode(0)),
         "&D1" => Ok(Command::SetDtrMode(1)),
+        "&D2" => Ok(Command::SetDtrMode(2)),
         "I" | "I0" => Ok(Command::Identify),
         "O" | "O0" => Ok(Command::ReturnToData),
         _ => Err(ParseError::Unknown),
@@ -186,6 +187,7 @@ fn parse_tcpip(name: &str, form: Form<'_>) -> Result<Command, ParseError> {
     let group = CommandGroup::TcpIp;
     match (name, form) {
         ("QIGETERROR", Form::Exec) => Ok(Command::GetError),
+        ("QIGETERROR", Form::Test) => Ok(Command::TestGetError),
         ("QIACT", Form::Read) => Ok(Command::QueryPdpState),
         ("QICSGP", form) => {
             let p = write_params(form, group)?;

@@ -15,6 +15,10 @@ fn basic_commands() {
     assert_eq!(ok("ATE0"), Command::SetEcho(false));
     assert_eq!(ok("ate1"), Command::SetEcho(true));
     assert_eq!(ok("AT&D1"), Command::SetDtrMode(1));
+    // The driver writes `AT&D2` for `DtrFunction::Disconnect`
+    // (tests/command_roundtrip.rs).
+    assert_eq!(ok("AT&D2"), Command::SetDtrMode(2));
+    assert_eq!(err("AT&D3"), ParseError::Unknown);
     assert_eq!(ok("ATO"), Command::ReturnToData);
     assert_eq!(ok("AT+CMEE=2"), Command::SetErrorMode(2));
     assert_eq!(
@@ -77,6 +81,9 @@ fn pdp_commands() {
     );
     assert_eq!(ok("AT+QIDNSCFG=1"), Command::QueryDns { ctx: 1 });
     assert_eq!(ok("AT+QIGETERROR"), Command::GetError);
+    // The driver's `TestCommand(Testable::LastError)`.
+    assert_eq!(ok("AT+QIGETERROR=?"), Command::TestGetError);
+    assert_eq!(Command::TestGetError.group(), CommandGroup::TcpIp);
     assert_eq!(
         ok("AT+QISWTMD=4,2"),
         Command::SwitchAccessMode {
