@@ -4,7 +4,8 @@
 #
 # Needs the nightly toolchain (cargo-fuzz builds with sanitizers); installs
 # cargo-fuzz if it is missing. Without nightly, runs the same targets as
-# bounded property tests on stable (tests/wire_properties.rs) and says so.
+# bounded property tests on stable (tests/wire_properties.rs and
+# tests/state_invariants.rs) and says so.
 set -euo pipefail
 
 secs="${1:-60}"
@@ -12,14 +13,14 @@ case "$secs" in
   '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
 esac
 fuzz_dir="$(cd "$(dirname "$0")" && pwd)"
-targets=(digest_stream urc_parse response_parsers)
+targets=(digest_stream urc_parse response_parsers state_machine)
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
   cases=$((secs * 100))
   echo "fuzz: no nightly toolchain here: running the targets as property tests on stable"
   echo "fuzz: ${cases} cases per target (PROPTEST_CASES), plus the seed corpus"
   cd "$fuzz_dir/.."
-  PROPTEST_CASES="$cases" cargo test -p quectel-ssl --test wire_properties
+  PROPTEST_CASES="$cases" cargo test -p quectel-ssl --test wire_properties --test state_invariants
   exit 0
 fi
 

@@ -7,7 +7,10 @@ Sources:
 - the hostile payloads of src/digest/tests.rs, read back by AT+QSSLRECV and
   pushed in +QSSLURC "recv" URCs;
 - transcripts recorded from the simulator (fuzz/transcripts/*.bin: every
-  byte the simulated module sent in four whole sessions).
+  byte the simulated module sent in four whole sessions);
+- for state_machine, the event sequences of whole sessions as the engine
+  drives SessionState (open, data, close, transparent round trips, PDP
+  loss, reboot, the start-up sweep).
 
 Input layouts are those of fuzz/src/checks (see fuzz/README.md). Run from
 anywhere: `python3 fuzz/seeds.py`. The output is deterministic.
@@ -210,13 +213,78 @@ def response_parsers():
         write("response_parsers", f"answer-{i:02}", bytes([command, param]) + body)
 
 
+# state_machine: events of three bytes [op, a, b] (see checks/state.rs).
+(BEGIN_OPEN, OPEN_RESULT, PEER_CLOSED, CLOSED, PDP_UP, PDP_DOWN, REBOOTED,
+ ENTERED, LEFT, CARRIER_LOST, SWITCHED, ADOPT, HANDLE) = range(13)
+BUFFER_MODE, PUSH_MODE, TRANSPARENT_MODE = 0, 1, 2
+S_INITIAL, S_OPENING, S_CONNECTED, S_CLOSING = 0, 1, 2, 3
+SUCCESS = 0
+
+
+def error(code):
+    """The b byte for +QSSLOPEN error `code` (550..=574)."""
+    return 128 + (code - 550 - 128) % 25
+
+
+def ev(op, a=0, b=0):
+    return bytes([op, a, b])
+
+
+def open_(client, mode=BUFFER_MODE, pdp=1, ssl=0):
+    return ev(BEGIN_OPEN, client | mode << 4, (pdp - 1) | ssl << 4)
+
+
+def opened(client, result=SUCCESS):
+    return ev(OPEN_RESULT, client, result)
+
+
+def adopt(client, state, mode=BUFFER_MODE, ssl=0, pdp=1):
+    return ev(ADOPT, client | state << 4, mode + 3 * ssl + 18 * (pdp - 1))
+
+
+def session(client, mode=BUFFER_MODE, pdp=1, ssl=0):
+    return open_(client, mode, pdp, ssl) + opened(client) + ev(HANDLE, client)
+
+
+def state_machine():
+    seeds = {
+        "buffer-session": ev(PDP_UP, 0) + session(4) + ev(PEER_CLOSED, 4) + ev(CLOSED, 4),
+        "push-session": ev(PDP_UP, 0) + session(4, PUSH_MODE) + ev(SWITCHED, 4, BUFFER_MODE)
+        + ev(SWITCHED, 4, PUSH_MODE) + ev(CLOSED, 4),
+        "transparent-round-trips": ev(PDP_UP, 0) + session(4, TRANSPARENT_MODE) + ev(LEFT)
+        + ev(ENTERED, 4) + ev(LEFT) + ev(SWITCHED, 4, BUFFER_MODE) + ev(ENTERED, 4)
+        + ev(CARRIER_LOST) + ev(CLOSED, 4),
+        "open-failures": ev(PDP_UP, 0) + open_(0) + opened(0, error(566)) + open_(0)
+        + opened(0, error(565)) + open_(1, TRANSPARENT_MODE) + ev(CLOSED, 1) + open_(0)
+        + opened(0) + open_(0) + ev(CLOSED, 0),
+        "pdp-loss": ev(PDP_UP, 0) + ev(PDP_UP, 1) + session(0, pdp=1) + session(1, pdp=2)
+        + open_(2, pdp=1) + ev(PDP_DOWN, 0) + ev(CLOSED, 0) + ev(CLOSED, 2) + ev(PDP_DOWN, 1)
+        + ev(CLOSED, 1),
+        "reboot-mid-session": ev(PDP_UP, 0) + session(3) + session(5, TRANSPARENT_MODE)
+        + ev(REBOOTED) + ev(CLOSED, 3) + ev(PDP_UP, 0) + session(3),
+        "startup-sweep": adopt(0, S_CONNECTED, TRANSPARENT_MODE) + ev(CLOSED, 0)
+        + adopt(1, S_CLOSING, ssl=2) + ev(CLOSED, 1) + adopt(7, S_OPENING, PUSH_MODE, 5, 3)
+        + ev(CLOSED, 7) + adopt(8, S_INITIAL) + ev(CLOSED, 8),
+        "twelve-sockets": ev(PDP_UP, 0) + b"".join(
+            session(c, (BUFFER_MODE, PUSH_MODE)[c % 2], ssl=c % 3) for c in range(12))
+        + b"".join(ev(CLOSED, c) for c in range(12)),
+        "socket-reuse": ev(PDP_UP, 0) + b"".join(session(2) + ev(CLOSED, 2) for _ in range(5)),
+        "resume-after-no-carrier": ev(PDP_UP, 0) + session(1) + session(2, TRANSPARENT_MODE)
+        + ev(CARRIER_LOST) + ev(ENTERED, 1) + ev(LEFT) + ev(CLOSED, 2) + ev(CLOSED, 1),
+        "every-event": b"".join(ev(op, 1, 1) for op in range(13)),
+    }
+    for name, data in seeds.items():
+        write("state_machine", name, data)
+
+
 def main():
-    for target in ("digest_stream", "urc_parse", "response_parsers"):
+    for target in ("digest_stream", "urc_parse", "response_parsers", "state_machine"):
         shutil.rmtree(CORPUS / target, ignore_errors=True)
         (CORPUS / target).mkdir(parents=True)
     digest_stream()
     urc_parse()
     response_parsers()
+    state_machine()
 
 
 if __name__ == "__main__":
