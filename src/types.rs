@@ -156,6 +156,37 @@ macro_rules! checked_str {
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         pub struct $name<'a>(&'a str);
 
+        checked_str!(@impl $name, $param, $max, $empty);
+
+        impl fmt::Display for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+    };
+    // A secret: `Debug` and `defmt::Format` print `<hidden>`, and there is
+    // no `Display` (`as_str` is the one deliberate way to the text).
+    ($(#[$doc:meta])* $name:ident, $param:literal, max = $max:literal, empty = $empty:literal, secret) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name<'a>(&'a str);
+
+        checked_str!(@impl $name, $param, $max, $empty);
+
+        impl fmt::Debug for $name<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&format_args!("<hidden>")).finish()
+            }
+        }
+
+        #[cfg(feature = "defmt")]
+        impl defmt::Format for $name<'_> {
+            fn format(&self, f: defmt::Formatter<'_>) {
+                defmt::write!(f, "{=str}(<hidden>)", stringify!($name))
+            }
+        }
+    };
+    (@impl $name:ident, $param:literal, $max:literal, $empty:literal) => {
         impl<'a> $name<'a> {
             /// Longest accepted value, in bytes.
             pub const MAX_LEN: usize = $max;
@@ -179,12 +210,6 @@ macro_rules! checked_str {
                 Self::new(value)
             }
         }
-
-        impl fmt::Display for $name<'_> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.0)
-            }
-        }
     };
 }
 
@@ -206,16 +231,18 @@ checked_str! {
     UserName, "username", max = 127, empty = true
 }
 checked_str! {
-    /// `<password>` of a PDP context (≤ 127 bytes; may be empty).
-    Password, "password", max = 127, empty = true
+    /// `<password>` of a PDP context (≤ 127 bytes; may be empty). A secret:
+    /// `Debug` and `defmt::Format` print `<hidden>`.
+    Password, "password", max = 127, empty = true, secret
 }
 checked_str! {
     /// `<identity>` of a pre-shared key (≤ 255 bytes; may be empty).
     PskIdentity, "identity", max = 255, empty = true
 }
 checked_str! {
-    /// `<key>` of a pre-shared key (≤ 255 bytes; may be empty).
-    PskKey, "key", max = 255, empty = true
+    /// `<key>` of a pre-shared key (≤ 255 bytes; may be empty). A secret:
+    /// `Debug` and `defmt::Format` print `<hidden>`.
+    PskKey, "key", max = 255, empty = true, secret
 }
 checked_str! {
     /// `<ALPN_name>`: the protocol offered by ALPN, e.g. `h2`, `http/1.1`
@@ -294,6 +321,22 @@ mod tests {
         assert_eq!(
             FileName::new("RAM:cacert.pem").unwrap().as_str(),
             "RAM:cacert.pem"
+        );
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let key = PskKey::new("k3y-0123456789").unwrap();
+        let password = Password::new("pa55-word").unwrap();
+        assert_eq!(format!("{key:?}"), "PskKey(<hidden>)");
+        assert_eq!(format!("{password:#?}"), "Password(\n    <hidden>,\n)");
+        // The text is there for the command line, and only through as_str.
+        assert_eq!(key.as_str(), "k3y-0123456789");
+        assert_eq!(password.as_str(), "pa55-word");
+        // Names and identities are not secrets.
+        assert_eq!(
+            format!("{:?}", PskIdentity::new("dev-1").unwrap()),
+            "PskIdentity(\"dev-1\")"
         );
     }
 }

@@ -190,6 +190,8 @@ switch_setting! {
 }
 switch_setting! {
     /// `"sni"`: send Server Name Indication (needed by most virtual hosts).
+    /// `false` only for servers reached by IP address: without it a server
+    /// may present its default certificate, for another name.
     Sni, "sni"
 }
 switch_setting! {
@@ -211,11 +213,17 @@ switch_setting! {
     SessionCache, "session_cache"
 }
 switch_setting! {
-    /// `"renegotiation"`: allow TLS renegotiation.
+    /// `"renegotiation"`: allow TLS renegotiation (weak: renegotiation has a
+    /// history of attacks, e.g. CVE-2009-3555 prefix injection and the
+    /// triple handshake; leave it off unless the server needs it).
     Renegotiation, "renegotiation"
 }
 
 /// `"psk"`: pre-shared key identity and key.
+///
+/// Only as strong as the key: a short or human-chosen key is guessed offline
+/// from one recorded handshake, and a key shared by many devices opens all of
+/// them when one leaks. `Debug` prints the key as `<hidden>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Psk<'a> {
     /// `<identity>`

@@ -187,3 +187,36 @@ fn the_test_form_is_read_leniently() {
     assert!(!caps.supports("psk"));
     assert_eq!(caps.unknown_settings, 1);
 }
+
+/// Every value that carries a PSK key prints without it.
+#[test]
+fn psk_keys_never_print() {
+    const KEY: &str = "5ecret-pre-shared-key";
+    let psk = Psk {
+        identity: PskIdentity::new("device-7").unwrap(),
+        key: PskKey::new(KEY).unwrap(),
+    };
+    let value = PskValue {
+        identity: "device-7".try_into().unwrap(),
+        key: KEY.try_into().unwrap(),
+    };
+    let config = crate::modem::ops::SslConfig {
+        psk: Some(psk),
+        ..crate::modem::ops::SslConfig::default()
+    };
+    let printed = [
+        format!("{:?}", psk.key),
+        format!("{psk:?}"),
+        format!("{psk:#?}"),
+        format!("{:?}", SetSslConfig::new(ctx(1), psk)),
+        format!("{value:?}"),
+        format!("{config:?}"),
+        format!("{config:#?}"),
+    ];
+    for text in printed {
+        assert!(!text.contains(KEY), "{text}");
+        assert!(text.contains("<hidden>"), "{text}");
+    }
+    // The command line itself carries it: that is where it goes.
+    assert!(bytes(&SetSslConfig::new(ctx(1), psk)).contains(KEY));
+}

@@ -111,11 +111,15 @@ macro_rules! cipher_suites {
         /// Suites with RC4, 3DES or MD5 are broken ([`is_weak`](Self::is_weak)):
         /// RC4 is biased (RFC 7465 prohibits it), 3DES has 64-bit blocks
         /// (Sweet32), MD5 collides. `All` includes them: the server picks.
+        /// Static RSA and ECDH suites (`Rsa*`, `Ecdh*`) are not broken but
+        /// have no forward secrecy: a later leak of the server's key decrypts
+        /// recorded traffic.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         pub enum CipherSuite {
             $( $(#[$doc])* $name, )*
-            /// `0XFFFF`: every suite above (the module's default).
+            /// `0XFFFF`: every suite above (the module's default). Weak: it
+            /// includes the RC4, 3DES and MD5 suites, and the server picks.
             All,
         }
 

@@ -50,24 +50,36 @@ pub struct SslConfig<'a> {
     /// and not-yet-valid certificates, revoked keys among them.
     pub check_validity: bool,
     /// Send Server Name Indication. Default `true`: most servers need it to
-    /// present the right certificate. `false` only for IP-address servers.
+    /// present the right certificate. `false` only for IP-address servers:
+    /// without it a server may present its default certificate, for another
+    /// name (the handshake fails, or with authentication off you reach
+    /// another site).
     pub sni: bool,
     /// TLS handshake timeout. Default 120 s.
     pub negotiate_time: NegotiateTime,
     /// Verify multi-level certificate chains. Default `true`; `false` skips
-    /// the intermediates' checks (weak).
+    /// the intermediates' checks (weak: a certificate issued by something
+    /// that is not an authorised CA can pass).
     pub verify_chain: bool,
     /// Reject certificates with an invalid signature. Default `true`;
-    /// `false` accepts forged certificates (insecure).
+    /// `false` accepts forged certificates (insecure: as good as no
+    /// authentication).
     pub verify_signature: bool,
     /// ALPN protocol to offer (`None`: no ALPN extension).
     pub alpn: Option<AlpnName<'a>>,
     /// TLS session resumption. `None` leaves the module's setting.
     pub session_cache: Option<bool>,
     /// TLS renegotiation. Default off (`Some(false)`): renegotiation has a
-    /// history of attacks and few servers need it.
+    /// history of attacks (prefix injection, CVE-2009-3555; triple
+    /// handshake) and few servers need it. `Some(true)` and `None` (the
+    /// module's setting, unknown) are weaker.
     pub renegotiation: Option<bool>,
     /// Pre-shared key. `None` leaves the module's setting.
+    ///
+    /// Only as strong as the key: a short or human-chosen key is guessed
+    /// offline from one recorded handshake, a key shared by many devices
+    /// opens all of them when one leaks, and PSK without (EC)DHE has no
+    /// forward secrecy. The key is never logged; `Debug` prints `<hidden>`.
     pub psk: Option<Psk<'a>>,
     /// Unit of `AT+QSSLCLOSE`'s timeout. `None` leaves the module's setting
     /// (seconds by default).
@@ -108,7 +120,11 @@ impl<'a> SslConfig<'a> {
         }
     }
 
-    /// `true` if any choice is weaker than the defaults.
+    /// `true` if any choice is weaker than the defaults: another version
+    /// than TLS 1.2, a weak cipher suite (or all of them), no
+    /// authentication, validity dates, chain or signatures not checked, or
+    /// renegotiation not turned off. (`sni: false` and a PSK are not
+    /// counted: they do not weaken the checks of a server certificate.)
     pub fn is_weakened(&self) -> bool {
         !matches!(self.version, SslVersion::Tls12)
             || self.cipher.is_weak()
@@ -116,6 +132,7 @@ impl<'a> SslConfig<'a> {
             || !self.check_validity
             || !self.verify_chain
             || !self.verify_signature
+            || self.renegotiation != Some(false)
     }
 
     /// Refuse a configuration that can't work: authentication without a CA,
@@ -273,5 +290,83 @@ impl<'r> Op<'r> for Configure<'_> {
             self.current = None;
             self.next += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every weak opt-in of the README's Security table is reported.
+    #[test]
+    fn every_weak_choice_is_reported() {
+        let ca = FileName::new("RAM:ca.pem").unwrap();
+        let secure = SslConfig::with_ca(ca);
+        assert!(!secure.is_weakened());
+        assert!(!SslConfig::default().is_weakened());
+        let weak = [
+            SslConfig {
+                security: SecLevel::NoAuthentication,
+                ..secure
+            },
+            SslConfig {
+                version: SslVersion::Ssl30,
+                ..secure
+            },
+            SslConfig {
+                version: SslVersion::Tls10,
+                ..secure
+            },
+            SslConfig {
+                version: SslVersion::Tls11,
+                ..secure
+            },
+            SslConfig {
+                version: SslVersion::All,
+                ..secure
+            },
+            SslConfig {
+                cipher: CipherSuite::RsaRc4128Md5,
+                ..secure
+            },
+            SslConfig {
+                cipher: CipherSuite::Rsa3desEdeCbcSha,
+                ..secure
+            },
+            SslConfig {
+                cipher: CipherSuite::All,
+                ..secure
+            },
+            SslConfig {
+                check_validity: false,
+                ..secure
+            },
+            SslConfig {
+                verify_chain: false,
+                ..secure
+            },
+            SslConfig {
+                verify_signature: false,
+                ..secure
+            },
+            // Was not reported before: renegotiation on, or left to the module.
+            SslConfig {
+                renegotiation: Some(true),
+                ..secure
+            },
+            SslConfig {
+                renegotiation: None,
+                ..secure
+            },
+        ];
+        for config in weak {
+            assert!(config.is_weakened(), "{config:?}");
+        }
+        let not_weaker = SslConfig {
+            sni: false,
+            cipher: CipherSuite::EcdheEcdsaAes128CbcSha256,
+            ..secure
+        };
+        assert!(!not_weaker.is_weakened());
     }
 }
