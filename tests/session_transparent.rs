@@ -151,3 +151,35 @@ fn only_one_transparent_session_and_nothing_written_for_the_second() {
         "nothing reached the wire"
     );
 }
+
+/// The module's guard time before `+++` runs from its `CONNECT`, not from
+/// the command line that asked for it: a connection that takes longer than
+/// the guard time to open must still be left with a real escape, and the
+/// peer must never get `+++` as data.
+#[test]
+fn an_escape_right_after_connect_keeps_the_guard_time() {
+    let config = sim_config().dns_delay(Duration::from_millis(u64::from(GUARD_MS) * 2));
+    let mut rig = Rig::with(
+        quectel_sim::testing::EchoServerOptions::default().rsa(),
+        config,
+    );
+    let mut m = rig.ready();
+    let sock = m
+        .open(
+            open_cmd(6, rig.server_port(), AccessMode::Transparent),
+            buffer(256),
+        )
+        .expect("open");
+    m.transparent(&sock)
+        .unwrap()
+        .escape()
+        .expect("+++ answered OK");
+    assert!(!rig.sim.in_transparent_mode());
+    // Back through AT+QISWTMD is the same: leave at once.
+    m.switch_mode(&sock, AccessMode::DirectPush).unwrap();
+    m.resume(&sock).unwrap();
+    m.transparent(&sock).unwrap().escape().expect("second +++");
+    let received: usize = rig.server.connections().iter().map(|c| c.received).sum();
+    assert_eq!(received, 0, "the server got +++ as data");
+    m.close(&sock).unwrap();
+}

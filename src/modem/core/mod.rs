@@ -290,7 +290,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.rx_total
     }
 
-    /// Time of the last byte written (for guard times).
+    /// Time of the last byte written, or of the `CONNECT` that made the port
+    /// transparent if later (the guard time before `+++` starts there).
     pub(crate) fn last_tx_ms(&self) -> u64 {
         self.last_tx_ms
     }

@@ -31,7 +31,8 @@ pub(crate) fn guard_with_margin(guard_ms: u32) -> u64 {
 const ESCAPE_ANSWER_MS: u64 = 2_000;
 
 /// Leave transparent mode with `+++`: waits the guard time since the last
-/// byte written, sends `+++`, waits the guard time again, and is done when
+/// byte written (or since the `CONNECT`, if later: the module counts from
+/// there), sends `+++`, waits the guard time again, and is done when
 /// the module answers `OK`. The connection stays open in buffer mode; bytes
 /// that arrived meanwhile are kept for [`Read`](super::Read).
 pub struct Escape {
