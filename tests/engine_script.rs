@@ -423,3 +423,55 @@ fn a_read_left_in_flight_by_a_dropped_nb_operation_is_taken_over() {
     assert_eq!(&buf[..4], b"abcd");
     assert_done(m);
 }
+
+#[test]
+fn a_stale_rdy_read_after_the_probe_does_not_shift_the_answers() {
+    // `RDY` sat unread in the port (a UART ring filled while the MCU booted)
+    // when init wrote its first `AT`. The engine takes it for a reboot, but
+    // the module got that `AT` and answers it: the answer must be drained,
+    // not paired with the next command (which would put every later answer
+    // one command behind).
+    let mut m = modem([reply(b"\r\nRDY\r\n"), cmd("AT")]);
+    let mut init = ops::Init::new();
+    for _ in 0..5 {
+        // Without the drain, a second `AT` is written here at once, which
+        // the script does not expect.
+        assert!(matches!(m.poll_op(&mut init), Err(nb::Error::WouldBlock)));
+    }
+    m.port_mut().push([
+        reply(b"\r\nOK\r\n"),
+        cmd("AT"),
+        ok(),
+        cmd("ATE0"),
+        ok(),
+        cmd("AT+CMEE=1"),
+        ok(),
+        cmd("AT+QSSLSTATE"),
+        ok(),
+        cmd("AT+QIACT?"),
+        reply(b"\r\n+QIACT: 1,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n"),
+    ]);
+    let report = loop {
+        match m.poll_op(&mut init) {
+            Ok(report) => break report,
+            Err(nb::Error::WouldBlock) => {}
+            Err(nb::Error::Other(e)) => panic!("{e}"),
+        }
+    };
+    assert_eq!(report.active_pdp, 1);
+    assert_done(m);
+}
+
+#[test]
+fn a_real_reboot_mid_command_costs_a_short_wait_not_a_hang() {
+    // The module rebooted after taking the command: no answer comes. The
+    // next command goes once the grace for a late answer has run out.
+    let mut m = modem([cmd("AT+QIGETERROR"), reply(b"\r\nRDY\r\n\r\n+CFUN: 1\r\n")]);
+    assert_eq!(m.last_error(), Err(Error::ModuleReset));
+    m.port_mut().push([
+        cmd("AT+QIGETERROR"),
+        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
+    ]);
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}

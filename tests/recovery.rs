@@ -159,3 +159,27 @@ fn an_injected_peer_close_is_seen_and_the_socket_closes() {
     m.close(&sock).unwrap();
     assert!(rig.sim.sockets().is_empty());
 }
+
+#[test]
+fn a_boot_rdy_still_unread_when_init_starts_is_taken_in_stride() {
+    // The module booted before the driver existed: its `RDY` waits in the
+    // port. Init writes `AT`, then reads that `RDY`; the module answers the
+    // `AT` all the same, and every later answer must still meet its own
+    // command (the upload's checksum, the file list).
+    let mut rig = Rig::new();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut m = rig.modem();
+    set_up(&mut m, rig.pki.ca_pem().as_bytes());
+    let listed = m
+        .list_files::<4>(quectel_ssl::FileName::new(CA_FILE).unwrap())
+        .unwrap();
+    assert_eq!(listed.entries.len(), 1, "{listed:?}");
+    let port = rig.server_port();
+    let sock = m
+        .open(open_cmd(0, port, AccessMode::Buffer), buffer(256))
+        .unwrap();
+    m.socket(&sock).write_all(b"in step").unwrap();
+    let mut got = [0u8; 7];
+    m.socket(&sock).read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"in step");
+}

@@ -3,7 +3,7 @@
 //! URC.
 
 use super::urc::{apply_urc, log_urc, push_event};
-use super::{Core, Event, Kind, SocketData, Tx};
+use super::{Core, Event, InFlight, Kind, SocketData, Tx, ORPHAN_GRACE_MS};
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
 use crate::error::SslErrorCode;
 use crate::types::NegotiateTime;
@@ -38,7 +38,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     log_urc(&urc);
                     apply_urc(&mut self.state, &mut self.socks, &mut self.events, urc);
                     if urc.is_reboot() {
-                        self.rebooted();
+                        self.rebooted(now);
                     }
                 }
                 Frame::PayloadStart { source, len, .. } => {
@@ -140,7 +140,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     }
 
     /// The module rebooted: every socket, context and command is gone.
-    pub(super) fn rebooted(&mut self) {
+    ///
+    /// The command in flight fails with `ModuleReset`. If any of its bytes
+    /// were written it stays in flight as an orphan for a short grace: a
+    /// `RDY` can be stale (left unread in the port, or in the MCU's receive
+    /// ring, since before the command was written), and then the module got
+    /// the command and answers it. That answer is drained rather than paired
+    /// with the next command, which would leave every later answer one
+    /// command behind. After a real reboot no answer comes, and the next
+    /// command waits out the grace.
+    pub(super) fn rebooted(&mut self, now: u64) {
         warn!("module rebooted");
         self.reset_token = self.in_flight.map(|f| f.token);
         self.state.rebooted();
@@ -149,7 +158,20 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         self.framer.reset();
         self.sink = None;
-        self.in_flight = None;
+        let written = !matches!(self.tx_state, Tx::Line { pos: 0, .. });
+        self.in_flight = self.in_flight.filter(|_| written).map(|f| InFlight {
+            // A send keeps its kind: should its prompt come, the bytes it
+            // owes are filled. Nothing else of a dead command is acted on.
+            kind: match f.kind {
+                Kind::Send(..) => f.kind,
+                _ => Kind::Plain,
+            },
+            orphan_until: Some(now.saturating_add(ORPHAN_GRACE_MS)),
+            ..f
+        });
+        if self.in_flight.is_some() {
+            self.framer.set_expect(Expect::Response);
+        }
         self.tx_state = Tx::Idle;
         self.held.clear();
         self.watch_ok = false;
