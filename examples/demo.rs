@@ -126,20 +126,43 @@ fn read_back(
         if !target.echo && (got.len() > 16 * 1024 || last.elapsed() > Duration::from_secs(3)) {
             return Ok(got);
         }
+        // One operation polled until it is done (a new one per poll would
+        // start over each time).
         let polled = if raw {
-            m.poll_op(&mut ops::RawRead::new(sock, &mut chunk))
+            poll_until_idle(m, &mut ops::RawRead::new(sock, &mut chunk), target, &last)
         } else {
-            m.poll_op(&mut ops::Read::new(sock, &mut chunk))
+            poll_until_idle(m, &mut ops::Read::new(sock, &mut chunk), target, &last)
         };
         match polled {
-            Ok(0) if target.echo => return Err(Error::Closed),
-            Ok(0) => return Ok(got),
-            Ok(n) => {
+            None => return Ok(got),
+            Some(Ok(0)) if target.echo => return Err(Error::Closed),
+            Some(Ok(0)) => return Ok(got),
+            Some(Ok(n)) => {
                 got.extend_from_slice(&chunk[..n]);
                 last = Instant::now();
             }
+            Some(Err(e)) => return Err(e),
+        }
+    }
+}
+
+/// Poll `op` until it is done; `None` when a real server fell silent for 3 s.
+fn poll_until_idle<O: ops::Op<'static, Output = usize>>(
+    m: &mut Driver,
+    op: &mut O,
+    target: &Target,
+    last: &Instant,
+) -> Option<Result<usize, Error>> {
+    loop {
+        match m.poll_op(op) {
+            Ok(n) => return Some(Ok(n)),
+            Err(nb::Error::Other(e)) => return Some(Err(e)),
+            Err(nb::Error::WouldBlock)
+                if !target.echo && last.elapsed() > Duration::from_secs(3) =>
+            {
+                return None
+            }
             Err(nb::Error::WouldBlock) => std::thread::sleep(Duration::from_micros(200)),
-            Err(nb::Error::Other(e)) => return Err(e),
         }
     }
 }
