@@ -1,7 +1,7 @@
 //! Reading one command's answer from frames.
 
 use super::AtCommand;
-use crate::digest::{FinalResult, Frame, PayloadSource};
+use crate::digest::{Frame, PayloadSource};
 use crate::error::Error;
 
 /// Collects the answer to one command from the frames the framer cuts:
@@ -37,23 +37,15 @@ impl<C: AtCommand + ?Sized> ResponseReader<C> {
     /// A line that fails to parse is remembered and reported when the result
     /// code arrives, so the stream stays framed.
     pub fn feed(&mut self, cmd: &C, frame: &Frame<'_>) -> Option<Result<C::Response, Error>> {
-        let step = match *frame {
-            Frame::Line(line) => cmd.line(&mut self.partial, line),
-            Frame::PayloadStart { source, .. } => {
-                self.own_payload = source == PayloadSource::Read;
-                Ok(())
-            }
-            Frame::Payload { data, .. } if self.own_payload => cmd.payload(&mut self.partial, data),
-            // A payload announcement with an impossible socket or length is
-            // no line of any answer (atat's path drops it from the body as
-            // well): a `+QSSLRECV` answer that had one ends without data and
-            // fails in `finish`.
-            Frame::Prompt | Frame::UploadAck if C::ENDS_AT_PROMPT => return Some(self.finish(cmd)),
-            Frame::Final(result) => return Some(self.finish_with(cmd, result)),
-            // Part of a line too long for the framer's buffer: whatever it
-            // was, the answer may miss it, so it must not pass as complete.
-            Frame::Discarded => Err(Error::Overflow),
-            _ => Ok(()),
+        // What the frame means is decided by `sort`, which is the same for
+        // every command (one copy in flash); only the parsing is `C`'s.
+        let step = match sort(frame, &mut self.own_payload, C::ENDS_AT_PROMPT) {
+            Sorted::Line(line) => cmd.line(&mut self.partial, line),
+            Sorted::Payload(data) => cmd.payload(&mut self.partial, data),
+            Sorted::End(None) => return Some(self.finish(cmd)),
+            Sorted::End(Some(error)) => return Some(Err(error)),
+            Sorted::Fail(error) => Err(error),
+            Sorted::Other => Ok(()),
         };
         if let Err(e) = step {
             self.error.get_or_insert(e);
@@ -61,18 +53,46 @@ impl<C: AtCommand + ?Sized> ResponseReader<C> {
         None
     }
 
-    fn finish_with(&mut self, cmd: &C, result: FinalResult<'_>) -> Result<C::Response, Error> {
-        match result.error() {
-            Some(error) => Err(error),
-            None => self.finish(cmd),
-        }
-    }
-
     fn finish(&mut self, cmd: &C) -> Result<C::Response, Error> {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
         cmd.finish(core::mem::take(&mut self.partial))
+    }
+}
+
+/// What a frame is to the answer being read.
+enum Sorted<'a> {
+    /// An information line.
+    Line(&'a [u8]),
+    /// Bytes of the command's own payload.
+    Payload(&'a [u8]),
+    /// The answer ends, with the module's error if it reported one.
+    End(Option<Error>),
+    /// The answer can't be trusted (it is reported when it ends).
+    Fail(Error),
+    /// Not part of the answer.
+    Other,
+}
+
+fn sort<'a>(frame: &Frame<'a>, own_payload: &mut bool, ends_at_prompt: bool) -> Sorted<'a> {
+    match *frame {
+        Frame::Line(line) => Sorted::Line(line),
+        Frame::PayloadStart { source, .. } => {
+            *own_payload = source == PayloadSource::Read;
+            Sorted::Other
+        }
+        Frame::Payload { data, .. } if *own_payload => Sorted::Payload(data),
+        // A payload announcement with an impossible socket or length is no
+        // line of any answer (atat's path drops it from the body as well): a
+        // `+QSSLRECV` answer that had one ends without data and fails in
+        // `finish`.
+        Frame::Prompt | Frame::UploadAck if ends_at_prompt => Sorted::End(None),
+        Frame::Final(result) => Sorted::End(result.error()),
+        // Part of a line too long for the framer's buffer: whatever it was,
+        // the answer may miss it, so it must not pass as complete.
+        Frame::Discarded => Sorted::Fail(Error::Overflow),
+        _ => Sorted::Other,
     }
 }
 

@@ -168,26 +168,34 @@ where
             if let Poll::Ready(result) = op.poll(&mut self.core, now) {
                 return result.map(Some);
             }
-            let mut moved = false;
-            let tx = self.core.tx_bytes(op.payload());
-            if !tx.is_empty() {
-                let piece = &tx[..tx.len().min(self.config.write_chunk.max(1))];
-                let n = self.port.write(piece).map_err(io)?;
-                self.core.tx_done(n, self.timer.now_ms());
-                moved = n > 0;
-            }
-            if self.port.read_ready().map_err(io)? {
-                let space = self.core.rx_space();
-                if !space.is_empty() {
-                    let n = self.port.read(space).map_err(io)?;
-                    self.core.rx_done(n, self.timer.now_ms());
-                    moved |= n > 0;
-                }
-            }
-            if !moved {
+            if !self.move_bytes(op.payload())? {
                 return Ok(None);
             }
         }
+    }
+
+    /// One round of I/O: write what the core has to send (`payload` is the
+    /// current operation's), read what the port has. Returns whether any
+    /// byte moved. Not generic over the operation, so there is one copy of
+    /// it in flash, not one per operation.
+    fn move_bytes(&mut self, payload: Option<(u32, &[u8])>) -> Result<bool, Error> {
+        let mut moved = false;
+        let tx = self.core.tx_bytes(payload);
+        if !tx.is_empty() {
+            let piece = &tx[..tx.len().min(self.config.write_chunk.max(1))];
+            let n = self.port.write(piece).map_err(io)?;
+            self.core.tx_done(n, self.timer.now_ms());
+            moved = n > 0;
+        }
+        if self.port.read_ready().map_err(io)? {
+            let space = self.core.rx_space();
+            if !space.is_empty() {
+                let n = self.port.read(space).map_err(io)?;
+                self.core.rx_done(n, self.timer.now_ms());
+                moved |= n > 0;
+            }
+        }
+        Ok(moved)
     }
 }
 

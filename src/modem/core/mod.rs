@@ -20,7 +20,7 @@ use core::task::Poll;
 
 use super::ring::Ring;
 use crate::command::{write_command, AtCommand, ResponseReader, MAX_COMMAND_LEN};
-use crate::digest::Framer;
+use crate::digest::{Expect, Frame, Framer};
 use crate::error::{Error, SslErrorCode};
 use crate::state::SessionState;
 use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
@@ -302,6 +302,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// is transparent; `Pending` while another command is in flight (a live
     /// one is waited for, an expired one is drained). Returns the token that
     /// identifies the command to [`poll_response`](Self::poll_response).
+    ///
+    /// Only the encoding is generic; the rest is shared by every command
+    /// (one copy in flash).
     pub(crate) fn start_with_timeout<C: AtCommand>(
         &mut self,
         cmd: &C,
@@ -309,6 +312,23 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         answer_ms: u32,
         now: u64,
     ) -> Poll<Result<u32, Error>> {
+        match self.ready_to_start(now) {
+            Poll::Ready(Ok(())) => {}
+            other => return other.map(|r| r.map(|()| 0)),
+        }
+        let line = if C::DATA_PHASE {
+            None
+        } else {
+            match write_command(cmd, &mut self.tx) {
+                0 => return Poll::Ready(Err(Error::Overflow)),
+                n => Some((n, cmd.expectation())),
+            }
+        };
+        Poll::Ready(Ok(self.started(line, kind, answer_ms, now)))
+    }
+
+    /// `Ready(Ok)` once a new command may be written.
+    fn ready_to_start(&mut self, now: u64) -> Poll<Result<(), Error>> {
         if let Err(e) = self.state.check_command() {
             return Poll::Ready(Err(e));
         }
@@ -319,26 +339,29 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
             }
-            self.pump(now, |_| None::<()>);
+            self.pump(now, &mut |_| false);
         }
         if self.in_flight.is_some() || self.tx_pending() {
             return Poll::Pending;
         }
-        let len = if C::DATA_PHASE {
-            0
-        } else {
-            match write_command(cmd, &mut self.tx) {
-                0 => return Poll::Ready(Err(Error::Overflow)),
-                n => n,
-            }
-        };
-        if !C::DATA_PHASE {
-            self.framer.set_expect(cmd.expectation());
-            self.tx_state = Tx::Line { pos: 0, len };
-        }
+        Poll::Ready(Ok(()))
+    }
+
+    /// A command was encoded into `tx` (`line`: its length and what it
+    /// expects; `None` for a data phase, which writes no line): it is in
+    /// flight under the returned token.
+    fn started(
+        &mut self,
+        line: Option<(usize, Expect)>,
+        kind: Kind,
+        answer_ms: u32,
+        now: u64,
+    ) -> u32 {
         let token = self.next_token;
         self.next_token = self.next_token.wrapping_add(1).max(1);
-        if !C::DATA_PHASE {
+        if let Some((len, expect)) = line {
+            self.framer.set_expect(expect);
+            self.tx_state = Tx::Line { pos: 0, len };
             debug!(
                 "command {}: {} ({} bytes)",
                 token,
@@ -353,7 +376,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             deadline: now.saturating_add(u64::from(answer_ms)),
             orphan_until: None,
         });
-        Poll::Ready(Ok(token))
+        token
     }
 
     /// The operation holding `token` writes its `len` payload bytes now
@@ -393,6 +416,31 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         reader: &mut ResponseReader<C>,
         now: u64,
     ) -> Poll<Result<C::Response, Error>> {
+        let mut answer = None;
+        let polled = self.read_answer(token, now, &mut |frame| {
+            answer = reader.feed(cmd, frame);
+            answer.is_some()
+        });
+        let result = match polled {
+            Poll::Ready(Ok(())) => answer.map_or(Poll::Pending, Poll::Ready),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        };
+        #[cfg(any(feature = "log", feature = "defmt"))]
+        if let Poll::Ready(Err(e)) = &result {
+            debug!("command {}: failed: {:?}", token, e);
+        }
+        result
+    }
+
+    /// The shared part of [`poll_response`](Self::poll_response): hand the
+    /// command's frames to `on_cmd`; `Ready(Ok)` once it took the last one.
+    fn read_answer(
+        &mut self,
+        token: u32,
+        now: u64,
+        on_cmd: &mut dyn FnMut(&Frame<'_>) -> bool,
+    ) -> Poll<Result<(), Error>> {
         if self.reset_token == Some(token) {
             return Poll::Ready(Err(Error::ModuleReset));
         }
@@ -403,12 +451,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if self.tx_pending() {
             return Poll::Pending;
         }
-        if let Some(result) = self.pump(now, |frame| reader.feed(cmd, frame)) {
-            match &result {
-                Ok(_) => trace!("command {}: done", token),
-                Err(e) => debug!("command {}: failed: {:?}", token, e),
-            }
-            return Poll::Ready(result);
+        if self.pump(now, on_cmd) {
+            trace!("command {}: answered", token);
+            return Poll::Ready(Ok(()));
         }
         if self.reset_token == Some(token) {
             return Poll::Ready(Err(Error::ModuleReset));
@@ -435,7 +480,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
             }
         }
-        self.pump(now, |_| None::<()>);
+        self.pump(now, &mut |_| false);
     }
 
     /// The token of an `AT+QSSLRECV` for `client` in flight whose operation

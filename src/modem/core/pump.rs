@@ -11,15 +11,15 @@ use crate::urc::Urc;
 
 impl<'r, const LINE: usize> Core<'r, LINE> {
     /// Cut and handle every complete frame in the line buffer. Frames of the
-    /// command in flight go to `on_cmd` (or are dropped for an orphan);
-    /// returns `on_cmd`'s answer once it has one.
-    pub(super) fn pump<R>(
-        &mut self,
-        now: u64,
-        mut on_cmd: impl FnMut(&Frame<'_>) -> Option<R>,
-    ) -> Option<R> {
-        let mut answer = None;
-        while answer.is_none() {
+    /// command in flight go to `on_cmd` (or are dropped for an orphan) until
+    /// it says the answer is complete; returns whether it did.
+    ///
+    /// `on_cmd` is a trait object, not a generic: this loop is the largest
+    /// function of the engine, and one copy of it per command type would
+    /// cost an MCU's flash several times over.
+    pub(super) fn pump(&mut self, now: u64, on_cmd: &mut dyn FnMut(&Frame<'_>) -> bool) -> bool {
+        let mut answer = false;
+        while !answer {
             if self.framer.is_raw() {
                 self.pump_raw(now);
                 if self.framer.is_raw() {
