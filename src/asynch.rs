@@ -54,7 +54,7 @@ fn io<E: embedded_io_async::Error>(e: E) -> Error {
 
 /// The session engine over an async `embedded-io-async` port; `T` gives the
 /// time ([`Clock`]) and waits (`embedded_hal_async` `DelayNs`).
-pub struct Modem<'r, P, T, const LINE: usize = 256> {
+pub struct Modem<'r, P, T, const LINE: usize = { crate::modem::DEFAULT_LINE_LEN }> {
     port: P,
     timer: T,
     core: Core<'r, LINE>,

@@ -154,13 +154,18 @@ fn main() {
         Err(e) => say(format!("  not measured: {e}")),
     }
 
-    say("\nfootprint (thumbv7em-none-eabihf QEMU firmware, release, opt-level s, LTO)".into());
+    say(
+        "\nfootprint (QEMU firmware, thumbv7em-none-eabihf, opt-level z, fat LTO; driver = a typical client's cost beyond the baseline)"
+            .into(),
+    );
     match footprint::measure() {
         Ok(sizes) => {
             for f in &sizes {
                 let target = match f.name.as_str() {
                     "footprint.driver.flash" => verdict(f.value, 32.0 * 1024.0, false),
-                    "footprint.driver.static_ram" => verdict(f.value, 4.0 * 1024.0, false),
+                    "footprint.driver.static_ram_beyond_buffers" => {
+                        verdict(f.value, 4.0 * 1024.0, false)
+                    }
                     _ => String::new(),
                 };
                 say(format!(

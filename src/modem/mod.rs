@@ -79,12 +79,17 @@ impl Default for Config {
     }
 }
 
+/// The default line buffer size of [`Modem`]: the longest line the module
+/// sends must fit, and 256 bytes is enough for everything but a `psk` query
+/// of long keys. Payloads never pass through it when a socket's buffer has
+/// room.
+pub const DEFAULT_LINE_LEN: usize = 256;
+
 /// The session engine over a blocking `embedded-io` port.
 ///
 /// `'r` is the lifetime of the receive buffers lent to open sockets; `LINE`
-/// is the line buffer size (the longest line the module sends must fit:
-/// 256 is enough for everything but a `psk` query of long keys).
-pub struct Modem<'r, P, T, const LINE: usize = 256> {
+/// is the line buffer size (see [`DEFAULT_LINE_LEN`]).
+pub struct Modem<'r, P, T, const LINE: usize = DEFAULT_LINE_LEN> {
     port: P,
     timer: T,
     core: Core<'r, LINE>,

@@ -9,8 +9,9 @@
 //!   the panic and fault handlers that exit non-zero;
 //! - [`session`]: the whole SSL session the test runs through the driver.
 //!
-//! Two binaries share them: `session` (the test) and `baseline` (the same
-//! firmware with every driver call removed, for the size report).
+//! Three binaries share them: `session` (the test), `client` (a typical
+//! client, smaller, for the size report; it runs too) and `baseline` (the
+//! same firmware with every driver call removed, for the size report).
 #![no_std]
 
 pub mod clock;
