@@ -475,3 +475,85 @@ fn a_real_reboot_mid_command_costs_a_short_wait_not_a_hang() {
     assert!(m.last_error().unwrap().code.is_success());
     assert_done(m);
 }
+
+#[test]
+fn a_read_length_one_to_four_too_long_is_detected_not_delivered() {
+    // The payload swallows part of its own line end: only the bytes after
+    // it tell. None of them is delivered as data, and the next command is
+    // answered by its own answer.
+    for extra in 1..=4 {
+        let mut rx = [0u8; 64];
+        let mut steps = opened(1);
+        steps.push(reply(b"\r\n+QSSLURC: \"recv\",1\r\n"));
+        let mut m = modem(steps);
+        let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
+        let answer = format!("\r\n+QSSLRECV: {}\r\nabcde\r\n\r\nOK\r\n", 5 + extra);
+        m.port_mut()
+            .push([cmd("AT+QSSLRECV=1,64"), reply(answer.as_bytes())]);
+        let mut buf = [0u8; 16];
+        assert_eq!(
+            m.read(&sock, &mut buf),
+            Err(Error::UnexpectedResponse),
+            "{extra} too long"
+        );
+        assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed), "{extra}");
+        m.port_mut().push([
+            cmd("AT+QIGETERROR"),
+            reply(b"\r\n+QIGETERROR: 552,invalid parameters\r\n\r\nOK\r\n"),
+        ]);
+        let last = m.last_error().unwrap();
+        assert_eq!(last.code.code(), 552, "{extra}");
+        assert_done(m);
+    }
+}
+
+#[test]
+fn a_push_length_too_long_drops_the_push_and_breaks_the_stream() {
+    // 7 announced, 6 sent: the count swallows the CR of the next URC. The
+    // bytes are held until the line after them is checked, then dropped.
+    let mut rx = [0u8; 64];
+    let mut steps = vec![
+        cmd("AT+QSSLOPEN=1,0,3,\"example.com\",443,1"),
+        ok(),
+        reply(b"\r\n+QSSLOPEN: 3,0\r\n"),
+    ];
+    steps.push(reply(
+        b"\r\n+QSSLURC: \"recv\",3,3\r\nabc\r\n+QSSLURC: \"recv\",3,7\r\nabcdef\r\n+QSSLURC: \"recv\",3,2\r\nxy\r\n",
+    ));
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(3, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    let mut buf = [0u8; 16];
+    // The good push before it is delivered; nothing after.
+    assert_eq!(m.read(&sock, &mut buf).unwrap(), 3);
+    assert_eq!(&buf[..3], b"abc");
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed));
+    assert_done(m);
+}
+
+#[test]
+fn a_push_at_the_end_of_the_output_is_delivered_once_the_line_is_quiet() {
+    // Nothing follows the last push: its line end is all there is, and a
+    // module that sent only the payload is taken at its word after 50 ms.
+    let mut rx = [0u8; 64];
+    let mut steps = vec![
+        cmd("AT+QSSLOPEN=1,0,5,\"example.com\",443,1"),
+        ok(),
+        reply(b"\r\n+QSSLOPEN: 5,0\r\n"),
+    ];
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",5,6\r\nabcdef"));
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(5, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf).unwrap(), 6);
+    assert_eq!(&buf[..6], b"abcdef");
+    // The line end that comes later is taken as the check it is.
+    m.port_mut()
+        .push([reply(b"\r\n+QSSLURC: \"recv\",5,2\r\nxy\r\n")]);
+    assert_eq!(m.read(&sock, &mut buf).unwrap(), 2);
+    assert_eq!(&buf[..2], b"xy");
+    assert_done(m);
+}

@@ -83,6 +83,10 @@ fn sort<'a>(frame: &Frame<'a>, own_payload: &mut bool, ends_at_prompt: bool) -> 
             Sorted::Other
         }
         Frame::Payload { data, .. } if *own_payload => Sorted::Payload(data),
+        // The payload's length was wrong: what it delivered is not the data.
+        Frame::PayloadEnd { intact: false, .. } if *own_payload => {
+            Sorted::Fail(Error::UnexpectedResponse)
+        }
         // A payload announcement with an impossible socket or length is no
         // line of any answer (atat's path drops it from the body as well): a
         // `+QSSLRECV` answer that had one ends without data and fails in
@@ -102,7 +106,7 @@ mod tests {
     use crate::command::pdp::GetPdpContexts;
     use crate::command::ssl_socket::ReadSslData;
     use crate::command::testing::answer;
-    use crate::digest::{Expect, Framer};
+    use crate::digest::{Expect, Frame, Framer};
     use crate::types::{ClientId, ReadLength};
     use crate::Error;
 
@@ -126,7 +130,7 @@ mod tests {
             rest = &rest[take..];
             loop {
                 let (frame, used) = framer.next(&buf);
-                if used == 0 {
+                if used == 0 && frame == Frame::Pending {
                     break;
                 }
                 if let Some(answer) = reader.feed(&GetPdpContexts, &frame) {

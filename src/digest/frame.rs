@@ -12,9 +12,11 @@
 //! Every byte sequence is accepted: all indexing is bounds-checked, lengths
 //! from the wire are range-checked before they are trusted, and a line longer
 //! than the caller's buffer is discarded up to its end (with a
-//! [`Frame::Discarded`]) instead of growing anything. A frame other than
-//! [`Frame::Pending`] always uses at least one byte, so a caller that waits
-//! for more input on `(Pending, 0)` never stalls with a full buffer. The
+//! [`Frame::Discarded`]) instead of growing anything. Every frame but
+//! [`Frame::Pending`] makes progress: it uses at least one byte, or, for a
+//! [`Frame::PayloadEnd`] (one per payload), it ends the check of the bytes
+//! after a payload. A caller reads frames until `(Pending, 0)`, then waits
+//! for more input, and never stalls with a full buffer. The
 //! proof is the `digest_stream` fuzz target (`fuzz/`): arbitrary streams fed
 //! through a 256-byte buffer in two chunkings, which must give the same
 //! frames, with every payload exactly as long as announced; and
@@ -142,12 +144,42 @@ pub enum Frame<'a> {
     Malformed(&'a [u8]),
     /// Bytes dropped to resynchronise: part of a line longer than the buffer.
     Discarded,
+    /// The bytes after a payload were checked. A `+QSSLRECV` payload is
+    /// followed by CR LF CR LF (its line end, then the blank line before the
+    /// result code); a pushed one by CR LF (its line end, or the start of
+    /// whatever the module says next: every output starts with CR LF). If
+    /// anything else comes, `intact` is `false`: the announced length was
+    /// wrong (a corrupted digit on the line), so the payload holds bytes that
+    /// were not data, or misses some.
+    ///
+    /// This catches a length one to four bytes too long, which nothing else
+    /// would: the payload would swallow the line end. A length too short
+    /// leaves data where the line end should be; a length much too long
+    /// swallows the result code, and the command times out.
+    ///
+    /// With echo on, a command's echo may follow a push with no line end
+    /// before it and fail the check: the session engine turns echo off
+    /// before it opens anything.
+    PayloadEnd {
+        /// Which answer or URC the payload came with.
+        source: PayloadSource,
+        /// The payload was followed by what it must be.
+        intact: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Lines,
-    Payload { remaining: u16 },
+    Payload {
+        remaining: u16,
+        source: PayloadSource,
+    },
+    /// After a payload: `matched` bytes of its trailer seen.
+    Trailer {
+        source: PayloadSource,
+        matched: u8,
+    },
     DiscardLine,
     Raw,
 }
@@ -223,10 +255,16 @@ impl Framer {
         self.expect = Expect::Idle;
     }
 
+    /// A payload is complete and the bytes after it are not checked yet: the
+    /// next frame is a [`Frame::PayloadEnd`] (or `Pending`).
+    pub fn checking_trailer(&self) -> bool {
+        matches!(self.state, State::Trailer { .. })
+    }
+
     /// Payload bytes still expected after the last [`Frame::PayloadStart`].
     pub fn payload_remaining(&self) -> usize {
         match self.state {
-            State::Payload { remaining } => usize::from(remaining),
+            State::Payload { remaining, .. } => usize::from(remaining),
             _ => 0,
         }
     }
@@ -235,16 +273,19 @@ impl Framer {
     /// [`payload_remaining`](Self::payload_remaining)); returns how many were
     /// counted.
     pub fn skip_payload(&mut self, n: usize) -> usize {
-        let State::Payload { remaining } = self.state else {
+        let State::Payload { remaining, source } = self.state else {
             return 0;
         };
         let n = n.min(usize::from(remaining));
         // n <= remaining <= u16::MAX
         let left = remaining - n as u16;
         self.state = if left == 0 {
-            State::Lines
+            State::Trailer { source, matched: 0 }
         } else {
-            State::Payload { remaining: left }
+            State::Payload {
+                remaining: left,
+                source,
+            }
         };
         n
     }
@@ -274,7 +315,8 @@ impl Framer {
                     (Frame::Raw(buf), buf.len())
                 }
             }
-            State::Payload { remaining } => {
+            State::Trailer { source, matched } => self.trailer(buf, source, matched),
+            State::Payload { remaining, .. } => {
                 let n = buf.len().min(usize::from(remaining));
                 if n == 0 {
                     return (Frame::Pending, 0);
@@ -320,6 +362,50 @@ impl Framer {
             State::Lines => self.next_line(buf, true),
             _ => self.next(buf),
         }
+    }
+
+    /// Check the bytes after a payload (see [`Frame::PayloadEnd`]).
+    fn trailer<'a>(
+        &mut self,
+        buf: &'a [u8],
+        source: PayloadSource,
+        matched: u8,
+    ) -> (Frame<'a>, usize) {
+        let want: &[u8] = match source {
+            PayloadSource::Read => b"\r\n\r\n",
+            PayloadSource::Push(_) => b"\r\n",
+        };
+        let mut seen = usize::from(matched);
+        let mut used = 0;
+        for &b in buf {
+            if seen == want.len() {
+                break;
+            }
+            if want.get(seen) != Some(&b) {
+                self.state = State::Lines;
+                let frame = Frame::PayloadEnd {
+                    source,
+                    intact: false,
+                };
+                return (frame, used);
+            }
+            seen += 1;
+            used += 1;
+        }
+        if seen < want.len() {
+            // seen < 4
+            self.state = State::Trailer {
+                source,
+                matched: seen as u8,
+            };
+            return (Frame::Pending, used);
+        }
+        self.state = State::Lines;
+        let frame = Frame::PayloadEnd {
+            source,
+            intact: true,
+        };
+        (frame, used)
     }
 
     fn next_line<'a>(&mut self, buf: &'a [u8], at_end: bool) -> (Frame<'a>, usize) {
@@ -401,7 +487,12 @@ impl Framer {
         };
         match frame {
             Frame::Final(result) => self.after_final(result),
-            Frame::PayloadStart { len, .. } => self.state = State::Payload { remaining: len },
+            Frame::PayloadStart { len, source, .. } => {
+                self.state = State::Payload {
+                    remaining: len,
+                    source,
+                }
+            }
             _ => {}
         }
         frame

@@ -183,6 +183,7 @@ impl QuectelDigester {
         let mut at = 0;
         let mut body: Option<(usize, usize)> = None;
         let mut urc_inside = false;
+        let mut misframed = false;
         loop {
             let (frame, used) = framer.next(&buf[at..]);
             let mut end = at + used;
@@ -208,9 +209,21 @@ impl QuectelDigester {
                 Frame::Urc(_) | Frame::Prompt | Frame::UploadAck | Frame::Malformed(_) => {
                     urc_inside = true;
                 }
+                Frame::PayloadEnd { source, intact } => {
+                    if source == PayloadSource::Read {
+                        misframed |= !intact;
+                    } else {
+                        urc_inside = true;
+                    }
+                }
                 Frame::Final(result) => {
                     let (start, stop) = body.unwrap_or((0, 0));
-                    let result = DigestResult::Response(to_atat(result, &buf[start..stop]));
+                    let result = if misframed {
+                        // The payload's length was wrong: it is not the data.
+                        DigestResult::Response(Err(InternalError::InvalidResponse))
+                    } else {
+                        DigestResult::Response(to_atat(result, &buf[start..stop]))
+                    };
                     if urc_inside {
                         // Report now, consuming only its first item; skip the
                         // rest next, delivering the URCs found among it.
@@ -280,6 +293,23 @@ impl Default for QuectelDigester {
 
 impl Digester for QuectelDigester {
     fn digest<'a>(&mut self, buf: &'a [u8]) -> (DigestResult<'a>, usize) {
+        if self.framer.checking_trailer() {
+            let (frame, used) = self.framer.next(buf);
+            if let Frame::PayloadEnd {
+                source: PayloadSource::Push(_),
+                intact: false,
+            } = frame
+            {
+                // A push is delivered when its data is complete, before this
+                // check: it can't be taken back here. The session engine
+                // holds pushed bytes until they are checked.
+                warn!("a direct push delivered to atat was misframed (a wrong length on the line)");
+            }
+            if used > 0 || frame == Frame::Pending {
+                return (DigestResult::None, used);
+            }
+            // The check used no bytes (what follows is no trailer): go on.
+        }
         if self.draining {
             return self.drain(buf);
         }

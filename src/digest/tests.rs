@@ -22,6 +22,8 @@ enum Ev {
     Raw(Vec<u8>),
     Malformed(Vec<u8>),
     Discarded,
+    /// A payload's trailer was wrong (its length was).
+    Misframed(PayloadSource),
 }
 
 /// What the atat digester produced, owned.
@@ -83,6 +85,8 @@ fn record(out: &mut Vec<Ev>, frame: Frame<'_>) {
             Ev::Raw(data.to_vec())
         }
         Frame::Malformed(l) => Ev::Malformed(l.to_vec()),
+        Frame::PayloadEnd { intact: true, .. } => return,
+        Frame::PayloadEnd { source, .. } => Ev::Misframed(source),
         Frame::Discarded => {
             if out.last() == Some(&Ev::Discarded) {
                 return;
@@ -112,9 +116,10 @@ fn run_framer(
         pos += take;
         loop {
             let (frame, used) = framer.next(&buf);
+            let waiting = used == 0 && frame == Frame::Pending;
             record(&mut out, frame);
             buf.drain(..used);
-            if used == 0 {
+            if waiting {
                 break;
             }
         }
@@ -710,6 +715,76 @@ fn truncated_frames_yield_nothing_false() {
     assert!(digested(stream, 256).is_empty());
     assert!(digested(b"\r\n+QSSLURC: \"recv\",1,9\r\nab", 256).is_empty());
     assert!(digested(b"\r\n+QSSLSTA", 256).is_empty());
+}
+
+/// A length one to four bytes too long makes the payload swallow its own
+/// line end; one too short leaves data where the line end should be. The
+/// bytes after the payload tell, and the result code still ends the answer.
+#[test]
+fn a_wrong_recv_length_is_caught_by_the_bytes_after_the_payload() {
+    for announced in [6, 7, 8, 9, 4] {
+        let mut stream = format!("\r\n+QSSLRECV: {announced}\r\n").into_bytes();
+        stream.extend_from_slice(b"abcde\r\n\r\nOK\r\n");
+        let got = frames(&stream, Expect::Response);
+        assert_eq!(
+            got.get(1),
+            Some(&Ev::Misframed(PayloadSource::Read)),
+            "{announced}: {got:?}"
+        );
+        assert_eq!(got.last(), Some(&ok()), "{announced}: {got:?}");
+        // atat gets an error, not the misframed body.
+        let out = digested(&stream, 256);
+        assert!(
+            matches!(out.as_slice(), [Out::Error(e)] if e.contains("InvalidResponse")),
+            "{announced}: {out:?}"
+        );
+    }
+    // The right length passes the check, at every split of the trailer.
+    let got = frames(b"\r\n+QSSLRECV: 5\r\nabcde\r\n\r\nOK\r\n", Expect::Response);
+    assert_eq!(
+        got,
+        vec![Ev::Data(PayloadSource::Read, b"abcde".to_vec()), ok()]
+    );
+}
+
+#[test]
+fn a_wrong_push_length_is_caught_by_the_bytes_after_the_payload() {
+    for announced in [6, 7, 4] {
+        let mut stream = format!("\r\n+QSSLURC: \"recv\",3,{announced}\r\n").into_bytes();
+        stream.extend_from_slice(b"abcde\r\n+QSSLURC: \"closed\",3\r\n");
+        let got = frames(&stream, Expect::Idle);
+        assert_eq!(
+            got.get(1),
+            Some(&Ev::Misframed(PayloadSource::Push(client(3)))),
+            "{announced}: {got:?}"
+        );
+        // What follows is still read as what it is.
+        assert_eq!(
+            got.last(),
+            Some(&urc("+QSSLURC: \"closed\",3")),
+            "{announced}: {got:?}"
+        );
+        if announced < 5 {
+            // For atat the data left over is a stray line: the start of a
+            // response, as any line is when a command may be in flight.
+            continue;
+        }
+        let out = digested(&stream, 256);
+        assert_eq!(
+            out.last(),
+            Some(&Out::Urc(b"+QSSLURC: \"closed\",3".to_vec())),
+            "{announced}: {out:?}"
+        );
+    }
+    // Right lengths, back to back, with nothing after the last one yet.
+    let stream = b"\r\n+QSSLURC: \"recv\",3,2\r\nab\r\n+QSSLURC: \"recv\",3,2\r\ncd";
+    assert_eq!(
+        frames(stream, Expect::Idle),
+        vec![
+            Ev::Data(PayloadSource::Push(client(3)), b"ab".to_vec()),
+            Ev::Data(PayloadSource::Push(client(3)), b"cd".to_vec()),
+        ]
+    );
 }
 
 #[test]

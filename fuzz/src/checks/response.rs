@@ -67,7 +67,7 @@ fn engine_answer<C: AtCommand>(
         read += take;
         loop {
             let (frame, used) = framer.next(&buf);
-            if used == 0 {
+            if used == 0 && frame == Frame::Pending {
                 break;
             }
             discarded |= frame == Frame::Discarded;

@@ -115,6 +115,9 @@ pub enum Event {
     Malformed(Vec<u8>),
     /// One or more [`Frame::Discarded`] in a row.
     Discarded,
+    /// [`Frame::PayloadEnd`]: the bytes after a payload were (not) its
+    /// trailer.
+    PayloadEnd(PayloadSource, bool),
 }
 
 /// The frames of one run, and what the invariants need to remember.
@@ -123,6 +126,10 @@ struct FrameLog {
     events: Vec<Event>,
     /// A payload is being delivered: its announced length.
     open_payload: Option<u16>,
+    /// A payload was delivered whole and its trailer is not checked yet.
+    trailer_due: Option<PayloadSource>,
+    /// Bytes of that trailer already used by `Pending` frames.
+    trailer_used: usize,
 }
 
 impl FrameLog {
@@ -136,8 +143,29 @@ impl FrameLog {
                 "a payload was interrupted by {frame:?}"
             );
         }
+        if self.trailer_due.is_some() {
+            assert!(
+                matches!(frame, Frame::PayloadEnd { .. } | Frame::Pending),
+                "a payload's trailer check was skipped for {frame:?}"
+            );
+        }
+        let trailer: &[u8] = match self.trailer_due {
+            Some(PayloadSource::Read) => b"\r\n\r\n",
+            Some(PayloadSource::Push(_)) => b"\r\n",
+            None => b"",
+        };
+        let trailer_left = trailer.get(self.trailer_used..).unwrap_or_default();
         let event = match frame {
-            Frame::Pending => return,
+            Frame::Pending => {
+                if self.trailer_due.is_some() {
+                    assert!(
+                        trailer_left.starts_with(consumed),
+                        "the trailer check used bytes that are no trailer: {consumed:?}"
+                    );
+                    self.trailer_used += used;
+                }
+                return;
+            }
             Frame::Echo(line) => Event::Echo(self.line(line, consumed)),
             Frame::Line(line) => Event::Line(self.line(line, consumed)),
             Frame::Urc(line) => Event::Urc(self.line(line, consumed)),
@@ -191,8 +219,26 @@ impl FrameLog {
                 assert_eq!(framer.payload_remaining(), usize::from(remaining));
                 if remaining == 0 {
                     self.open_payload = None;
+                    if let Some(Event::Payload(source, _, _)) = self.events.last() {
+                        self.trailer_due = Some(*source);
+                    }
                 }
                 return;
+            }
+            Frame::PayloadEnd { source, intact } => {
+                assert_eq!(
+                    self.trailer_due.take(),
+                    Some(source),
+                    "a trailer check without the payload before it"
+                );
+                assert!(
+                    trailer_left.starts_with(consumed),
+                    "the trailer check used bytes that are no trailer: {consumed:?}"
+                );
+                let whole = self.trailer_used + used == trailer.len();
+                assert_eq!(intact, whole, "intact must mean the whole trailer came");
+                self.trailer_used = 0;
+                Event::PayloadEnd(source, intact)
             }
             Frame::Raw(data) => {
                 assert_eq!(data.len(), used, "raw bytes are not the bytes used");
@@ -246,11 +292,14 @@ pub fn run_framer(input: &StreamInput<'_>, seed: u8) -> Vec<Event> {
                 buf.len()
             );
             if used == 0 {
-                assert!(
-                    frame == Frame::Pending,
-                    "a frame that used no bytes: {frame:?} (an engine waits for more input here)"
-                );
-                break;
+                match frame {
+                    Frame::Pending => break,
+                    // It moves the framer out of its trailer check.
+                    Frame::PayloadEnd { .. } => {}
+                    _ => panic!(
+                        "a frame that used no bytes: {frame:?} (an engine waits for more input here)"
+                    ),
+                }
             }
             let is_final = matches!(frame, Frame::Final(_));
             log.record(frame, &buf, used, &framer);

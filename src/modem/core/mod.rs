@@ -134,6 +134,26 @@ pub(crate) struct SocketData<'r> {
     /// prompt (its bytes were filled with zeros), or received data was
     /// framed wrongly (a corrupted length on the line).
     pub broken: bool,
+    /// The newest bytes of `ring` belong to a payload whose trailer has not
+    /// been checked yet (see [`Frame::PayloadEnd`]): they are held back from
+    /// readers until it is, and dropped if the payload was misframed.
+    pub unverified: usize,
+}
+
+impl SocketData<'_> {
+    /// Bytes a reader may take now.
+    pub fn readable(&self) -> usize {
+        self.ring.len().saturating_sub(self.unverified)
+    }
+
+    /// The payload being checked was misframed: drop its bytes, and trust
+    /// nothing more on this socket.
+    pub fn misframed(&mut self) {
+        let keep = self.readable();
+        self.ring.truncate(keep);
+        self.unverified = 0;
+        self.broken = true;
+    }
 }
 
 /// The shared core of the engine.
@@ -278,11 +298,18 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         match self.rx_in_ring.take() {
             Some(client) => {
-                self.socks[client.index()].ring.commit(n);
+                let sock = &mut self.socks[client.index()];
+                sock.ring.commit(n);
+                sock.unverified += n;
                 self.framer.skip_payload(n);
             }
             None => self.line_len = (self.line_len + n).min(LINE),
         }
+    }
+
+    /// Time of the last byte received.
+    pub(crate) fn last_rx_ms(&self) -> u64 {
+        self.last_rx_ms
     }
 
     /// Bytes received so far.

@@ -27,6 +27,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 }
             }
             let (frame, used) = self.framer.next(&self.line[..self.line_len]);
+            let waiting = used == 0 && matches!(frame, Frame::Pending);
             let owner = self
                 .in_flight
                 .filter(|f| f.orphan_until.is_none())
@@ -61,11 +62,29 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
                         let sock = &mut self.socks[client.index()];
                         let stored = sock.ring.push(data);
+                        sock.unverified += stored;
                         if stored < data.len() {
                             let lost = u32::try_from(data.len() - stored).unwrap_or(u32::MAX);
                             sock.dropped = sock.dropped.saturating_add(lost);
                             push_event(&mut self.events, Event::PushOverflow { client });
                         }
+                    }
+                }
+                Frame::PayloadEnd { source, intact } => {
+                    if let Some(client) = self.sink {
+                        let sock = &mut self.socks[client.index()];
+                        if intact {
+                            sock.unverified = 0;
+                        } else {
+                            warn!(
+                                "socket {}: payload misframed (a wrong length on the line): dropped",
+                                client.get()
+                            );
+                            sock.misframed();
+                        }
+                    }
+                    if owner && source == PayloadSource::Read {
+                        answer = on_cmd(&frame);
                     }
                 }
                 Frame::Line(_)
@@ -105,7 +124,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 }
             }
             self.consume(used);
-            if used == 0 {
+            if waiting {
                 break;
             }
         }
@@ -126,7 +145,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 if self.framer.abort_payload() > 0 {
                     warn!("payload abandoned: its announced length was wrong");
                     if let Some(client) = self.sink.take() {
-                        self.socks[client.index()].broken = true;
+                        self.socks[client.index()].misframed();
                     }
                 }
             }

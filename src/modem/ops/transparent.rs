@@ -281,8 +281,9 @@ impl<'r> Op<'r> for RawRead<'_> {
             return Poll::Ready(Err(e));
         }
         let data = &mut core.socks[client.index()];
-        if !data.ring.is_empty() || self.buf.is_empty() {
-            return Poll::Ready(Ok(data.ring.pop(self.buf)));
+        let readable = data.readable().min(self.buf.len());
+        if readable > 0 || self.buf.is_empty() {
+            return Poll::Ready(Ok(data.ring.pop(&mut self.buf[..readable])));
         }
         if core.transparent() != Some(client) {
             return Poll::Ready(Ok(0));
