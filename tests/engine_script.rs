@@ -4,6 +4,7 @@
 mod common;
 
 use common::script::{cmd, data, ok, reply, sim_time, NoWait, ScriptPort, Step};
+use embedded_io::Write;
 use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
 use quectel_ssl::modem::{ops, CountingTimer, Event};
 use quectel_ssl::*;
@@ -555,5 +556,66 @@ fn a_push_at_the_end_of_the_output_is_delivered_once_the_line_is_quiet() {
         .push([reply(b"\r\n+QSSLURC: \"recv\",5,2\r\nxy\r\n")]);
     assert_eq!(m.read(&sock, &mut buf).unwrap(), 2);
     assert_eq!(&buf[..2], b"xy");
+    assert_done(m);
+}
+
+#[test]
+fn no_carrier_resynchronises_the_port_before_the_next_command() {
+    // The peer closed while transparent bytes were on their way: the module
+    // took "hello" as a command line (ERROR) and holds "wor" as the start
+    // of the next. The driver ends that line and probes before its next
+    // command, so neither ERROR is taken for that command's answer.
+    let mut rx = [0u8; 64];
+    let mut m = modem([
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\n"),
+        data(b"hello\rwor"),
+        reply(b"\r\nNO CARRIER\r\n\r\nERROR\r\n"),
+        data(b"\rAT\r"),
+        reply(b"\r\nERROR\r\n\r\nOK\r\n"),
+        cmd("AT+QSSLCLOSE=0"),
+        ok(),
+    ]);
+    let sock = m
+        .open(open_cmd(0, AccessMode::Transparent), &mut rx)
+        .unwrap();
+    assert_eq!(
+        m.transparent(&sock).unwrap().write(b"hello\rwor").unwrap(),
+        9
+    );
+    // The port is back in command mode; the socket must be closed.
+    assert_eq!(m.write(&sock, b"x"), Err(Error::Closed));
+    m.close(&sock).unwrap();
+    assert_done(m);
+}
+
+#[test]
+fn no_carrier_in_the_middle_of_a_transparent_write_stops_it() {
+    // Written 4 bytes at a time; NO CARRIER is read after the first piece.
+    // The rest is not written (it would be command text to the module), and
+    // only the bytes written are reported.
+    let mut rx = [0u8; 64];
+    let steps = [
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\n"),
+        data(b"0123"),
+        reply(b"\r\nNO CARRIER\r\n"),
+        data(b"\rAT\r"),
+        ok(),
+        cmd("AT+QSSLCLOSE=0"),
+        ok(),
+    ];
+    let config = Config {
+        write_chunk: 4,
+        ..Config::default()
+    };
+    let mut m: TestModem<'_> = Modem::with_config(ScriptPort::new(steps), sim_time(), config);
+    let sock = m
+        .open(open_cmd(0, AccessMode::Transparent), &mut rx)
+        .unwrap();
+    let mut t = m.transparent(&sock).unwrap();
+    assert_eq!(t.write(b"0123456789abcdef").unwrap(), 4);
+    assert!(t.write(b"456789abcdef").is_err());
+    m.close(&sock).unwrap();
     assert_done(m);
 }

@@ -144,17 +144,30 @@ impl Soak {
             if self.socks[i].handle.is_none() {
                 return;
             }
-            // The peer closes once the module took every byte written (they
-            // all came back). Bytes still on their way when `NO CARRIER`
-            // comes reach the module in command mode and are read as command
-            // lines; their `ERROR`s would be taken for the answers of the
-            // next commands, a hazard of the protocol the engine does not
-            // guard against yet.
+            // The peer closes while bytes are still being written: `NO
+            // CARRIER` cuts the write short, and what the module makes of
+            // the bytes it got in command mode (`ERROR`s, or the start of a
+            // line) must not shift the answers of the commands after it.
             if step == close_at && std::mem::take(&mut self.close_in_turn) {
                 let planned = Planned::PeerClose { client: i as u8 };
                 self.hit(i, planned);
                 self.log(format!("inject {planned:?} (transparent turn)"));
                 common::sim::inject(&self.sim, planned.fault().unwrap());
+                let tail = self.socks[i].seg.next_chunk(STEP as usize);
+                let mut at = 0;
+                while at < tail.len() {
+                    match self
+                        .m
+                        .transparent(&h)
+                        .and_then(|mut t| t.write(&tail[at..]))
+                    {
+                        Ok(n) => {
+                            at += n;
+                            self.socks[i].seg.sent += n as u64;
+                        }
+                        Err(_) => break,
+                    }
+                }
                 return self.await_end(i);
             }
         }

@@ -73,6 +73,10 @@ pub(crate) enum Kind {
     /// `AT+QSSLOPEN` in transparent mode, `AT+QISWTMD=<id>,2` or `ATO`:
     /// `CONNECT` puts the port in transparent mode for this socket.
     Transparent(ClientId),
+    /// The probe that resynchronises the port after `NO CARRIER` (see
+    /// [`Core::resync`]): its answer is the first `OK`, every result code
+    /// before it answers bytes the module took as command text.
+    Resync,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -119,6 +123,14 @@ fn command_label(line: &[u8]) -> &str {
 
 /// Grace given to a late answer after its command timed out.
 const ORPHAN_GRACE_MS: u64 = 500;
+
+/// The probe written after `NO CARRIER`: a CR ends whatever line of
+/// transparent bytes the module was left with, then a plain `AT`.
+const RESYNC_PROBE: &[u8] = b"\rAT\r";
+
+/// How long the resync probe's `OK` is waited for (the module answers the
+/// lines before it first) before the next command goes out regardless.
+const RESYNC_WAIT_MS: u64 = 1_000;
 
 /// Per-socket receive side.
 #[derive(Debug, Default)]
@@ -190,6 +202,14 @@ pub struct Core<'r, const LINE: usize> {
     pub(crate) watch_ok: bool,
     /// `OK` after the escape was seen.
     pub(crate) escaped: bool,
+    /// `NO CARRIER` ended transparent mode: transparent bytes the module had
+    /// not taken yet are now command text to it (answered with `ERROR`, or
+    /// left as the start of a line). The next command is preceded by
+    /// [`RESYNC_PROBE`], whose answer is waited for.
+    resync: bool,
+    /// A transparent write that `NO CARRIER` cut short: its token and the
+    /// bytes written before.
+    raw_cut: Option<(u32, usize)>,
 }
 
 impl<'r, const LINE: usize> Default for Core<'r, LINE> {
@@ -222,6 +242,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             held: heapless::Vec::new(),
             watch_ok: false,
             escaped: false,
+            resync: false,
+            raw_cut: None,
         }
     }
 
@@ -369,6 +391,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             self.pump(now, &mut |_| false);
         }
         if self.in_flight.is_some() || self.tx_pending() {
+            return Poll::Pending;
+        }
+        if self.resync {
+            self.resync = false;
+            debug!("resynchronising the port after NO CARRIER");
+            let len = RESYNC_PROBE.len();
+            self.tx[..len].copy_from_slice(RESYNC_PROBE);
+            self.started(Some((len, Expect::Response)), Kind::Resync, 0, now);
+            // No operation owns it: its frames are drained like an orphan's.
+            self.orphan(now.saturating_add(RESYNC_WAIT_MS));
             return Poll::Pending;
         }
         Poll::Ready(Ok(()))

@@ -117,6 +117,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                                 self.last_tx_ms = self.last_tx_ms.max(now);
                             }
                         }
+                        let resyncing = self.in_flight.is_some_and(|f| f.kind == Kind::Resync);
+                        if resyncing && result != FinalResult::Ok {
+                            // An answer to stale transparent bytes: the
+                            // probe's `OK` is still to come.
+                            self.framer.set_expect(Expect::Response);
+                        }
                         if !self.framer.in_flight() {
                             self.in_flight = None;
                         }

@@ -47,6 +47,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         let _ = self.held.push(byte);
         if self.held.as_slice() == NO_CARRIER {
             self.held.clear();
+            if let Tx::Payload { token, pos, .. } = self.tx_state {
+                // The rest would reach the module as command text.
+                self.raw_cut = Some((token, pos));
+                self.tx_state = Tx::Idle;
+            }
+            self.resync = true;
             self.framer.leave_raw();
             self.state.carrier_lost();
             apply_closed(&mut self.socks, client);
@@ -124,6 +130,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             Tx::Payload { token, pos: 0, len }
         };
         token
+    }
+
+    /// How many bytes of the transparent write holding `token` were written
+    /// before `NO CARRIER` cut it short, if it did.
+    pub(crate) fn take_raw_cut(&mut self, token: u32) -> Option<usize> {
+        let (cut, written) = self.raw_cut?;
+        (cut == token).then(|| {
+            self.raw_cut = None;
+            written
+        })
     }
 
     /// The connection the port carries, if it is transparent.

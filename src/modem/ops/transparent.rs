@@ -293,6 +293,13 @@ impl<'r> Op<'r> for RawRead<'_> {
 }
 
 /// Write transparent-mode bytes as they are; done when all are written.
+///
+/// Transparent mode has no acknowledgement: "written" means handed to the
+/// port. If `NO CARRIER` arrives meanwhile, the write stops and reports
+/// the bytes written before it ([`Error::Closed`] if none); the bytes the
+/// module had not taken when the connection dropped are lost with it, as
+/// the tail of a TCP stream is when its peer goes away. The next command is
+/// preceded by a probe that clears what the module made of them.
 pub struct RawWrite<'d> {
     handle: SocketHandle,
     data: &'d [u8],
@@ -330,6 +337,15 @@ impl<'r> Op<'r> for RawWrite<'_> {
         }
         if core.tx_pending() {
             return Poll::Pending;
+        }
+        if let Some(written) = self.token.and_then(|t| core.take_raw_cut(t)) {
+            // `NO CARRIER` came while the bytes went out: the rest was not
+            // written (the module would have taken it as command text).
+            return Poll::Ready(if written == 0 {
+                Err(Error::Closed)
+            } else {
+                Ok(written)
+            });
         }
         Poll::Ready(Ok(self.data.len()))
     }
