@@ -66,9 +66,11 @@ impl SysTickTimer {
                 break (before, current);
             }
         };
-        let into_ms =
-            u64::from(self.reload - current.min(self.reload)) * 1000 / u64::from(self.reload + 1);
-        self.extend(ms) * 1000 + into_ms
+        // Cycles per microsecond: a 32-bit divide (one instruction here),
+        // not a 64-bit one (a library routine of about 1 KiB of flash).
+        let per_us = ((self.reload + 1) / 1000).max(1);
+        let into_ms = (self.reload - current.min(self.reload)) / per_us;
+        self.extend(ms) * 1000 + u64::from(into_ms.min(999))
     }
 
     fn extend(&mut self, ms: u32) -> u64 {
