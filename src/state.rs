@@ -441,5 +441,4 @@ impl SessionState {
     }
 }
 
-#[cfg(test)]
 mod tests;

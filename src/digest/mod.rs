@@ -56,7 +56,6 @@
 //! checks as bounded property tests on stable.
 
 mod frame;
-#[cfg(test)]
 mod tests;
 
 pub use frame::{Expect, FinalResult, Frame, Framer, PayloadSource};

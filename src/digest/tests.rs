@@ -2,6 +2,10 @@
 //! and the atat digester (fed as atat's `Ingress` feeds it), each stream
 //! whole, one byte at a time and in random chunks.
 
+// Test code only: this module is compiled for `cargo test` and nowhere
+// else, so its unwraps and panics never reach firmware.
+#![cfg(test)]
+
 use super::*;
 use crate::command::ssl_config::{FilePath, SslConfigValue};
 use crate::command::{file, parse_body, ssl_socket};

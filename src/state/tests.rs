@@ -1,5 +1,9 @@
 //! Every state × event pair, and handles that outlive their socket.
 
+// Test code only: this module is compiled for `cargo test` and nowhere
+// else, so its unwraps and panics never reach firmware.
+#![cfg(test)]
+
 use super::*;
 use crate::command::ssl_socket::AccessMode::{Buffer, DirectPush, Transparent};
 use crate::command::ssl_socket::SocketState::{Closing, Connected, Initial, Opening};

@@ -9,7 +9,6 @@ use crate::command::ssl_config::types::wire_enum;
 use crate::error::Error;
 pub use clock::DateTime;
 
-#[cfg(test)]
 mod tests;
 
 /// `AT` — check that the module answers.

@@ -11,7 +11,6 @@ use crate::error::{Error, ParamError};
 use crate::types::FileName;
 pub use checksum::{checksum, Checksum};
 
-#[cfg(test)]
 mod tests;
 
 /// `AT+QFUPL="<filename>",<file_size>[,<timeout>[,<ackmode>]]` — start an

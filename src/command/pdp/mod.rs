@@ -12,7 +12,6 @@ use crate::error::Error;
 use crate::types::{Apn, Password, PdpContextId, UserName};
 pub use types::{AuthMethod, DnsConfig, PdpContextState, PdpType};
 
-#[cfg(test)]
 mod tests;
 
 /// `AT+QICSGP=<contextID>,<context_type>,"<APN>","<username>","<password>",<authentication>`

@@ -19,7 +19,6 @@ pub use settings::{
 };
 pub use types::{CipherSuite, CloseTimeMode, DtlsVersion, SecLevel, SslVersion};
 
-#[cfg(test)]
 mod tests;
 
 const PREFIX: &[u8] = b"+QSSLCFG:";

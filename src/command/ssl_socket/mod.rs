@@ -11,7 +11,6 @@ use crate::error::{Error, ParamError};
 use crate::types::{ClientId, HostName, PdpContextId, ReadLength, SendLength, SslContextId};
 pub use types::{AccessMode, AtPort, LastError, SocketState, SocketStatus, SslData, SslState};
 
-#[cfg(test)]
 mod tests;
 
 /// `AT+QSSLOPEN=<PDP_ctxID>,<SSL_ctxID>,<clientID>,"<serveraddr>",<server_port>,<access_mode>`

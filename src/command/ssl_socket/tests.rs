@@ -1,5 +1,9 @@
 //! Exact bytes of the socket commands and their typed answers.
 
+// Test code only: this module is compiled for `cargo test` and nowhere
+// else, so its unwraps and panics never reach firmware.
+#![cfg(test)]
+
 use super::*;
 use crate::command::testing::{answer, bytes};
 use crate::command::TestParameter;
