@@ -62,9 +62,10 @@ impl SysTickTimer {
                 break (before, current);
             }
         };
-        let into_ms =
-            u64::from(self.reload - current.min(self.reload)) * 1000 / u64::from(self.reload + 1);
-        self.extend(ms) * 1000 + into_ms
+        // A 32-bit divide: a 64-bit one would link about 1 KiB of library code.
+        let per_us = ((self.reload + 1) / 1000).max(1);
+        let into_ms = (self.reload - current.min(self.reload)) / per_us;
+        self.extend(ms) * 1000 + u64::from(into_ms.min(999))
     }
 }
 
