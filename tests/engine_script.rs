@@ -38,8 +38,20 @@ fn assert_done(m: TestModem<'_>) {
 
 /// Steps that open socket `client` in buffer mode.
 fn opened(client: u8) -> Vec<Step> {
+    opened_in(client, AccessMode::Buffer)
+}
+
+/// Steps that open socket `client` in buffer or direct-push mode.
+fn opened_in(client: u8, mode: AccessMode) -> Vec<Step> {
+    let mode = match mode {
+        AccessMode::Buffer => 0,
+        AccessMode::DirectPush => 1,
+        other => unreachable!("{other:?} opens answer CONNECT"),
+    };
     vec![
-        cmd(&format!("AT+QSSLOPEN=1,0,{client},\"example.com\",443,0")),
+        cmd(&format!(
+            "AT+QSSLOPEN=1,0,{client},\"example.com\",443,{mode}"
+        )),
         ok(),
         reply(format!("\r\n+QSSLOPEN: {client},0\r\n").as_bytes()),
     ]
@@ -249,11 +261,7 @@ fn data_for_one_socket_during_a_command_on_another_is_kept() {
 #[test]
 fn push_overflow_is_reported_after_the_bytes_before_it() {
     let mut rx = [0u8; 4];
-    let mut steps = vec![
-        cmd("AT+QSSLOPEN=1,0,3,\"example.com\",443,1"),
-        ok(),
-        reply(b"\r\n+QSSLOPEN: 3,0\r\n"),
-    ];
+    let mut steps = opened_in(3, AccessMode::DirectPush);
     steps.push(reply(b"\r\n+QSSLURC: \"recv\",3,6\r\nabcdef\r\n"));
     let mut m = modem(steps);
     let sock = m
@@ -513,11 +521,7 @@ fn a_push_length_too_long_drops_the_push_and_breaks_the_stream() {
     // 7 announced, 6 sent: the count swallows the CR of the next URC. The
     // bytes are held until the line after them is checked, then dropped.
     let mut rx = [0u8; 64];
-    let mut steps = vec![
-        cmd("AT+QSSLOPEN=1,0,3,\"example.com\",443,1"),
-        ok(),
-        reply(b"\r\n+QSSLOPEN: 3,0\r\n"),
-    ];
+    let mut steps = opened_in(3, AccessMode::DirectPush);
     steps.push(reply(
         b"\r\n+QSSLURC: \"recv\",3,3\r\nabc\r\n+QSSLURC: \"recv\",3,7\r\nabcdef\r\n+QSSLURC: \"recv\",3,2\r\nxy\r\n",
     ));
@@ -538,11 +542,7 @@ fn a_push_at_the_end_of_the_output_is_delivered_once_the_line_is_quiet() {
     // Nothing follows the last push: its line end is all there is, and a
     // module that sent only the payload is taken at its word after 50 ms.
     let mut rx = [0u8; 64];
-    let mut steps = vec![
-        cmd("AT+QSSLOPEN=1,0,5,\"example.com\",443,1"),
-        ok(),
-        reply(b"\r\n+QSSLOPEN: 5,0\r\n"),
-    ];
+    let mut steps = opened_in(5, AccessMode::DirectPush);
     steps.push(reply(b"\r\n+QSSLURC: \"recv\",5,6\r\nabcdef"));
     let mut m = modem(steps);
     let sock = m
