@@ -6,7 +6,9 @@ mod common;
 
 use common::sim::*;
 use embedded_io::{Read, Write};
+use quectel_sim::clock::ClockValue;
 use quectel_sim::testing::{EchoServerOptions, Validity};
+use quectel_sim::FailReason;
 use quectel_ssl::command::device::{DateTime, GetClock};
 use quectel_ssl::command::ssl_config::SecLevel;
 use quectel_ssl::command::ssl_socket::AccessMode;
@@ -77,28 +79,48 @@ fn open_fails_with_566(m: &mut SimModem, port: u16) {
     assert_eq!(err, Error::Ssl(SslErrorCode::SocketConnectFailed));
 }
 
-#[test]
-fn a_wrong_ca_fails_the_open() {
-    let mut rig = Rig::new();
-    let mut m = rig.modem();
-    let stranger = quectel_sim::testing::TestPki::new();
-    set_up(&mut m, stranger.ca_pem().as_bytes());
-    open_fails_with_566(&mut m, rig.server_port());
+/// The day the date tests pin the module clock to (`AT+CCLK`), and the
+/// windows of their certificates around it: whatever the host's date, the
+/// module's clock and the certificates' dates are the same in every run.
+const PINNED: (u16, u8, u8) = (2026, 11, 23);
+
+fn unix(y: u16, m: u8, d: u8) -> i64 {
+    let text = format!("{:02}/{m:02}/{d:02},12:00:00+00", y % 100);
+    ClockValue::parse(&text).unwrap().to_unix()
 }
 
-#[test]
-fn an_expired_certificate_fails_against_the_clock_unless_dates_are_ignored() {
+/// A rig whose server certificate is valid over `window` and whose module
+/// clock reads [`PINNED`] at noon UTC.
+fn pinned_rig(window: Validity) -> (Rig, SimModem) {
     let mut rig = Rig::with(
-        EchoServerOptions::default()
-            .rsa()
-            .validity(Validity::expired()),
+        EchoServerOptions::default().rsa().validity(window),
         sim_config(),
     );
     let mut m = rig.ready();
-    m.set_clock(DateTime::new(2026, 11, 23, 12, 0, 0, 0).unwrap())
+    let (y, mo, d) = PINNED;
+    m.set_clock(DateTime::new(y, mo, d, 12, 0, 0, 0).unwrap())
         .unwrap();
-    open_fails_with_566(&mut m, rig.server_port());
-    // The weaker choice is explicit.
+    (rig, m)
+}
+
+/// The open failed for a validity date, as the simulator's TLS library
+/// says, with the module clock at the pinned day.
+fn refused_for_date(rig: &Rig, expired: bool) {
+    let failure = rig.sim.last_open_failure().expect("a failure is recorded");
+    let pinned = unix(PINNED.0, PINNED.1, PINNED.2);
+    match failure.reason {
+        FailReason::CertificateExpired { module_clock, .. } if expired => {
+            assert!((module_clock - pinned).abs() < 600, "{failure:?}")
+        }
+        FailReason::CertificateNotYetValid { module_clock, .. } if !expired => {
+            assert!((module_clock - pinned).abs() < 600, "{failure:?}")
+        }
+        _ => panic!("refused for another reason: {failure:?}"),
+    }
+}
+
+/// With `ignorelocaltime` set the same server is reached and echoes.
+fn reached_when_dates_are_ignored(rig: &Rig, m: &mut SimModem) {
     let lax = SslConfig {
         check_validity: false,
         ..SslConfig::with_ca(name(CA_FILE))
@@ -114,6 +136,47 @@ fn an_expired_certificate_fails_against_the_clock_unless_dates_are_ignored() {
     m.socket(&sock).write_all(b"late").unwrap();
     let mut back = [0u8; 4];
     m.socket(&sock).read_exact(&mut back).unwrap();
+    assert_eq!(&back, b"late");
+}
+
+#[test]
+fn a_wrong_ca_fails_the_open() {
+    let mut rig = Rig::new();
+    let mut m = rig.modem();
+    let stranger = quectel_sim::testing::TestPki::new();
+    set_up(&mut m, stranger.ca_pem().as_bytes());
+    open_fails_with_566(&mut m, rig.server_port());
+    let failure = rig.sim.last_open_failure().expect("recorded");
+    assert_eq!(failure.reason, FailReason::UnknownIssuer, "{failure:?}");
+}
+
+#[test]
+fn an_expired_certificate_fails_against_the_clock_unless_dates_are_ignored() {
+    let (rig, mut m) = pinned_rig(Validity::between(unix(2026, 1, 1), unix(2026, 6, 1)));
+    open_fails_with_566(&mut m, rig.server_port());
+    refused_for_date(&rig, true);
+    reached_when_dates_are_ignored(&rig, &mut m);
+}
+
+#[test]
+fn a_not_yet_valid_certificate_fails_against_the_clock_unless_dates_are_ignored() {
+    let (rig, mut m) = pinned_rig(Validity::between(unix(2027, 1, 1), unix(2028, 1, 1)));
+    open_fails_with_566(&mut m, rig.server_port());
+    refused_for_date(&rig, false);
+    reached_when_dates_are_ignored(&rig, &mut m);
+}
+
+#[test]
+fn a_certificate_valid_at_the_module_clock_passes_the_date_check() {
+    let (rig, mut m) = pinned_rig(Validity::between(unix(2026, 11, 1), unix(2026, 12, 1)));
+    let sock = m
+        .open(
+            open_cmd(0, rig.server_port(), AccessMode::Buffer),
+            buffer(256),
+        )
+        .unwrap();
+    m.close(&sock).unwrap();
+    assert!(rig.sim.open_failures().is_empty());
 }
 
 #[test]
@@ -198,4 +261,28 @@ fn the_diagnosis_names_what_is_missing() {
     let findings = diagnosis.findings();
     assert!(!findings.contains(&Finding::PdpInactive), "{diagnosis}");
     assert!(!findings.contains(&Finding::CaCertMissing), "{diagnosis}");
+}
+
+/// The module clock starts from the host's (as a module that took the
+/// network time), and CI's shifted-clock runs really shift it: with
+/// `QUECTEL_TEST_HOST_YEAR` set (by `.ci/run`), the host year must be that
+/// one, so a run under `faketime` that did not take effect fails here
+/// instead of passing for the wrong reason.
+#[test]
+fn the_module_clock_starts_from_the_hosts() {
+    let host = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let host_year = ClockValue::from_unix(host, 0).year;
+    if let Ok(expected) = std::env::var("QUECTEL_TEST_HOST_YEAR") {
+        assert_eq!(
+            host_year.to_string(),
+            expected,
+            "the host clock is not shifted"
+        );
+    }
+    let (sim, _port) = quectel_sim::Simulator::start(sim_config());
+    let module = sim.clock().expect("the module clock runs");
+    assert!((module.to_unix() - host).abs() < 600, "{module}");
 }

@@ -167,7 +167,22 @@ fn a_boot_rdy_still_unread_when_init_starts_is_taken_in_stride() {
     // `AT` all the same, and every later answer must still meet its own
     // command (the upload's checksum, the file list).
     let mut rig = Rig::new();
-    std::thread::sleep(Duration::from_millis(300));
+    // Wait until the module has written its `RDY` (however long the boot
+    // takes on this machine), not for a fixed time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !rig
+        .sim
+        .transcript()
+        .bytes(quectel_sim::transcript::Direction::ToHost)
+        .windows(3)
+        .any(|w| w == b"RDY")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the module never booted"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
     let mut m = rig.modem();
     set_up(&mut m, rig.pki.ca_pem().as_bytes());
     let listed = m

@@ -13,6 +13,7 @@ use crate::error_code::{CmeError, QiError};
 use crate::fault::Fault;
 use crate::filesystem::{Drive, FilePath};
 use crate::line::LineFaultKind;
+use crate::net::OpenFailure;
 use crate::port::DtrPin;
 use crate::simulator::SimCore;
 use crate::transcript::Transcript;
@@ -114,6 +115,19 @@ impl SimHandle {
             .map(|c| module.sockets[usize::from(c)].info(c))
             .filter(|i| i.state != crate::engine::state::SocketState::Initial)
             .collect()
+    }
+
+    /// Every open that failed so far, oldest first, with the real reason
+    /// the module's network side saw (a real module only reports the code).
+    pub fn open_failures(&self) -> Vec<OpenFailure> {
+        self.module()
+            .map(|m| m.open_failures.clone())
+            .unwrap_or_default()
+    }
+
+    /// The real reason of the last failed open, if any.
+    pub fn last_open_failure(&self) -> Option<OpenFailure> {
+        self.module()?.open_failures.last().cloned()
     }
 
     /// What `AT+QIGETERROR` would answer now.

@@ -37,6 +37,6 @@ pub use config::{DefaultsProfile, SimConfig, DEFAULT_RECV_BUFFER, DEFAULT_SEND_B
 pub use engine::state::{SocketInfo, SocketState};
 pub use fault::{Fault, Urc};
 pub use handle::SimHandle;
-pub use net::{supported_cipher_suites, CloseCause, HandshakeInfo};
+pub use net::{supported_cipher_suites, CloseCause, FailReason, HandshakeInfo, OpenFailure};
 pub use port::{DtrPin, SimPort, SimPortError};
 pub use simulator::Simulator;

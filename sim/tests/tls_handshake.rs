@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{config, echo, wait_peer, Wire};
 use quectel_sim::testing::{EchoServer, EchoServerOptions, TestPki, Validity};
-use quectel_sim::SimConfig;
+use quectel_sim::{FailReason, SimConfig};
 
 fn wire_with_ca(cfg: SimConfig, pki: &TestPki) -> Wire {
     let mut w = Wire::boot_quiet(cfg);
@@ -61,6 +61,16 @@ fn expired_certificate_fails_against_the_module_clock() {
     let mut w = wire_with_ca(config(), &pki);
     w.cmd("AT+QSSLCFG=\"ignorelocaltime\",1,0", b"\r\nOK\r\n");
     assert_eq!(open_result(&mut w, &server, "echo.test"), 566);
+    let failure = w.handle.last_open_failure().unwrap();
+    assert!(
+        matches!(failure.reason, FailReason::CertificateExpired { .. }),
+        "{failure:?}"
+    );
+    assert!(w
+        .handle
+        .transcript()
+        .to_string()
+        .contains("certificate expired"));
     w.cmd("AT+QSSLCFG=\"ignorelocaltime\",1,1", b"\r\nOK\r\n");
     assert_eq!(open_result(&mut w, &server, "echo.test"), 0);
 }
@@ -73,6 +83,8 @@ fn validity_follows_at_cclk() {
     let mut w = wire_with_ca(config(), &pki);
     w.cmd("AT+QSSLCFG=\"ignorelocaltime\",1,0", b"\r\nOK\r\n");
     assert_eq!(open_result(&mut w, &server, "echo.test"), 566);
+    let failure = w.handle.last_open_failure().unwrap();
+    assert!(failure.reason.is_date(), "{failure:?}");
     w.cmd("AT+CCLK=\"20/06/10,12:00:00+08\"", b"\r\nOK\r\n");
     w.send(b"AT+CCLK?\r");
     let clock = w.until(b"\r\n\r\nOK\r\n");

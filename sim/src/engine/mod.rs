@@ -38,7 +38,7 @@ use crate::error_code::QiError;
 use crate::fault::{Fault, Urc};
 use crate::filesystem::FileSystem;
 use crate::line::Line;
-use crate::net::{new_session_store, Connection, OpenRequest, TlsCacheEntry};
+use crate::net::{new_session_store, Connection, OpenFailure, OpenRequest, TlsCacheEntry};
 
 /// The boot URCs that follow `RDY`.
 const BOOT_URCS: &[u8] =
@@ -116,6 +116,9 @@ pub(crate) struct Module {
     recv_noticed: [bool; 12],
     faults: ArmedFaults,
     reaper: Vec<Connection>,
+    /// Every failed open since power-up of the simulator, with its real
+    /// reason (kept across module reboots: it is the test's record).
+    pub open_failures: Vec<OpenFailure>,
 }
 
 impl Module {
@@ -149,6 +152,7 @@ impl Module {
             recv_noticed: [false; 12],
             faults: ArmedFaults::default(),
             reaper: Vec::new(),
+            open_failures: Vec::new(),
         };
         module.power_up();
         module

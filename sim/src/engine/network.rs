@@ -5,7 +5,7 @@ use super::state::SocketState;
 use super::{Module, Next, PortMode};
 use crate::at::AccessMode;
 use crate::error_code::QiError;
-use crate::net::{CloseCause, Connection, NetEvent};
+use crate::net::{CloseCause, Connection, NetEvent, OpenFailure};
 
 impl Module {
     /// Starts the workers of the opens answered so far, and releases the
@@ -55,10 +55,17 @@ impl Module {
                     self.queue_urc(format!("+QSSLOPEN: {client},0"));
                 }
             }
-            NetEvent::OpenFailed(code) => {
-                self.line
-                    .recorder
-                    .note(&format!("socket {client} open failed: {}", code.code()));
+            NetEvent::OpenFailed(reason) => {
+                let code = reason.code();
+                self.line.recorder.note(&format!(
+                    "socket {client} open failed: {}: {reason}",
+                    code.code()
+                ));
+                self.open_failures.push(OpenFailure {
+                    client,
+                    code,
+                    reason,
+                });
                 self.open_failed(client, code);
             }
             NetEvent::Data => self.on_data(client),

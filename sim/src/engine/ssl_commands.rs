@@ -13,7 +13,7 @@ use super::state::{Socket, SocketState};
 use super::{Module, Next};
 use crate::at::{AccessMode, Command, SslSettingName};
 use crate::error_code::QiError;
-use crate::net::{build_tls_config, CloseCause, OpenRequest, TlsSettings};
+use crate::net::{build_tls_config, CloseCause, FailReason, OpenRequest, TlsSettings};
 
 impl Module {
     pub(crate) fn execute_ssl(&mut self, command: Command) -> Reply {
@@ -221,7 +221,11 @@ impl Module {
 
     /// The client configuration for SSL context `ctx`, reused while its
     /// settings stay the same (so that sessions can be resumed).
-    fn tls_config(&mut self, ctx: u8, settings: TlsSettings) -> Result<Arc<ClientConfig>, QiError> {
+    fn tls_config(
+        &mut self,
+        ctx: u8,
+        settings: TlsSettings,
+    ) -> Result<Arc<ClientConfig>, FailReason> {
         let slot = &mut self.tls_cache[usize::from(ctx)];
         if let Some((cached, config)) = slot {
             if *cached == settings {

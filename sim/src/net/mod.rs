@@ -9,6 +9,7 @@
 
 mod buffers;
 mod connect;
+mod failure;
 mod resolve;
 mod tls_config;
 mod verifier;
@@ -23,6 +24,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub(crate) use buffers::SocketBuffers;
+pub use failure::{FailReason, OpenFailure};
 pub use tls_config::supported_cipher_suites;
 pub(crate) use tls_config::{
     build as build_tls_config, new_session_store, TlsCacheEntry, TlsSettings,
@@ -30,7 +32,6 @@ pub(crate) use tls_config::{
 
 use crate::engine::event::Event;
 use crate::engine::inbox::Inbox;
-use crate::error_code::QiError;
 
 /// What a finished TLS handshake negotiated (see
 /// [`crate::SimHandle::socket`]).
@@ -70,8 +71,8 @@ pub(crate) enum NetEvent {
         local_port: u16,
         info: HandshakeInfo,
     },
-    /// The open failed with this code.
-    OpenFailed(QiError),
+    /// The open failed, for this reason.
+    OpenFailed(FailReason),
     /// Data was added to the receive buffer.
     Data,
     /// Part of the send buffer went out on the network.
@@ -95,7 +96,7 @@ pub(crate) struct OpenRequest {
     pub negotiate_timeout: Duration,
     /// The client configuration, or the code the open fails with after
     /// connecting.
-    pub tls: Result<Arc<rustls::ClientConfig>, QiError>,
+    pub tls: Result<Arc<rustls::ClientConfig>, FailReason>,
     pub recv_capacity: usize,
     pub send_capacity: usize,
 }

@@ -20,10 +20,10 @@ use rustls::{ClientConfig, RootCertStore, SupportedCipherSuite};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
+use super::failure::FailReason;
 use super::verifier::ModuleVerifier;
 use crate::at::{ALL_CIPHER_SUITES, MODULE_CIPHER_SUITES};
 use crate::clock::SharedClock;
-use crate::error_code::QiError;
 
 /// The SSL context as an open uses it: settings plus file contents. The
 /// engine keeps the configuration built from it per SSL context and builds a
@@ -50,7 +50,7 @@ pub(crate) struct TlsSettings {
 }
 
 /// A built configuration and the settings it was built from.
-pub(crate) type TlsCacheEntry = (TlsSettings, Result<Arc<ClientConfig>, QiError>);
+pub(crate) type TlsCacheEntry = (TlsSettings, Result<Arc<ClientConfig>, FailReason>);
 
 /// The codes of [`MODULE_CIPHER_SUITES`] that the simulator can negotiate
 /// on their own (rustls has only `0XC02F` of them); `0XFFFF` always works.
@@ -80,19 +80,26 @@ fn parse_certs(data: &[u8]) -> Vec<CertificateDer<'static>> {
     }
 }
 
-/// Builds the configuration; the error is the code the open reports.
+/// Builds the configuration; the error is why the open fails (after the
+/// TCP connect, as on a module).
 pub(crate) fn build(
     s: &TlsSettings,
     store: &Arc<dyn ClientSessionStore>,
     clock: &SharedClock,
-) -> Result<Arc<ClientConfig>, QiError> {
+) -> Result<Arc<ClientConfig>, FailReason> {
     if s.dtls || s.psk {
-        return Err(QiError::NotSupported);
+        return Err(FailReason::NotSupported(
+            "DTLS and PSK are not supported by the simulator".into(),
+        ));
     }
     let tls13 = match s.ssl_version {
         3 => false,
         4 => s.allow_tls13 && s.cipher_suite == ALL_CIPHER_SUITES,
-        _ => return Err(QiError::ConnectFailed),
+        v => {
+            return Err(FailReason::Configuration(format!(
+                "sslversion {v} is not supported by the simulator's TLS library"
+            )))
+        }
     };
     let mut provider = ring::default_provider();
     let suites: Vec<SupportedCipherSuite> = provider
@@ -107,7 +114,10 @@ pub(crate) fn build(
         })
         .collect();
     if suites.is_empty() {
-        return Err(QiError::ConnectFailed);
+        return Err(FailReason::Configuration(format!(
+            "ciphersuite 0X{:04X} is not supported by the simulator's TLS library",
+            s.cipher_suite
+        )));
     }
     provider.cipher_suites = suites;
     let provider = Arc::new(provider);
@@ -122,12 +132,14 @@ pub(crate) fn build(
             }
         }
         if roots.is_empty() {
-            return Err(QiError::ConnectFailed);
+            return Err(FailReason::Configuration(
+                "no CA certificate: the cacert file is missing or holds none".into(),
+            ));
         }
         let verifier =
             WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
                 .build()
-                .map_err(|_| QiError::ConnectFailed)?;
+                .map_err(|e| FailReason::Configuration(format!("CA certificates: {e}")))?;
         Some(verifier)
     };
     let verifier = ModuleVerifier {
@@ -146,7 +158,7 @@ pub(crate) fn build(
     };
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_protocol_versions(versions)
-        .map_err(|_| QiError::ConnectFailed)?
+        .map_err(|e| FailReason::Configuration(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier));
     let client_auth = match (s.sec_level, &s.client_cert, &s.client_key) {
@@ -163,7 +175,7 @@ pub(crate) fn build(
     let mut config = match client_auth {
         Some((certs, key)) => builder
             .with_client_auth_cert(certs, key)
-            .map_err(|_| QiError::ConnectFailed)?,
+            .map_err(|e| FailReason::Configuration(format!("client certificate: {e}")))?,
         None => builder.with_no_client_auth(),
     };
     config.enable_sni = s.sni;

@@ -12,6 +12,7 @@ use rustls::{ClientConnection, HandshakeKind};
 use rustls_pki_types::ServerName;
 
 use super::connect::connect;
+use super::failure::FailReason;
 use super::resolve::Resolver;
 use super::{
     CloseCause, Connection, HandshakeInfo, NetEvent, Notifier, OpenRequest, SocketBuffers,
@@ -80,7 +81,7 @@ struct Worker {
 enum HandshakeError {
     Cancelled,
     Timeout,
-    Failed,
+    Failed(FailReason),
 }
 
 impl Worker {
@@ -88,9 +89,9 @@ impl Worker {
         self.cancel.load(Ordering::SeqCst)
     }
 
-    fn fail(&self, code: QiError) {
+    fn fail(&self, reason: FailReason) {
         if !self.cancelled() {
-            self.notifier.send(NetEvent::OpenFailed(code));
+            self.notifier.send(NetEvent::OpenFailed(reason));
         }
     }
 
@@ -103,9 +104,9 @@ impl Worker {
         };
         let ip = match resolver.resolve(&request.address, &self.cancel) {
             None => return,
-            Some(Err(code)) => {
+            Some(Err(_)) => {
                 self.notifier.send(NetEvent::Resolved);
-                return self.fail(code);
+                return self.fail(FailReason::Dns);
             }
             Some(Ok(ip)) => ip,
         };
@@ -118,7 +119,13 @@ impl Worker {
             .unwrap_or(module_side);
         let mut tcp = match connect(target, request.connect_timeout, &self.cancel) {
             None => return,
-            Some(Err(code)) => return self.fail(code),
+            Some(Err(code)) => {
+                return self.fail(match code {
+                    QiError::CreateSocketFailed => FailReason::NoSocket,
+                    QiError::Timeout => FailReason::ConnectTimeout,
+                    _ => FailReason::ConnectRefused,
+                })
+            }
             Some(Ok(s)) => s,
         };
         if let (Ok(mut slot), Ok(clone)) = (self.stream.lock(), tcp.try_clone()) {
@@ -130,20 +137,21 @@ impl Worker {
         }
         let config = match request.tls.clone() {
             Ok(c) => c,
-            Err(code) => {
+            Err(reason) => {
                 let _ = tcp.shutdown(std::net::Shutdown::Both);
-                return self.fail(code);
+                return self.fail(reason);
             }
         };
         let name = match request.address.parse::<IpAddr>() {
             Ok(ip) => ServerName::IpAddress(ip.into()),
             Err(_) => match ServerName::try_from(request.address.clone()) {
                 Ok(n) => n,
-                Err(_) => return self.fail(QiError::DnsFailed),
+                Err(_) => return self.fail(FailReason::Dns),
             },
         };
-        let Ok(mut tls) = ClientConnection::new(config, name) else {
-            return self.fail(QiError::ConnectFailed);
+        let mut tls = match ClientConnection::new(config, name) {
+            Ok(tls) => tls,
+            Err(e) => return self.fail(FailReason::from_tls(&e)),
         };
         let deadline = Instant::now() + request.negotiate_timeout;
         match self.handshake(&mut tls, &mut tcp, deadline) {
@@ -151,11 +159,11 @@ impl Worker {
             Err(HandshakeError::Cancelled) => return,
             Err(HandshakeError::Timeout) => {
                 let _ = tcp.shutdown(std::net::Shutdown::Both);
-                return self.fail(QiError::Timeout);
+                return self.fail(FailReason::HandshakeTimeout);
             }
-            Err(HandshakeError::Failed) => {
+            Err(HandshakeError::Failed(reason)) => {
                 let _ = tcp.shutdown(std::net::Shutdown::Both);
-                return self.fail(QiError::ConnectFailed);
+                return self.fail(reason);
             }
         }
         let info = HandshakeInfo {
@@ -173,7 +181,7 @@ impl Worker {
         let local_port = tcp.local_addr().map(|a| a.port()).unwrap_or(0);
         let tls = Arc::new(Mutex::new(tls));
         let Ok(write_half) = tcp.try_clone() else {
-            return self.fail(QiError::CreateSocketFailed);
+            return self.fail(FailReason::NoSocket);
         };
         if self.cancelled() {
             return;
@@ -207,7 +215,7 @@ impl Worker {
         loop {
             while tls.wants_write() {
                 if tls.write_tls(tcp).is_err() {
-                    return Err(HandshakeError::Failed);
+                    return Err(HandshakeError::Failed(FailReason::PeerClosed));
                 }
             }
             if !tls.is_handshaking() {
@@ -220,15 +228,15 @@ impl Worker {
                 return Err(HandshakeError::Timeout);
             }
             match tls.read_tls(tcp) {
-                Ok(0) => return Err(HandshakeError::Failed),
+                Ok(0) => return Err(HandshakeError::Failed(FailReason::PeerClosed)),
                 Ok(_) => {
-                    if tls.process_new_packets().is_err() {
+                    if let Err(e) = tls.process_new_packets() {
                         let _ = tls.write_tls(tcp);
-                        return Err(HandshakeError::Failed);
+                        return Err(HandshakeError::Failed(FailReason::from_tls(&e)));
                     }
                 }
                 Err(e) if is_timeout(&e) => {}
-                Err(_) => return Err(HandshakeError::Failed),
+                Err(_) => return Err(HandshakeError::Failed(FailReason::PeerClosed)),
             }
         }
     }

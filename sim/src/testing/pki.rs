@@ -2,6 +2,7 @@
 //! client certificates it signs.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use rcgen::{
@@ -54,6 +55,13 @@ fn at(unix: i64) -> OffsetDateTime {
 }
 
 /// Validity window of a certificate, in Unix seconds.
+///
+/// [`Validity::current`] and [`Validity::expired`] are relative to the
+/// host's clock: use them with a module clock that starts from the host's
+/// (the default [`crate::clock::ClockStart::Host`]). A test that pins the
+/// module clock (`AT+CCLK`) pins its certificates too, with
+/// [`Validity::between`], so that its outcome does not depend on the day it
+/// runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Validity {
     /// notBefore.
@@ -97,20 +105,31 @@ impl Default for TestPki {
 }
 
 impl TestPki {
-    /// A new CA (ECDSA P-256, valid from 2000 to 2099).
+    /// A new CA (ECDSA P-256, valid from 1950 to 9999: whatever date the
+    /// host or the module clock shows, only the server certificates' own
+    /// dates decide a validity check).
     pub fn new() -> TestPki {
         let ca_key = KeyPair::generate().expect("ring generates P-256 keys");
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names is valid");
         let mut dn = DistinguishedName::new();
+        // A name of its own: a second CA of the same name would make a
+        // verifier take it for the issuer and report a bad signature
+        // instead of an unknown CA.
+        static SERIAL: AtomicU64 = AtomicU64::new(0);
         dn.push(
             DnType::CommonName,
-            format!("quectel-sim test CA {}", unix_now()),
+            format!(
+                "quectel-sim test CA {}-{}-{}",
+                unix_now(),
+                std::process::id(),
+                SERIAL.fetch_add(1, Ordering::Relaxed)
+            ),
         );
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        params.not_before = rcgen::date_time_ymd(2000, 1, 1);
-        params.not_after = rcgen::date_time_ymd(2099, 12, 31);
+        params.not_before = rcgen::date_time_ymd(1950, 1, 1);
+        params.not_after = rcgen::date_time_ymd(9999, 12, 31);
         let cert = params.self_signed(&ca_key).expect("CA self-signs");
         TestPki {
             ca_pem: cert.pem(),
