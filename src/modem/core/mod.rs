@@ -92,6 +92,21 @@ struct InFlight {
     orphan_until: Option<u64>,
 }
 
+impl InFlight {
+    /// The module has been silent for the whole answer time since the
+    /// command's last byte went out *and* since the last byte it sent: the
+    /// answer is late. Bytes still arriving (the answer itself on a slow
+    /// line, or URCs and pushes queued in front of it) hold the deadline
+    /// off, so only the module's latency is counted, never line time.
+    ///
+    /// A module that never stops talking cannot hold a command forever:
+    /// past [`MAX_EXTENSION_MS`] after the deadline it is overdue anyway.
+    fn overdue(&self, now: u64, last_rx_ms: u64) -> bool {
+        let quiet = now.saturating_sub(last_rx_ms) >= u64::from(self.answer_ms);
+        now >= self.deadline && (quiet || now >= self.deadline.saturating_add(MAX_EXTENSION_MS))
+    }
+}
+
 /// Where the next bytes written come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tx {
@@ -123,6 +138,11 @@ fn command_label(line: &[u8]) -> &str {
 
 /// Grace given to a late answer after its command timed out.
 const ORPHAN_GRACE_MS: u64 = 500;
+
+/// How far bytes that keep arriving can hold off a deadline (or an
+/// orphan's grace): a minute of line time is 57 kB at 9,600 baud, more than
+/// any module queues in front of an answer.
+const MAX_EXTENSION_MS: u64 = 60_000;
 
 /// The probe written after `NO CARRIER`: a CR ends whatever line of
 /// transparent bytes the module was left with, then a plain `AT`.
@@ -383,7 +403,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if now < f.deadline {
+                if !f.overdue(now, self.last_rx_ms) {
                     return Poll::Pending;
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
@@ -518,7 +538,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             return Poll::Ready(Err(Error::ModuleReset));
         }
         match self.in_flight {
-            Some(f) if f.token == token && now >= f.deadline => {
+            Some(f) if f.token == token && f.overdue(now, self.last_rx_ms) => {
                 warn!("command {} timed out", token);
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
                 Poll::Ready(Err(Error::Timeout))
@@ -533,7 +553,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(crate) fn poll_idle(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if now < f.deadline || self.tx_pending() {
+                if !f.overdue(now, self.last_rx_ms) || self.tx_pending() {
                     return;
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));

@@ -3,7 +3,7 @@
 //! URC.
 
 use super::urc::{apply_urc, log_urc, push_event};
-use super::{Core, Event, InFlight, Kind, SocketData, Tx, ORPHAN_GRACE_MS};
+use super::{Core, Event, InFlight, Kind, SocketData, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
 use crate::error::SslErrorCode;
 use crate::types::NegotiateTime;
@@ -143,7 +143,13 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// socket's stream marked broken, rather than swallowing what follows.
     pub(super) fn expire_orphan(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
-            if f.orphan_until.is_some_and(|until| now >= until) && !self.tx_pending() {
+            // Like a deadline, the grace counts silence: an orphan whose
+            // answer is still arriving is drained to its end.
+            let quiet = now.saturating_sub(self.last_rx_ms) >= ORPHAN_GRACE_MS;
+            let expired = f.orphan_until.is_some_and(|until| {
+                now >= until && (quiet || now >= until.saturating_add(MAX_EXTENSION_MS))
+            });
+            if expired && !self.tx_pending() {
                 self.in_flight = None;
                 if !self.framer.is_raw() {
                     self.framer.set_expect(Expect::Idle);
