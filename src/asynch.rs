@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::modem::ops::{self, Op};
 use crate::modem::{Clock, Config, Core, Event};
 use crate::state::{SessionState, SocketHandle};
-use crate::types::{FileName, PdpContextId, SslContextId};
+use crate::types::{FileName, FilePattern, PdpContextId, SslContextId};
 
 /// Longest wait for bytes before the engine looks at its deadlines again.
 const TICK_MS: u32 = 10;
@@ -69,10 +69,12 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
 
     /// An engine with other knobs.
     pub fn with_config(port: P, timer: T, config: Config) -> Self {
+        let mut core = Core::new();
+        core.guard_ms = config.guard_ms;
         Self {
             port,
             timer,
-            core: Core::new(),
+            core,
             config,
         }
     }
@@ -189,11 +191,14 @@ where
     }
 
     /// `AT+QFLST`: list files matching `pattern`.
-    pub async fn list_files<const N: usize>(
+    pub async fn list_files<'p, const N: usize>(
         &mut self,
-        pattern: FileName<'_>,
+        pattern: impl Into<FilePattern<'p>>,
     ) -> Result<FileList<N>, Error> {
-        self.command(ListFiles::<N> { pattern }).await
+        self.command(ListFiles::<N> {
+            pattern: pattern.into(),
+        })
+        .await
     }
 
     /// `AT+CCLK`: set the module clock.

@@ -67,6 +67,7 @@ pub enum Error {
 
 /// Why a parameter was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum ParamError {
     /// A number outside the range the module accepts.
@@ -82,6 +83,14 @@ pub enum ParamError {
     /// Payload for a variable-length send holds 0x1A or 0x1B, which would end
     /// or cancel the send: use a fixed-length send for binary data.
     NeedsFixedLength,
+    /// A file name holds `*` or `?`: it would be a pattern matching other
+    /// files (`AT+QFDEL="*"` deletes them all). Patterns are
+    /// [`FilePattern`](crate::FilePattern)s, taken only by a listing.
+    Wildcard,
+    /// A receive buffer smaller than the socket's access mode needs (this
+    /// many bytes, see
+    /// [`AccessMode::min_receive_buffer`](crate::command::ssl_socket::AccessMode::min_receive_buffer)).
+    BufferTooSmall(usize),
 }
 
 impl Error {
@@ -245,6 +254,8 @@ impl fmt::Display for ParamError {
             Self::Empty => f.write_str("empty"),
             Self::ForbiddenByte(b) => write!(f, "holds forbidden byte 0x{b:02X}"),
             Self::NeedsFixedLength => f.write_str("holds 0x1A or 0x1B: use a fixed-length send"),
+            Self::Wildcard => f.write_str("holds a wildcard: a file name names one file"),
+            Self::BufferTooSmall(min) => write!(f, "smaller than the {min} bytes the mode needs"),
         }
     }
 }

@@ -23,7 +23,7 @@ pub use error::{CmeError, Error, ParamError, SslErrorCode};
 pub use modem::{Config, Modem};
 pub use state::SocketHandle;
 pub use types::{
-    AlpnName, Apn, ClientId, FileName, HostName, NegotiateTime, Password, PdpContextId,
-    PskIdentity, PskKey, ReadLength, SendLength, SslContextId, UserName,
+    AlpnName, Apn, ClientId, FileName, FilePattern, HostName, NegotiateTime, Password,
+    PdpContextId, PskIdentity, PskKey, ReadLength, SendLength, SslContextId, UserName,
 };
 pub use urc::{Urc, UrcFrame};

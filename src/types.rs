@@ -132,6 +132,7 @@ pub(crate) fn check_at_string(
     param: &'static str,
     max_len: usize,
     allow_empty: bool,
+    wildcards: bool,
 ) -> Result<(), Error> {
     if s.is_empty() && !allow_empty {
         return Err(Error::param(param, ParamError::Empty));
@@ -146,17 +147,23 @@ pub(crate) fn check_at_string(
     if s.len() > max_len {
         return Err(Error::param(param, ParamError::TooLong));
     }
+    if !wildcards && s.bytes().any(|b| b == b'*' || b == b'?') {
+        return Err(Error::param(param, ParamError::Wildcard));
+    }
     Ok(())
 }
 
 macro_rules! checked_str {
     ($(#[$doc:meta])* $name:ident, $param:literal, max = $max:literal, empty = $empty:literal) => {
+        checked_str!($(#[$doc])* $name, $param, max = $max, empty = $empty, wildcards = true);
+    };
+    ($(#[$doc:meta])* $name:ident, $param:literal, max = $max:literal, empty = $empty:literal, wildcards = $wild:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         pub struct $name<'a>(&'a str);
 
-        checked_str!(@impl $name, $param, $max, $empty);
+        checked_str!(@impl $name, $param, $max, $empty, $wild);
 
         impl fmt::Display for $name<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -171,7 +178,7 @@ macro_rules! checked_str {
         #[derive(Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $name<'a>(&'a str);
 
-        checked_str!(@impl $name, $param, $max, $empty);
+        checked_str!(@impl $name, $param, $max, $empty, true);
 
         impl fmt::Debug for $name<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -186,7 +193,7 @@ macro_rules! checked_str {
             }
         }
     };
-    (@impl $name:ident, $param:literal, $max:literal, $empty:literal) => {
+    (@impl $name:ident, $param:literal, $max:literal, $empty:literal, $wild:literal) => {
         impl<'a> $name<'a> {
             /// Longest accepted value, in bytes.
             pub const MAX_LEN: usize = $max;
@@ -194,7 +201,7 @@ macro_rules! checked_str {
             /// Check `value`: printable ASCII without `"`, not longer than
             /// [`MAX_LEN`](Self::MAX_LEN) (see the type's docs for emptiness).
             pub fn new(value: &'a str) -> Result<Self, Error> {
-                check_at_string(value, $param, $max, $empty)?;
+                check_at_string(value, $param, $max, $empty, $wild)?;
                 Ok(Self(value))
             }
 
@@ -214,9 +221,23 @@ macro_rules! checked_str {
 }
 
 checked_str! {
-    /// A file name or path on the module, e.g. `RAM:cacert.pem`, `UFS:client.pem`,
-    /// or a pattern such as `*` for `AT+QFLST` (≤ 80 bytes).
-    FileName, "filename", max = 80, empty = false
+    /// The name of one file on the module, e.g. `RAM:cacert.pem`,
+    /// `UFS:client.pem` (≤ 80 bytes). No wildcard (`*`, `?`): what takes a
+    /// `FileName` (upload, delete, a certificate setting) acts on that file
+    /// only. A listing takes a [`FilePattern`].
+    FileName, "filename", max = 80, empty = false, wildcards = false
+}
+checked_str! {
+    /// A file name pattern for `AT+QFLST`, e.g. `*`, `RAM:*`, `UFS:*.pem`
+    /// (≤ 80 bytes); only a listing takes one.
+    FilePattern, "filename", max = 80, empty = false
+}
+
+impl<'a> From<FileName<'a>> for FilePattern<'a> {
+    /// A name is a pattern that matches itself.
+    fn from(name: FileName<'a>) -> Self {
+        Self(name.0)
+    }
 }
 checked_str! {
     /// `<serveraddr>`: a host name or IP address (≤ 150 bytes).

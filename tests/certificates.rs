@@ -13,7 +13,7 @@ use quectel_ssl::command::device::{DateTime, GetClock};
 use quectel_ssl::command::ssl_config::SecLevel;
 use quectel_ssl::command::ssl_socket::AccessMode;
 use quectel_ssl::modem::ops::{self, Finding, SslConfig};
-use quectel_ssl::{Error, FileName, SslErrorCode};
+use quectel_ssl::{Error, FileName, FilePattern, ParamError, SslErrorCode};
 
 fn name(n: &str) -> FileName<'_> {
     FileName::new(n).unwrap()
@@ -41,7 +41,9 @@ fn uploads_are_checked_listed_replaced_and_deleted() {
     // Replacing keeps one file of that name.
     m.upload(name("RAM:blob.bin"), b"short").unwrap();
     assert_eq!(rig.sim.file("RAM:blob.bin").unwrap(), b"short");
-    let list = m.list_files::<8>(name("RAM:*")).unwrap();
+    let list = m
+        .list_files::<8>(FilePattern::new("RAM:*").unwrap())
+        .unwrap();
     assert!(list
         .entries
         .iter()
@@ -52,6 +54,16 @@ fn uploads_are_checked_listed_replaced_and_deleted() {
         .any(|e| e.is("RAM:blob.bin") && e.size == 5));
     m.delete_file(name("RAM:blob.bin")).unwrap();
     assert!(rig.sim.file("RAM:blob.bin").is_none());
+    // A name is never a pattern: `upload` and `delete_file` (and the
+    // delete before an upload) act on one file, refused before any byte.
+    assert_eq!(
+        FileName::new("RAM:*"),
+        Err(Error::InvalidParameter {
+            param: "filename",
+            reason: ParamError::Wildcard
+        })
+    );
+    assert!(rig.sim.file("RAM:acked.bin").is_some());
     // Deleting again: the module's FILE error, typed.
     assert!(matches!(
         m.delete_file(name("RAM:blob.bin")),

@@ -67,6 +67,11 @@ fn text(min: usize, max: usize) -> impl Strategy<Value = String> {
     proptest::string::string_regex(&format!("[ !#-~]{{{min},{max}}}")).expect("regex")
 }
 
+/// A file name: printable, no quote, no wildcard.
+fn file_name() -> impl Strategy<Value = String> {
+    proptest::string::string_regex("[ !#-)+->@-~]{1,80}").expect("regex")
+}
+
 fn one_of<T: Copy + std::fmt::Debug + 'static>(all: &'static [T]) -> impl Strategy<Value = T> {
     proptest::sample::select(all)
 }
@@ -144,7 +149,7 @@ fn ssl_values() -> impl Strategy<Value = SslValues> {
             one_of(SslVersion::ALL),
             proptest::sample::select(suites),
             one_of(SecLevel::ALL),
-            [text(1, 80), text(1, 80), text(1, 80), text(1, 80)],
+            [file_name(), file_name(), file_name(), file_name()],
             any::<[bool; 7]>(),
         ),
         (
@@ -369,6 +374,10 @@ proptest! {
         timeout in proptest::option::of(1u16..),
         ack in any::<bool>(),
     ) {
+        // A pattern may hold wildcards; a name may not.
+        let pattern = FilePattern::new(&name).unwrap();
+        check(&ListFiles::<4> { pattern }, Sim::ListFiles { pattern: Some(name.clone()) })?;
+        let name = name.replace(['*', '?'], "_");
         let file = FileName::new(&name).unwrap();
         let cmd = UploadFile::new(file, size, timeout, ack).unwrap();
         let parsed = parse_command(&line(&cmd));
@@ -382,7 +391,7 @@ proptest! {
         prop_assert_eq!(t.unwrap_or(default), timeout.map_or(default, u32::from));
         prop_assert_eq!(a.unwrap_or(false), ack);
         check(&DeleteFile { name: file }, Sim::DeleteFile { name: name.clone() })?;
-        check(&ListFiles::<4> { pattern: file }, Sim::ListFiles { pattern: Some(name.clone()) })?;
+        check(&ListFiles::<4> { pattern: file.into() }, Sim::ListFiles { pattern: Some(name.clone()) })?;
     }
 
     #[test]

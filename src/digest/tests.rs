@@ -432,7 +432,7 @@ fn urc_between_lines_of_a_file_list() {
     };
     assert_eq!(opened, b"+QSSLOPEN: 3,0");
     let list = file::ListFiles::<4> {
-        pattern: crate::FileName::new("*").unwrap(),
+        pattern: crate::FilePattern::new("*").unwrap(),
     };
     let files = parse_body(&list, body).unwrap();
     assert_eq!(files.entries.len(), 2);

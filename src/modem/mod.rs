@@ -47,7 +47,7 @@ use crate::command::ssl_socket::{
 use crate::command::AtCommand;
 use crate::error::Error;
 use crate::state::{SessionState, SocketHandle};
-use crate::types::{FileName, PdpContextId, SslContextId};
+use crate::types::{FileName, FilePattern, PdpContextId, SslContextId};
 use ops::Op;
 pub use ring::Ring;
 #[cfg(feature = "std")]
@@ -112,10 +112,12 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
 
     /// An engine with other knobs.
     pub fn with_config(port: P, timer: T, config: Config) -> Self {
+        let mut core = Core::new();
+        core.guard_ms = config.guard_ms;
         Self {
             port,
             timer,
-            core: Core::new(),
+            core,
             config,
         }
     }
@@ -285,11 +287,13 @@ where
     }
 
     /// `AT+QFLST`: list files matching `pattern` (first `N`).
-    pub fn list_files<const N: usize>(
+    pub fn list_files<'p, const N: usize>(
         &mut self,
-        pattern: FileName<'_>,
+        pattern: impl Into<FilePattern<'p>>,
     ) -> Result<FileList<N>, Error> {
-        self.command(ListFiles::<N> { pattern })
+        self.command(ListFiles::<N> {
+            pattern: pattern.into(),
+        })
     }
 
     /// `AT+CCLK`: set the module clock.

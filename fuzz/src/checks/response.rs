@@ -19,7 +19,7 @@ use quectel_ssl::command::ssl_socket::{
 use quectel_ssl::command::{parse_body, AtCommand, ResponseReader};
 use quectel_ssl::digest::FinalResult;
 use quectel_ssl::{
-    ClientId, Expect, FileName, Frame, Framer, HostName, NegotiateTime, PdpContextId,
+    ClientId, Expect, FilePattern, Frame, Framer, HostName, NegotiateTime, PdpContextId,
     QuectelDigester, ReadLength, SslContextId,
 };
 
@@ -255,7 +255,7 @@ pub fn check_response(data: &[u8]) {
             });
         }
         33 => {
-            let pattern = FileName::new("*").expect("a valid constant");
+            let pattern = FilePattern::new("*").expect("a valid constant");
             check_command(
                 &ListFiles::<4> { pattern },
                 Expect::Response,
@@ -305,7 +305,7 @@ pub fn check_response(data: &[u8]) {
         }
         _ => check_command(
             &ListFiles::<1> {
-                pattern: FileName::new("RAM:*").expect("a valid constant"),
+                pattern: FilePattern::new("RAM:*").expect("a valid constant"),
             },
             Expect::Response,
             body,

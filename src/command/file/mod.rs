@@ -8,7 +8,7 @@ use super::decode::{owned, parse_hex_u16, Fields};
 use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
 use crate::digest::Expect;
 use crate::error::{Error, ParamError};
-use crate::types::FileName;
+use crate::types::{FileName, FilePattern};
 pub use checksum::{checksum, Checksum};
 
 mod tests;
@@ -134,10 +134,13 @@ impl AtCommand for FileData<'_> {
 }
 atat_command!(['a] FileData<'a>);
 
-/// `AT+QFDEL="<filename>"` — delete a file (`*` patterns allowed).
+/// `AT+QFDEL="<filename>"` — delete one file.
+///
+/// The module takes a pattern here too (`AT+QFDEL="*"` deletes every file);
+/// a [`FileName`] cannot hold one, so this deletes only the file named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeleteFile<'a> {
-    /// File name or pattern.
+    /// The file.
     pub name: FileName<'a>,
 }
 
@@ -155,7 +158,7 @@ atat_command!(['a] DeleteFile<'a>);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListFiles<'a, const N: usize = 8> {
     /// Pattern to list.
-    pub pattern: FileName<'a>,
+    pub pattern: FilePattern<'a>,
 }
 
 /// One `+QFLST: "<filename>",<file_size>` line.

@@ -68,7 +68,9 @@ fn delete_and_list() {
         }),
         "AT+QFDEL=\"RAM:cacert.pem\"\r"
     );
-    let list = ListFiles::<2> { pattern: name("*") };
+    let list = ListFiles::<2> {
+        pattern: crate::FilePattern::new("*").unwrap(),
+    };
     assert_eq!(bytes(&list), "AT+QFLST=\"*\"\r");
     let raw = b"\r\n+QFLST: \"UFS:a.pem\",10\r\n+QFLST: \"b.pem\",20\r\n+QFLST: \"c.pem\",30\r\n\r\nOK\r\n";
     let got = answer(&list, raw).unwrap();

@@ -18,6 +18,29 @@ wire_enum! {
     }
 }
 
+impl AccessMode {
+    /// The smallest receive buffer a socket in this mode works with, in
+    /// bytes; [`Modem::open`](crate::Modem::open) refuses a smaller one
+    /// before writing anything.
+    ///
+    /// - Buffer: 1 (each `AT+QSSLRECV` asks for what fits; a small buffer
+    ///   only means more reads).
+    /// - Direct push: 1500, one whole push (`+QSSLURC: "recv",<id>,<len>`
+    ///   carries up to 1500 bytes and cannot be refused: what does not fit
+    ///   is lost and reported as [`Error::PushOverflow`](crate::Error::PushOverflow)).
+    ///   Pushes keep coming while the application does not read: give it
+    ///   room for as many as it may leave unread.
+    /// - Transparent: 64 (the engine holds back up to 13 bytes that may
+    ///   start `NO CARRIER` and needs room beyond them to make progress).
+    pub const fn min_receive_buffer(self) -> usize {
+        match self {
+            Self::Buffer => 1,
+            Self::DirectPush => crate::types::ReadLength::MAX_BYTES,
+            Self::Transparent => 64,
+        }
+    }
+}
+
 wire_enum! {
     /// `<socket_state>` in an `AT+QSSLSTATE` line.
     SocketState: "socket_state" {

@@ -12,6 +12,7 @@
 //! ring instead, so payload bytes go from the port straight into the ring
 //! they belong to: a 1500-byte frame is never held twice.
 
+mod escape_guard;
 mod pump;
 mod raw;
 mod urc;
@@ -24,6 +25,7 @@ use crate::digest::{Expect, Frame, Framer};
 use crate::error::{Error, SslErrorCode};
 use crate::state::SessionState;
 use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
+pub(crate) use escape_guard::{guard_with_margin, PlusRun};
 use urc::push_event;
 
 /// Something the module reported on its own, kept for the application.
@@ -230,6 +232,11 @@ pub struct Core<'r, const LINE: usize> {
     /// A transparent write that `NO CARRIER` cut short: its token and the
     /// bytes written before.
     raw_cut: Option<(u32, usize)>,
+    /// The `+++` guard time the module was set up with (see
+    /// [`PlusRun`]): user data never forms an escape.
+    pub(crate) guard_ms: u32,
+    /// The run of `+` in the transparent bytes written so far.
+    pub(crate) plus_run: PlusRun,
 }
 
 impl<'r, const LINE: usize> Default for Core<'r, LINE> {
@@ -264,6 +271,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             escaped: false,
             resync: false,
             raw_cut: None,
+            guard_ms: crate::modem::ops::GUARD_TIME_MS,
+            plus_run: PlusRun::default(),
         }
     }
 

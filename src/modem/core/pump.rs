@@ -112,6 +112,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                             if let Kind::Transparent(client) = f.kind {
                                 self.state.open_result(client, SslErrorCode::Success);
                                 self.state.entered_transparent(client);
+                                self.plus_run = Default::default();
                                 // The module's guard time before `+++` runs
                                 // from its CONNECT, not from our command line.
                                 self.last_tx_ms = self.last_tx_ms.max(now);

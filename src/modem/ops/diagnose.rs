@@ -15,7 +15,7 @@ use crate::command::ssl_config::{
 use crate::command::{AtCommand, Encoder};
 use crate::error::Error;
 use crate::modem::core::Core;
-use crate::types::{FileName, PdpContextId, SslContextId};
+use crate::types::{FilePattern, PdpContextId, SslContextId};
 
 /// What the module said about everything an open depends on. A query that
 /// failed leaves its field `None`.
@@ -246,7 +246,7 @@ impl AtCommand for PdpOf {
 
 /// `AT+QFLST="<pattern>"`, keeping only whether each wanted name is there.
 struct FindFiles {
-    pattern: FileName<'static>,
+    pattern: FilePattern<'static>,
     wanted: [FilePath; 3],
 }
 
@@ -300,7 +300,7 @@ impl Diagnose {
         let files = |pattern| {
             let wanted = [&report.ca_cert, &report.client_cert, &report.client_key]
                 .map(|p| p.clone().unwrap_or_default());
-            FileName::new(pattern)
+            FilePattern::new(pattern)
                 .ok()
                 .map(|pattern| Exchange::new(FindFiles { pattern, wanted }))
         };

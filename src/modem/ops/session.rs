@@ -154,7 +154,7 @@ impl<'r> Op<'r> for Init {
         core: &mut Core<'r, L>,
         now: u64,
     ) -> Poll<Result<InitReport, Error>> {
-        let guard = super::transparent::guard_with_margin(self.guard_ms);
+        let guard = crate::modem::core::guard_with_margin(self.guard_ms);
         loop {
             match &mut self.phase {
                 InitPhase::Probe(exchange, attempt) => {

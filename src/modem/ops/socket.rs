@@ -47,9 +47,13 @@ enum OpenPhase<'a> {
 }
 
 impl<'a, 'r> Open<'a, 'r> {
-    /// Open with `cmd`. Received bytes wait in `rx_buffer` until read: for
-    /// direct push make it at least 1500 bytes (one push), for transparent
-    /// mode at least 64; buffer mode reads in pieces of its size.
+    /// Open with `cmd`. Received bytes wait in `rx_buffer` until read; it
+    /// must hold at least
+    /// [`AccessMode::min_receive_buffer`](crate::command::ssl_socket::AccessMode::min_receive_buffer)
+    /// bytes (1500 for direct push, 64 for transparent mode, 1 for buffer
+    /// mode, which reads in pieces of its size), or the open fails with
+    /// [`ParamError::BufferTooSmall`](crate::ParamError::BufferTooSmall)
+    /// before anything is written.
     pub fn new(cmd: OpenSslSocket<'a>, rx_buffer: &'r mut [u8]) -> Self {
         Self {
             cmd,
@@ -83,6 +87,13 @@ impl<'r> Op<'r> for Open<'_, 'r> {
         loop {
             match &mut self.phase {
                 OpenPhase::Start => {
+                    let min = self.cmd.mode.min_receive_buffer();
+                    if self.ring.as_ref().is_some_and(|ring| ring.len() < min) {
+                        return Poll::Ready(Err(Error::param(
+                            "receive buffer",
+                            crate::ParamError::BufferTooSmall(min),
+                        )));
+                    }
                     if core.busy() {
                         core.poll_idle(now);
                         return Poll::Pending;

@@ -15,17 +15,11 @@ use embedded_hal::digital::OutputPin;
 use super::{settle, Exchange, Op};
 use crate::command::ssl_socket::{AccessMode, ReturnToDataMode, SwitchAccessMode};
 use crate::error::Error;
-use crate::modem::core::{Core, Kind};
+use crate::modem::core::{guard_with_margin, Core, Kind};
 use crate::state::SocketHandle;
 
 /// The module's guard time around `+++`: 1 s of silence before and after.
 pub const GUARD_TIME_MS: u32 = 1000;
-/// The silence actually kept around `+++`: the guard time plus a margin, so
-/// that a millisecond clock's rounding can never make it a little short
-/// (the module would then take `+++` for data and send it to the peer).
-pub(crate) fn guard_with_margin(guard_ms: u32) -> u64 {
-    u64::from(guard_ms) + 5 + u64::from(guard_ms) / 20
-}
 
 /// How long the module may take to answer `OK` once the escape is complete.
 const ESCAPE_ANSWER_MS: u64 = 2_000;
@@ -300,10 +294,20 @@ impl<'r> Op<'r> for RawRead<'_> {
 /// module had not taken when the connection dropped are lost with it, as
 /// the tail of a TCP stream is when its peer goes away. The next command is
 /// preceded by a probe that clears what the module made of them.
+///
+/// Data that holds `+++` never makes the module leave transparent mode:
+/// when a run of `+` starts after a pause of about the guard time, its
+/// third `+` waits until a guard time has passed since the first (the
+/// module needs all three within one guard time), so such data is delayed,
+/// never taken for an escape.
 pub struct RawWrite<'d> {
     handle: SocketHandle,
     data: &'d [u8],
-    token: Option<u32>,
+    /// Bytes written so far.
+    done: usize,
+    /// The piece being written: its token, length, and the time of the
+    /// last byte written before it.
+    piece: Option<(u32, usize, u64)>,
 }
 
 impl<'d> RawWrite<'d> {
@@ -312,7 +316,8 @@ impl<'d> RawWrite<'d> {
         Self {
             handle,
             data,
-            token: None,
+            done: 0,
+            piece: None,
         }
     }
 }
@@ -326,31 +331,53 @@ impl<'r> Op<'r> for RawWrite<'_> {
         now: u64,
     ) -> Poll<Result<usize, Error>> {
         core.poll_idle(now);
-        if self.token.is_none() {
-            if core.transparent() != Some(self.handle.client()) {
-                return Poll::Ready(Err(Error::NotConnected));
-            }
+        if let Some((token, len, before)) = self.piece {
             if core.tx_pending() {
                 return Poll::Pending;
             }
-            self.token = Some(core.raw_payload(self.data.len()));
+            self.piece = None;
+            if let Some(written) = core.take_raw_cut(token) {
+                // `NO CARRIER` came while the bytes went out: the rest was
+                // not written (the module would have taken it as command
+                // text).
+                let total = self.done + written;
+                return Poll::Ready(if total == 0 {
+                    Err(Error::Closed)
+                } else {
+                    Ok(total)
+                });
+            }
+            let piece = &self.data[self.done..self.done + len];
+            let (sent_at, guard) = (core.last_tx_ms(), core.guard_ms);
+            core.plus_run.written(piece, sent_at, before, guard);
+            self.done += len;
+        }
+        if self.done == self.data.len() {
+            return Poll::Ready(Ok(self.done));
+        }
+        if core.transparent() != Some(self.handle.client()) {
+            return Poll::Ready(if self.done == 0 {
+                Err(Error::NotConnected)
+            } else {
+                Ok(self.done)
+            });
         }
         if core.tx_pending() {
             return Poll::Pending;
         }
-        if let Some(written) = self.token.and_then(|t| core.take_raw_cut(t)) {
-            // `NO CARRIER` came while the bytes went out: the rest was not
-            // written (the module would have taken it as command text).
-            return Poll::Ready(if written == 0 {
-                Err(Error::Closed)
-            } else {
-                Ok(written)
-            });
+        let rest = &self.data[self.done..];
+        let before = core.last_tx_ms();
+        let len = core.plus_run.allowance(rest, now, before, core.guard_ms);
+        if len == 0 {
+            // A third `+` after a pause: it waits out the guard time.
+            return Poll::Pending;
         }
-        Poll::Ready(Ok(self.data.len()))
+        self.piece = Some((core.raw_payload(len), len, before));
+        Poll::Pending
     }
 
     fn payload(&self) -> Option<(u32, &[u8])> {
-        self.token.map(|t| (t, self.data))
+        self.piece
+            .map(|(token, len, _)| (token, &self.data[self.done..self.done + len]))
     }
 }
