@@ -59,6 +59,8 @@ pub struct Modem<'r, P, T, const LINE: usize = { crate::modem::DEFAULT_LINE_LEN 
     timer: T,
     core: Core<'r, LINE>,
     config: Config,
+    /// The resync in progress, run before anything else.
+    resync: Option<ops::Resync>,
 }
 
 impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
@@ -76,6 +78,7 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
             timer,
             core,
             config,
+            resync: None,
         }
     }
 
@@ -104,6 +107,13 @@ where
     pub async fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {
         loop {
             let now = self.timer.now_ms();
+            if self.core.resync_needed() || self.resync.is_some() {
+                let resync = self.resync.get_or_insert_with(ops::Resync::new);
+                if let Poll::Ready(result) = resync.poll(&mut self.core, now) {
+                    self.resync = None;
+                    result?;
+                }
+            }
             if let Poll::Ready(result) = op.poll(&mut self.core, now) {
                 return result;
             }

@@ -63,6 +63,13 @@ pub enum Error {
     /// Another operation is in flight on the port; poll it to completion
     /// first.
     Busy,
+    /// The module's output could not be framed where this socket's data or
+    /// this command's answer was (a length or a line corrupted on the
+    /// serial line, a stray answer, `RDY` inside a payload): bytes of the
+    /// stream may be missing, so the socket is done (close it), or the
+    /// command's outcome is unknown. The engine found its footing again
+    /// before the next command; other sockets go on.
+    Desynchronized,
 }
 
 /// Why a parameter was refused.
@@ -297,6 +304,9 @@ impl fmt::Display for Error {
                 write!(f, "receive buffer full: {n} pushed bytes dropped")
             }
             Self::Busy => f.write_str("another operation is in flight"),
+            Self::Desynchronized => {
+                f.write_str("the module's output could not be framed: stream or answer lost")
+            }
         }
     }
 }
@@ -324,7 +334,7 @@ impl embedded_io::Error for Error {
                 SslErrorCode::OperationNotAllowed => ErrorKind::PermissionDenied,
                 _ => ErrorKind::Other,
             },
-            Self::UnexpectedResponse => ErrorKind::InvalidData,
+            Self::UnexpectedResponse | Self::Desynchronized => ErrorKind::InvalidData,
             Self::Overflow => ErrorKind::OutOfMemory,
             Self::Io(kind) => *kind,
             Self::SocketInUse => ErrorKind::AddrInUse,

@@ -156,6 +156,50 @@ impl<const N: usize> atat::AtatUrc for UrcFrame<N> {
     }
 }
 
+/// The push announcement's text up to the socket id.
+const PUSH_PREFIX: &[u8] = b"+QSSLURC: \"recv\",";
+
+/// The sockets whose direct push `bytes` may hold the announcement of (a
+/// bit per socket: `1 << id`): every `+QSSLURC: "recv",<id>,` in them. Used
+/// on bytes that were dropped unread, to know whose data went with them.
+pub(crate) fn pushes_named(bytes: impl Iterator<Item = u8>) -> u16 {
+    let mut found = 0u16;
+    // Bytes of PUSH_PREFIX matched, then the id's digits.
+    let mut matched = 0usize;
+    let mut id: Option<u8> = None;
+    for b in bytes {
+        if matched < PUSH_PREFIX.len() {
+            matched = if PUSH_PREFIX.get(matched) == Some(&b) {
+                matched + 1
+            } else {
+                usize::from(b == PUSH_PREFIX[0])
+            };
+            id = None;
+            continue;
+        }
+        match (b, id) {
+            (b'0'..=b'9', _) => {
+                id = Some(id.unwrap_or(0).saturating_mul(10).saturating_add(b - b'0'));
+            }
+            (b',', Some(n)) if n < 12 => {
+                found |= 1 << n;
+                matched = 0;
+            }
+            _ => matched = usize::from(b == PUSH_PREFIX[0]),
+        }
+        if id.is_some_and(|n| n >= 12) {
+            matched = 0;
+            id = None;
+        }
+    }
+    found
+}
+
+/// [`pushes_named`] for one line.
+pub(crate) fn push_named(line: &[u8]) -> u16 {
+    pushes_named(line.iter().copied().chain(Some(b'\n')))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,6 +57,34 @@ fn opened_in(client: u8, mode: AccessMode) -> Vec<Step> {
     ]
 }
 
+/// `+QSSLSTATE` of a connected socket in `mode` (0 buffer, 1 push).
+fn state_line(client: u8, mode: u8) -> String {
+    format!("+QSSLSTATE: {client},\"SSLClient\",\"1.2.3.4\",443,5000,2,1,0,{mode},\"uart1\",0")
+}
+
+/// The resync the engine runs after a framing doubt, before any other
+/// command: `ATE1` (its answer dropped), the probe whose echo ends the
+/// quarantine, `ATE0`, then the module's report of its sockets (`states`,
+/// `+QSSLSTATE` lines) and active PDP contexts (`pdp`, `+QIACT` lines).
+fn resync(states: &[String], pdp: &[&str]) -> Vec<Step> {
+    let answer = |lines: Vec<String>| {
+        let mut text: String = lines.iter().map(|l| format!("\r\n{l}\r\n")).collect();
+        text.push_str("\r\nOK\r\n");
+        reply(text.as_bytes())
+    };
+    vec![
+        data(b"\rATE1\r"),
+        ok(),
+        Step::Probe,
+        cmd("ATE0"),
+        reply(b"ATE0\r\r\nOK\r\n"),
+        cmd("AT+QSSLSTATE"),
+        answer(states.to_vec()),
+        cmd("AT+QIACT?"),
+        answer(pdp.iter().map(|p| p.to_string()).collect()),
+    ]
+}
+
 #[test]
 fn init_sweeps_sockets_kept_across_an_mcu_reset() {
     let mut m = modem([
@@ -242,7 +270,8 @@ fn data_for_one_socket_during_a_command_on_another_is_kept() {
         reply(b"\r\n+QSSLOPEN: 7,0\r\n"),
         cmd("AT+QSSLSEND=0,2"),
         // Pushed data for socket 7 arrives between the command and its prompt.
-        reply(b"\r\n+QSSLURC: \"recv\",7,6\r\n\r\nOK\r\n\r\n> "),
+        // (A push ends with its line end; every output starts with one.)
+        reply(b"\r\n+QSSLURC: \"recv\",7,6\r\n\r\nOK\r\n\r\n\r\n> "),
         data(b"hi"),
         reply(b"\r\nSEND OK\r\n"),
     ]);
@@ -260,18 +289,33 @@ fn data_for_one_socket_during_a_command_on_another_is_kept() {
 
 #[test]
 fn push_overflow_is_reported_after_the_bytes_before_it() {
-    let mut rx = [0u8; 4];
+    // Two pushes of 1,000 bytes into a 1,500-byte buffer nobody read.
+    let mut rx = [0u8; 1500];
     let mut steps = opened_in(3, AccessMode::DirectPush);
-    steps.push(reply(b"\r\n+QSSLURC: \"recv\",3,6\r\nabcdef\r\n"));
+    for fill in [b'a', b'b'] {
+        let mut push = b"\r\n+QSSLURC: \"recv\",3,1000\r\n".to_vec();
+        push.extend([fill; 1000]);
+        push.extend(b"\r\n");
+        steps.push(reply(&push));
+    }
+    // The last push is checked once the module says something more.
+    steps.extend([cmd("AT"), ok()]);
     let mut m = modem(steps);
     let sock = m
         .open(open_cmd(3, AccessMode::DirectPush), &mut rx)
         .unwrap();
-    let mut buf = [0u8; 16];
-    assert_eq!(m.read(&sock, &mut buf).unwrap(), 4);
-    assert_eq!(&buf[..4], b"abcd");
-    assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(2)));
+    // Nobody reads while both arrive.
+    m.poll().unwrap();
+    let mut buf = [0u8; 1500];
+    let mut got = 0;
+    while got < 1500 {
+        got += m.read(&sock, &mut buf[got..]).unwrap();
+    }
+    assert!(buf[..1000].iter().all(|&b| b == b'a'));
+    assert!(buf[1000..].iter().all(|&b| b == b'b'));
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(500)));
     assert!(matches!(m.take_event(), Some(Event::Opened { .. })));
+    assert_done(m);
 }
 
 #[test]
@@ -367,8 +411,8 @@ fn nb_face_polls_the_same_operation() {
 
 #[test]
 fn a_corrupted_read_length_is_detected_not_delivered() {
-    // The module announced 5 bytes but sent 8: the 3 left over come as a
-    // stray line inside the answer.
+    // The module announced 5 bytes but sent 8: the 3 left over are where
+    // the line end should be.
     let mut rx = [0u8; 64];
     let mut steps = opened(1);
     steps.push(reply(b"\r\n+QSSLURC: \"recv\",1\r\n"));
@@ -379,10 +423,19 @@ fn a_corrupted_read_length_is_detected_not_delivered() {
         reply(b"\r\n+QSSLRECV: 5\r\nabcdefgh\r\n\r\nOK\r\n"),
     ]);
     let mut buf = [0u8; 16];
-    assert_eq!(m.read(&sock, &mut buf), Err(Error::UnexpectedResponse));
-    // Nothing of the misframed answer is delivered; the stream is broken.
-    assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed));
-    assert_eq!(m.write(&sock, b"x"), Err(Error::Closed));
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    // Nothing of the misframed answer is delivered; the stream is done.
+    // The engine resynchronises before anything else.
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    assert_eq!(m.write(&sock, b"x"), Err(Error::Desynchronized));
+    // The engine resynchronises before its next command, which then gets
+    // its own answer.
+    m.port_mut().push(resync(&[state_line(1, 0)], &[]));
+    m.port_mut().push([
+        cmd("AT+QIGETERROR"),
+        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
+    ]);
+    assert!(m.last_error().unwrap().code.is_success());
     assert_done(m);
 }
 
@@ -401,12 +454,15 @@ fn a_read_length_too_long_times_out_and_does_not_swallow_what_follows() {
     ]);
     let mut buf = [0u8; 16];
     assert_eq!(m.read(&sock, &mut buf), Err(Error::Timeout));
+    // The count given up, what it swallowed can't be trusted: a resync
+    // comes before the next command.
+    m.port_mut().push(resync(&[state_line(2, 0)], &[]));
     m.port_mut().push([
         cmd("AT+QIGETERROR"),
         reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
     ]);
     assert!(m.last_error().unwrap().code.is_success());
-    assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed));
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
     assert_done(m);
 }
 
@@ -502,10 +558,15 @@ fn a_read_length_one_to_four_too_long_is_detected_not_delivered() {
         let mut buf = [0u8; 16];
         assert_eq!(
             m.read(&sock, &mut buf),
-            Err(Error::UnexpectedResponse),
+            Err(Error::Desynchronized),
             "{extra} too long"
         );
-        assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed), "{extra}");
+        m.port_mut().push(resync(&[state_line(1, 0)], &[]));
+        assert_eq!(
+            m.read(&sock, &mut buf),
+            Err(Error::Desynchronized),
+            "{extra}"
+        );
         m.port_mut().push([
             cmd("AT+QIGETERROR"),
             reply(b"\r\n+QIGETERROR: 552,invalid parameters\r\n\r\nOK\r\n"),
@@ -518,12 +579,13 @@ fn a_read_length_one_to_four_too_long_is_detected_not_delivered() {
 
 #[test]
 fn a_push_length_too_long_drops_the_push_and_breaks_the_stream() {
-    // 7 announced, 6 sent: the count swallows the CR of the next URC. The
+    // 8 announced, 6 sent: the count swallows the push's own line end, and
+    // the next output's CR LF would have passed a check of one CR LF. The
     // bytes are held until the line after them is checked, then dropped.
-    let mut rx = [0u8; 64];
+    let mut rx = [0u8; 1500];
     let mut steps = opened_in(3, AccessMode::DirectPush);
     steps.push(reply(
-        b"\r\n+QSSLURC: \"recv\",3,3\r\nabc\r\n+QSSLURC: \"recv\",3,7\r\nabcdef\r\n+QSSLURC: \"recv\",3,2\r\nxy\r\n",
+        b"\r\n+QSSLURC: \"recv\",3,3\r\nabc\r\n\r\n+QSSLURC: \"recv\",3,8\r\nabcdef\r\n\r\n+QSSLURC: \"recv\",3,2\r\nxy\r\n",
     ));
     let mut m = modem(steps);
     let sock = m
@@ -533,17 +595,24 @@ fn a_push_length_too_long_drops_the_push_and_breaks_the_stream() {
     // The good push before it is delivered; nothing after.
     assert_eq!(m.read(&sock, &mut buf).unwrap(), 3);
     assert_eq!(&buf[..3], b"abc");
-    assert_eq!(m.read(&sock, &mut buf), Err(Error::Closed));
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    // The push seen in the quarantine is not taken (it could be the
+    // peer's bytes): the resync runs before the close.
+    m.port_mut().push(resync(&[state_line(3, 1)], &[]));
+    m.port_mut().push([cmd("AT+QSSLCLOSE=3"), ok()]);
+    m.close(&sock).unwrap();
     assert_done(m);
 }
 
 #[test]
-fn a_push_at_the_end_of_the_output_is_delivered_once_the_line_is_quiet() {
-    // Nothing follows the last push: its line end is all there is, and a
-    // module that sent only the payload is taken at its word after 50 ms.
-    let mut rx = [0u8; 64];
+fn a_push_at_the_end_of_the_output_is_checked_by_an_answer_the_engine_provokes() {
+    // Nothing follows the last push: its check needs the CR LF the module's
+    // next output starts with. A read waiting for it writes `AT`; the bytes
+    // are handed over only once its answer has come.
+    let mut rx = [0u8; 1500];
     let mut steps = opened_in(5, AccessMode::DirectPush);
-    steps.push(reply(b"\r\n+QSSLURC: \"recv\",5,6\r\nabcdef"));
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",5,6\r\nabcdef\r\n"));
+    steps.extend([cmd("AT"), ok()]);
     let mut m = modem(steps);
     let sock = m
         .open(open_cmd(5, AccessMode::DirectPush), &mut rx)
@@ -551,11 +620,34 @@ fn a_push_at_the_end_of_the_output_is_delivered_once_the_line_is_quiet() {
     let mut buf = [0u8; 16];
     assert_eq!(m.read(&sock, &mut buf).unwrap(), 6);
     assert_eq!(&buf[..6], b"abcdef");
-    // The line end that comes later is taken as the check it is.
-    m.port_mut()
-        .push([reply(b"\r\n+QSSLURC: \"recv\",5,2\r\nxy\r\n")]);
+    // A push followed at once by more output needs nothing written.
+    m.port_mut().push([reply(
+        b"\r\n+QSSLURC: \"recv\",5,2\r\nxy\r\n\r\n+QSSLURC: \"recv\",5,1\r\nz\r\n",
+    )]);
     assert_eq!(m.read(&sock, &mut buf).unwrap(), 2);
     assert_eq!(&buf[..2], b"xy");
+    assert_done(m);
+}
+
+#[test]
+fn a_push_cut_short_is_never_released() {
+    // The module announced 6 and only 4 came (bytes lost on the line): the
+    // count waits for the rest; nothing is handed over meanwhile, however
+    // long the line is quiet.
+    let mut rx = [0u8; 1500];
+    let mut steps = opened_in(6, AccessMode::DirectPush);
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",6,6\r\nabcd"));
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(6, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    let mut buf = [0u8; 16];
+    for _ in 0..50 {
+        assert_eq!(
+            m.poll_op(&mut ops::Read::new(sock, &mut buf)),
+            Err(nb::Error::WouldBlock)
+        );
+    }
     assert_done(m);
 }
 
@@ -566,16 +658,21 @@ fn no_carrier_resynchronises_the_port_before_the_next_command() {
     // of the next. The driver ends that line and probes before its next
     // command, so neither ERROR is taken for that command's answer.
     let mut rx = [0u8; 64];
-    let mut m = modem([
+    let mut steps = vec![
         cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
         reply(b"\r\nCONNECT\r\n"),
         data(b"hello\rwor"),
-        reply(b"\r\nNO CARRIER\r\n\r\nERROR\r\n"),
-        data(b"\rAT\r"),
-        reply(b"\r\nERROR\r\n\r\nOK\r\n"),
-        cmd("AT+QSSLCLOSE=0"),
-        ok(),
-    ]);
+        // The module's answer to the user's "hello", and an `OK` the user's
+        // data could as well have asked for: neither answers anything.
+        reply(b"\r\nNO CARRIER\r\n\r\nERROR\r\n\r\nOK\r\n"),
+    ];
+    // The resync's CR ends the "wor" line (answered ERROR, dropped).
+    steps.extend(resync(
+        &["+QSSLSTATE: 0,\"SSLClient\",\"1.2.3.4\",443,5000,4,1,0,2,\"uart1\",0".into()],
+        &[],
+    ));
+    steps.extend([cmd("AT+QSSLCLOSE=0"), ok()]);
+    let mut m = modem(steps);
     let sock = m
         .open(open_cmd(0, AccessMode::Transparent), &mut rx)
         .unwrap();
@@ -595,16 +692,14 @@ fn no_carrier_in_the_middle_of_a_transparent_write_stops_it() {
     // The rest is not written (it would be command text to the module), and
     // only the bytes written are reported.
     let mut rx = [0u8; 64];
-    let steps = [
+    let mut steps = vec![
         cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
         reply(b"\r\nCONNECT\r\n"),
         data(b"0123"),
         reply(b"\r\nNO CARRIER\r\n"),
-        data(b"\rAT\r"),
-        ok(),
-        cmd("AT+QSSLCLOSE=0"),
-        ok(),
     ];
+    steps.extend(resync(&[], &[]));
+    steps.extend([cmd("AT+QSSLCLOSE=0"), ok()]);
     let config = Config {
         write_chunk: 4,
         ..Config::default()

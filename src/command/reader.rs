@@ -80,7 +80,13 @@ fn sort<'a>(frame: &Frame<'a>, own_payload: &mut bool, ends_at_prompt: bool) -> 
         Frame::Line(line) => Sorted::Line(line),
         Frame::PayloadStart { source, .. } => {
             *own_payload = source == PayloadSource::Read;
-            Sorted::Other
+            // The command's own payload starts: tell it, with no bytes yet
+            // (a caller may move the bytes itself, see `Framer::skip_payload`).
+            if *own_payload {
+                Sorted::Payload(&[])
+            } else {
+                Sorted::Other
+            }
         }
         Frame::Payload { data, .. } if *own_payload => Sorted::Payload(data),
         // The payload's length was wrong: what it delivered is not the data.

@@ -144,22 +144,27 @@ pub enum Frame<'a> {
     Malformed(&'a [u8]),
     /// Bytes dropped to resynchronise: part of a line longer than the buffer.
     Discarded,
-    /// The bytes after a payload were checked. A `+QSSLRECV` payload is
-    /// followed by CR LF CR LF (its line end, then the blank line before the
-    /// result code); a pushed one by CR LF (its line end, or the start of
-    /// whatever the module says next: every output starts with CR LF). If
-    /// anything else comes, `intact` is `false`: the announced length was
-    /// wrong (a corrupted digit on the line), so the payload holds bytes that
-    /// were not data, or misses some.
+    /// The bytes after a payload were checked: CR LF CR LF, exactly. A
+    /// payload ends with its own CR LF, and every output of the module
+    /// starts with CR LF: the blank line before a `+QSSLRECV` answer's
+    /// `OK`, the next URC or answer after a push. If anything else comes,
+    /// `intact` is `false`: the announced length was wrong (a corrupted or
+    /// dropped digit on the line), so the payload holds bytes that were not
+    /// data, or misses some.
     ///
     /// This catches a length one to four bytes too long, which nothing else
-    /// would: the payload would swallow the line end. A length too short
-    /// leaves data where the line end should be; a length much too long
-    /// swallows the result code, and the command times out.
+    /// would (the payload would swallow its line end, and a push two too
+    /// long would pass a check of one CR LF when the next output's followed
+    /// it), and any length too short unless the data itself ends in CR LF
+    /// where the line end should be (the protocol's limit). A length much
+    /// too long swallows what follows; the check then fails, or the
+    /// command times out.
     ///
-    /// With echo on, a command's echo may follow a push with no line end
-    /// before it and fail the check: the session engine turns echo off
-    /// before it opens anything.
+    /// A push's check completes only with the module's next output: the
+    /// session engine holds its bytes until then, and provokes an answer if
+    /// the line stays quiet. With echo on, a command's echo may follow a
+    /// push with no line end before it and fail the check: the session
+    /// engine turns echo off before it opens anything.
     PayloadEnd {
         /// Which answer or URC the payload came with.
         source: PayloadSource,
@@ -191,6 +196,9 @@ pub struct Framer {
     expect: Expect,
     uploading: Option<bool>,
     max_line: usize,
+    /// Nothing is trusted: every line is a [`Frame::Line`] (no result code,
+    /// no payload announcement, no prompt), echoes excepted.
+    quarantine: bool,
 }
 
 /// Lines the module sends on its own, recognised whatever is in flight.
@@ -215,7 +223,29 @@ impl Framer {
             expect: Expect::Idle,
             uploading: None,
             max_line,
+            quarantine: false,
         }
+    }
+
+    /// Quarantine: after a framing doubt nothing in the stream is trusted
+    /// until the caller has found its footing again. Every line comes as a
+    /// [`Frame::Line`] (result codes, prompts and payload announcements
+    /// included: no length is counted, no state changes); an echoed command
+    /// line still comes as [`Frame::Echo`], which is how the caller
+    /// recognises the one line it is waiting for. Entering it forgets any
+    /// payload being counted.
+    pub fn set_quarantine(&mut self, on: bool) {
+        if on {
+            self.state = State::Lines;
+            self.expect = Expect::Idle;
+            self.uploading = None;
+        }
+        self.quarantine = on;
+    }
+
+    /// `true` in quarantine (see [`set_quarantine`](Self::set_quarantine)).
+    pub fn in_quarantine(&self) -> bool {
+        self.quarantine
     }
 
     /// Tell the framer what was just sent. Reset to [`Expect::Idle`] by the
@@ -300,9 +330,13 @@ impl Framer {
         owed
     }
 
-    /// Forget everything (after a module reboot, or to resynchronise).
+    /// Forget everything (after a module reboot, or to resynchronise);
+    /// quarantine stays as it is.
     pub fn reset(&mut self) {
-        *self = Self::new(self.max_line);
+        *self = Self {
+            quarantine: self.quarantine,
+            ..Self::new(self.max_line)
+        };
     }
 
     /// Cut the next frame from `buf`; returns it and the bytes it used.
@@ -371,10 +405,10 @@ impl Framer {
         source: PayloadSource,
         matched: u8,
     ) -> (Frame<'a>, usize) {
-        let want: &[u8] = match source {
-            PayloadSource::Read => b"\r\n\r\n",
-            PayloadSource::Push(_) => b"\r\n",
-        };
+        // Both end the same way: the payload's own line end, then the
+        // CR LF that starts whatever the module says next (the blank line
+        // before a read's `OK`; the next URC or answer after a push).
+        let want: &[u8] = b"\r\n\r\n";
         let mut seen = usize::from(matched);
         let mut used = 0;
         for &b in buf {
@@ -417,11 +451,11 @@ impl Framer {
         let Some(&first) = rest.first() else {
             return (Frame::Pending, skip);
         };
-        if first == b'>' {
+        if first == b'>' && !self.quarantine {
             let used = if rest.get(1) == Some(&b' ') { 2 } else { 1 };
             return (Frame::Prompt, skip + used);
         }
-        if first == b'A' && self.uploading == Some(true) {
+        if first == b'A' && self.uploading == Some(true) && !self.quarantine {
             return (Frame::UploadAck, skip + 1);
         }
         let Some(end) = rest.iter().position(|&b| b == b'\r' || b == b'\n') else {
@@ -456,6 +490,9 @@ impl Framer {
     }
 
     fn classify<'a>(&mut self, line: &'a [u8]) -> Frame<'a> {
+        if self.quarantine {
+            return Frame::Line(line);
+        }
         let frame = match line {
             b"OK" => Frame::Final(FinalResult::Ok),
             b"ERROR" => Frame::Final(FinalResult::Error),

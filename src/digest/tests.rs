@@ -319,7 +319,9 @@ fn direct_push_in_the_middle_of_another_response() {
     )
     .into_bytes();
     stream.extend_from_slice(payload);
-    stream.extend_from_slice(format!("\r\n{STATE_2}\r\n\r\nOK\r\n").as_bytes());
+    // The push's own line end, then the response goes on (every output
+    // starts with CR LF).
+    stream.extend_from_slice(format!("\r\n\r\n{STATE_2}\r\n\r\nOK\r\n").as_bytes());
 
     assert_eq!(
         frames(&stream, Expect::Response),
@@ -349,7 +351,7 @@ fn direct_push_in_the_middle_of_another_response() {
 
 #[test]
 fn push_between_a_command_and_its_answer() {
-    let mut stream = b"AT+QSSLRECV=4,1500\r\r\n+QSSLURC: \"recv\",2,4\r\nOK\r\n".to_vec();
+    let mut stream = b"AT+QSSLRECV=4,1500\r\r\n+QSSLURC: \"recv\",2,4\r\nOK\r\n\r\n".to_vec();
     stream.extend_from_slice(b"\r\n+QSSLRECV: 3\r\nabc\r\n\r\nOK\r\n");
     assert_eq!(
         frames(&stream, Expect::Response),
@@ -753,9 +755,11 @@ fn a_wrong_recv_length_is_caught_by_the_bytes_after_the_payload() {
 
 #[test]
 fn a_wrong_push_length_is_caught_by_the_bytes_after_the_payload() {
-    for announced in [6, 7, 4] {
+    // One to four too long, one too short: the check after the push sees
+    // something other than its line end and the next output's CR LF.
+    for announced in [6, 7, 8, 9, 4] {
         let mut stream = format!("\r\n+QSSLURC: \"recv\",3,{announced}\r\n").into_bytes();
-        stream.extend_from_slice(b"abcde\r\n+QSSLURC: \"closed\",3\r\n");
+        stream.extend_from_slice(b"abcde\r\n\r\n+QSSLURC: \"closed\",3\r\n");
         let got = frames(&stream, Expect::Idle);
         assert_eq!(
             got.get(1),
@@ -781,7 +785,7 @@ fn a_wrong_push_length_is_caught_by_the_bytes_after_the_payload() {
         );
     }
     // Right lengths, back to back, with nothing after the last one yet.
-    let stream = b"\r\n+QSSLURC: \"recv\",3,2\r\nab\r\n+QSSLURC: \"recv\",3,2\r\ncd";
+    let stream = b"\r\n+QSSLURC: \"recv\",3,2\r\nab\r\n\r\n+QSSLURC: \"recv\",3,2\r\ncd";
     assert_eq!(
         frames(stream, Expect::Idle),
         vec![

@@ -98,6 +98,9 @@ pub struct Modem<'r, P, T, const LINE: usize = DEFAULT_LINE_LEN> {
     timer: T,
     core: Core<'r, LINE>,
     config: Config,
+    /// The resync in progress, run before anything else (see
+    /// [`ops::Resync`]).
+    resync: Option<ops::Resync>,
 }
 
 fn io<E: embedded_io::Error>(e: E) -> Error {
@@ -119,6 +122,7 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
             timer,
             core,
             config,
+            resync: None,
         }
     }
 
@@ -176,6 +180,13 @@ where
     fn step<O: Op<'r>>(&mut self, op: &mut O) -> Result<Option<O::Output>, Error> {
         loop {
             let now = self.timer.now_ms();
+            if self.core.resync_needed() || self.resync.is_some() {
+                let resync = self.resync.get_or_insert_with(ops::Resync::new);
+                if let Poll::Ready(result) = resync.poll(&mut self.core, now) {
+                    self.resync = None;
+                    result?;
+                }
+            }
             if let Poll::Ready(result) = op.poll(&mut self.core, now) {
                 return result.map(Some);
             }

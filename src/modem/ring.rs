@@ -89,6 +89,61 @@ impl<'r> Ring<'r> {
         moved
     }
 
+    /// The stored bytes from the `start`-th oldest on, in order.
+    pub fn iter_from(&self, start: usize) -> impl Iterator<Item = u8> + '_ {
+        let cap = self.buf.len().max(1);
+        (start.min(self.len)..self.len).map(move |i| self.buf[(self.head + i) % cap])
+    }
+
+    /// The sockets whose push announcement the stored bytes from the
+    /// `start`-th on hold (see [`crate::urc`]).
+    pub(crate) fn pushes_named(&self, start: usize) -> u16 {
+        crate::urc::pushes_named(self.iter_from(start))
+    }
+
+    /// `true` if the stored bytes from the `start`-th on hold `\nRDY\r`, the
+    /// heart of the module's boot line: a reboot the count of a payload
+    /// swallowed (or, rarely, the peer's data).
+    ///
+    /// Cheap enough for every payload: only every fifth byte is looked at
+    /// (any five-byte run has one byte there), and only one in the
+    /// pattern's five bytes is looked at further.
+    pub(crate) fn holds_rdy(&self, start: usize) -> bool {
+        const PATTERN: &[u8; 5] = b"\nRDY\r";
+        let (a, b) = self.slices_from(start);
+        let len = a.len() + b.len();
+        let at = |i: usize| if i < a.len() { a[i] } else { b[i - a.len()] };
+        let mut i = PATTERN.len() - 1;
+        while i < len {
+            let byte = at(i);
+            if let Some(k) = PATTERN.iter().position(|&p| p == byte) {
+                // The pattern would start at i - k.
+                if let Some(s) = i.checked_sub(k) {
+                    if s + PATTERN.len() <= len && (0..PATTERN.len()).all(|j| at(s + j) == PATTERN[j]) {
+                        return true;
+                    }
+                }
+            }
+            i += PATTERN.len();
+        }
+        false
+    }
+
+    /// The stored bytes from the `start`-th oldest on, as two slices.
+    fn slices_from(&self, start: usize) -> (&[u8], &[u8]) {
+        let cap = self.buf.len();
+        if cap == 0 || start >= self.len {
+            return (&[], &[]);
+        }
+        let first = (self.head + start) % cap;
+        let len = self.len - start;
+        if first + len <= cap {
+            (&self.buf[first..first + len], &[])
+        } else {
+            (&self.buf[first..], &self.buf[..first + len - cap])
+        }
+    }
+
     /// Keep only the `len` oldest bytes (drop what came after them).
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);

@@ -14,7 +14,16 @@ pub enum Step {
     Expect(Vec<u8>),
     /// The module sends these bytes (once the expectations before are met).
     Reply(Vec<u8>),
+    /// The driver writes the resync's probe, `AT+QFLST="RAM:sync-<16 hex
+    /// digits>"` CR (the nonce is the engine's own): the module, its echo
+    /// on, echoes the line and answers `OK`.
+    Probe,
 }
+
+/// The probe line up to its nonce.
+const PROBE_PREFIX: &[u8] = b"AT+QFLST=\"RAM:sync-";
+/// The whole probe line: prefix, 16 hex digits, quote, CR.
+const PROBE_LEN: usize = PROBE_PREFIX.len() + 16 + 2;
 
 /// `Expect` the command line `line` (CR added).
 pub fn cmd(line: &str) -> Step {
@@ -80,7 +89,35 @@ impl ScriptPort {
     }
 
     fn check_written(&mut self) {
-        while let Some(Step::Expect(want)) = self.steps.front() {
+        loop {
+            if let Some(Step::Probe) = self.steps.front() {
+                let n = PROBE_PREFIX.len().min(self.written.len());
+                assert_eq!(
+                    String::from_utf8_lossy(&self.written[..n]),
+                    String::from_utf8_lossy(&PROBE_PREFIX[..n]),
+                    "driver wrote unexpected bytes (a resync probe is due)"
+                );
+                if self.written.len() < PROBE_LEN {
+                    return;
+                }
+                let line: Vec<u8> = self.written.drain(..PROBE_LEN).collect();
+                assert!(
+                    line[PROBE_PREFIX.len()..PROBE_LEN - 2]
+                        .iter()
+                        .all(u8::is_ascii_hexdigit)
+                        && line.ends_with(b"\"\r"),
+                    "not a probe: {:?}",
+                    String::from_utf8_lossy(&line)
+                );
+                self.steps.pop_front();
+                self.rx.extend(line);
+                self.rx.extend(b"\r\nOK\r\n");
+                self.release_replies();
+                continue;
+            }
+            let Some(Step::Expect(want)) = self.steps.front() else {
+                break;
+            };
             let n = want.len().min(self.written.len());
             assert_eq!(
                 String::from_utf8_lossy(&self.written[..n]),

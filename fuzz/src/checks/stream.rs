@@ -149,9 +149,9 @@ impl FrameLog {
                 "a payload's trailer check was skipped for {frame:?}"
             );
         }
+        // A payload's line end, then the CR LF the next output starts with.
         let trailer: &[u8] = match self.trailer_due {
-            Some(PayloadSource::Read) => b"\r\n\r\n",
-            Some(PayloadSource::Push(_)) => b"\r\n",
+            Some(_) => b"\r\n\r\n",
             None => b"",
         };
         let trailer_left = trailer.get(self.trailer_used..).unwrap_or_default();

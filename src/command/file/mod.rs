@@ -5,7 +5,7 @@
 pub mod checksum;
 
 use super::decode::{owned, parse_hex_u16, Fields};
-use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
+use super::{answers_ok, atat_command, single_line, AtCommand, Encoder, NoResponse};
 use crate::digest::Expect;
 use crate::error::{Error, ParamError};
 use crate::types::{FileName, FilePattern};
@@ -151,6 +151,40 @@ impl AtCommand for DeleteFile<'_> {
     }
 }
 atat_command!(['a] DeleteFile<'a>);
+
+/// `AT+QFLST="RAM:sync-<16 hex digits>"` — list a file nobody made, under
+/// a name the engine chose: harmless (it lists nothing), and with echo on,
+/// its echoed line is one that only the module can send (a remote peer,
+/// whose bytes may be misread as lines after a framing error, never sees
+/// the serial line and cannot guess the name). The engine's resync waits
+/// for exactly that echo (see `ops::Resync`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncProbe {
+    /// The name's 64 bits, written as 16 hex digits.
+    pub nonce: u64,
+}
+
+impl AtCommand for SyncProbe {
+    type Response = NoResponse;
+    type Partial = ();
+    fn encode(&self, e: &mut Encoder<'_>) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut digits = [0u8; 16];
+        for (i, d) in digits.iter_mut().enumerate() {
+            *d = HEX[((self.nonce >> (60 - 4 * i)) & 0xF) as usize];
+        }
+        e.text("AT+QFLST=\"RAM:sync-").bytes(&digits).text("\"");
+    }
+    /// No file of that name exists; a module that lists one anyway is
+    /// answered all the same.
+    fn line(&self, _: &mut (), _: &[u8]) -> Result<(), Error> {
+        Ok(())
+    }
+    fn finish(&self, _: ()) -> Result<NoResponse, Error> {
+        Ok(NoResponse)
+    }
+}
+atat_command!([] SyncProbe);
 
 /// `AT+QFLST="<pattern>"` — list files, e.g. `*` (UFS) or `RAM:*`.
 ///

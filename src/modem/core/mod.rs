@@ -15,6 +15,7 @@
 mod escape_guard;
 mod pump;
 mod raw;
+mod resync;
 mod urc;
 
 use core::task::Poll;
@@ -26,6 +27,8 @@ use crate::error::{Error, SslErrorCode};
 use crate::state::SessionState;
 use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
 pub(crate) use escape_guard::{guard_with_margin, PlusRun};
+pub(crate) use resync::ModuleSocket;
+use resync::ResyncState;
 use urc::push_event;
 
 /// Something the module reported on its own, kept for the application.
@@ -75,9 +78,8 @@ pub(crate) enum Kind {
     /// `AT+QSSLOPEN` in transparent mode, `AT+QISWTMD=<id>,2` or `ATO`:
     /// `CONNECT` puts the port in transparent mode for this socket.
     Transparent(ClientId),
-    /// The probe that resynchronises the port after `NO CARRIER` (see
-    /// [`Core::resync`]): its answer is the first `OK`, every result code
-    /// before it answers bytes the module took as command text.
+    /// A command of the resync (`ops::Resync`): the only kind that may be
+    /// written while a resync is due.
     Resync,
 }
 
@@ -146,13 +148,6 @@ const ORPHAN_GRACE_MS: u64 = 500;
 /// any module queues in front of an answer.
 const MAX_EXTENSION_MS: u64 = 60_000;
 
-/// The probe written after `NO CARRIER`: a CR ends whatever line of
-/// transparent bytes the module was left with, then a plain `AT`.
-const RESYNC_PROBE: &[u8] = b"\rAT\r";
-
-/// How long the resync probe's `OK` is waited for (the module answers the
-/// lines before it first) before the next command goes out regardless.
-const RESYNC_WAIT_MS: u64 = 1_000;
 
 /// Per-socket receive side.
 #[derive(Debug, Default)]
@@ -172,9 +167,21 @@ pub(crate) struct SocketData<'r> {
     /// been checked yet (see [`Frame::PayloadEnd`]): they are held back from
     /// readers until it is, and dropped if the payload was misframed.
     pub unverified: usize,
+    /// The stream broke because the module's output could not be framed:
+    /// it reports [`Error::Desynchronized`] rather than [`Error::Closed`].
+    pub desync: bool,
 }
 
 impl SocketData<'_> {
+    /// What a broken stream reports.
+    pub fn broken_error(&self) -> Error {
+        if self.desync {
+            Error::Desynchronized
+        } else {
+            Error::Closed
+        }
+    }
+
     /// Bytes a reader may take now.
     pub fn readable(&self) -> usize {
         self.ring.len().saturating_sub(self.unverified)
@@ -224,11 +231,8 @@ pub struct Core<'r, const LINE: usize> {
     pub(crate) watch_ok: bool,
     /// `OK` after the escape was seen.
     pub(crate) escaped: bool,
-    /// `NO CARRIER` ended transparent mode: transparent bytes the module had
-    /// not taken yet are now command text to it (answered with `ERROR`, or
-    /// left as the start of a line). The next command is preceded by
-    /// [`RESYNC_PROBE`], whose answer is waited for.
-    resync: bool,
+    /// Quarantine and resync after a framing doubt (see [`resync`]).
+    pub(crate) resync: ResyncState,
     /// A transparent write that `NO CARRIER` cut short: its token and the
     /// bytes written before.
     raw_cut: Option<(u32, usize)>,
@@ -269,7 +273,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             held: heapless::Vec::new(),
             watch_ok: false,
             escaped: false,
-            resync: false,
+            resync: ResyncState::default(),
             raw_cut: None,
             guard_ms: crate::modem::ops::GUARD_TIME_MS,
             plus_run: PlusRun::default(),
@@ -358,6 +362,14 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
     }
 
+    /// `client` holds pushed bytes whose check waits for the module's next
+    /// output (see [`Frame::PayloadEnd`]): nothing is being read for them.
+    pub(crate) fn push_check_waits(&self, client: ClientId) -> bool {
+        self.sink == Some(client)
+            && self.socks[client.index()].unverified > 0
+            && self.framer.checking_trailer()
+    }
+
     /// Time of the last byte received.
     pub(crate) fn last_rx_ms(&self) -> u64 {
         self.last_rx_ms
@@ -390,7 +402,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         answer_ms: u32,
         now: u64,
     ) -> Poll<Result<u32, Error>> {
-        match self.ready_to_start(now) {
+        match self.ready_to_start(kind, now) {
             Poll::Ready(Ok(())) => {}
             other => return other.map(|r| r.map(|()| 0)),
         }
@@ -405,8 +417,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         Poll::Ready(Ok(self.started(line, kind, answer_ms, now)))
     }
 
-    /// `Ready(Ok)` once a new command may be written.
-    fn ready_to_start(&mut self, now: u64) -> Poll<Result<(), Error>> {
+    /// `Ready(Ok)` once a new command may be written: nothing in flight, and
+    /// no resync due (unless `kind` is the resync's own).
+    fn ready_to_start(&mut self, kind: Kind, now: u64) -> Poll<Result<(), Error>> {
         if let Err(e) = self.state.check_command() {
             return Poll::Ready(Err(e));
         }
@@ -422,14 +435,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if self.in_flight.is_some() || self.tx_pending() {
             return Poll::Pending;
         }
-        if self.resync {
-            self.resync = false;
-            debug!("resynchronising the port after NO CARRIER");
-            let len = RESYNC_PROBE.len();
-            self.tx[..len].copy_from_slice(RESYNC_PROBE);
-            self.started(Some((len, Expect::Response)), Kind::Resync, 0, now);
-            // No operation owns it: its frames are drained like an orphan's.
-            self.orphan(now.saturating_add(RESYNC_WAIT_MS));
+        if self.resync.needed && kind != Kind::Resync {
+            // The face runs the resync first.
+            self.pump(now, &mut |_| false);
             return Poll::Pending;
         }
         Poll::Ready(Ok(()))
@@ -447,6 +455,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     ) -> u32 {
         let token = self.next_token;
         self.next_token = self.next_token.wrapping_add(1).max(1);
+        // A result code expected with no command in flight comes before the
+        // next command, or not at all.
+        self.resync.unowned = 0;
         if let Some((len, expect)) = line {
             self.framer.set_expect(expect);
             self.tx_state = Tx::Line { pos: 0, len };
@@ -532,6 +543,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if self.reset_token == Some(token) {
             return Poll::Ready(Err(Error::ModuleReset));
         }
+        if let Some(failed) = self.failed_answer(token) {
+            return failed;
+        }
         match self.in_flight {
             Some(f) if f.token == token && f.orphan_until.is_none() => {}
             _ => return Poll::Ready(Err(Error::Busy)),
@@ -546,6 +560,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if self.reset_token == Some(token) {
             return Poll::Ready(Err(Error::ModuleReset));
         }
+        if let Some(failed) = self.failed_answer(token) {
+            return failed;
+        }
         match self.in_flight {
             Some(f) if f.token == token && f.overdue(now, self.last_rx_ms) => {
                 warn!("command {} timed out", token);
@@ -554,6 +571,18 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             }
             _ => Poll::Pending,
         }
+    }
+
+    /// The answer of the command holding `token` was lost to a framing
+    /// doubt: its error, once the payload it owes is written.
+    fn failed_answer(&mut self, token: u32) -> Option<Poll<Result<(), Error>>> {
+        if !matches!(&self.resync.failed, Some((t, _)) if *t == token) {
+            return None;
+        }
+        if self.tx_pending() {
+            return Some(Poll::Pending);
+        }
+        self.take_failed(token).map(|e| Poll::Ready(Err(e)))
     }
 
     /// Handle whatever has arrived (URCs, pushed data). While another

@@ -2,6 +2,7 @@
 //! the command in flight, a socket's receive buffer, or the bookkeeping of a
 //! URC.
 
+use super::resync::{quarantined, Doubt};
 use super::urc::{apply_urc, log_urc, push_event};
 use super::{Core, Event, InFlight, Kind, SocketData, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
@@ -28,18 +29,32 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             }
             let (frame, used) = self.framer.next(&self.line[..self.line_len]);
             let waiting = used == 0 && matches!(frame, Frame::Pending);
+            if self.resync.quarantine {
+                quarantined(&mut self.resync, &mut self.framer, &frame);
+                self.consume(used);
+                if waiting {
+                    break;
+                }
+                continue;
+            }
             let owner = self
                 .in_flight
                 .filter(|f| f.orphan_until.is_none())
                 .is_some();
+            let mut doubt = None;
             match frame {
-                Frame::Pending | Frame::Echo(_) | Frame::Discarded | Frame::Raw(_) => {}
+                Frame::Pending | Frame::Echo(_) | Frame::Raw(_) => {}
+                Frame::Discarded => doubt = Some(Doubt::Overlong),
+                Frame::Malformed(_) => doubt = Some(Doubt::Malformed),
                 Frame::Urc(line) => {
                     let urc = Urc::parse(line);
-                    log_urc(&urc);
-                    apply_urc(&mut self.state, &mut self.socks, &mut self.events, urc);
-                    if urc.is_reboot() {
-                        self.rebooted(now);
+                    doubt = suspicious(line, &urc);
+                    if doubt.is_none() {
+                        log_urc(&urc);
+                        apply_urc(&mut self.state, &mut self.socks, &mut self.events, urc);
+                        if urc.is_reboot() {
+                            self.rebooted(now);
+                        }
                     }
                 }
                 Frame::PayloadStart { source, len, .. } => {
@@ -54,7 +69,10 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         },
                         (PayloadSource::Read, None) => None,
                     };
-                    if owner && source == PayloadSource::Read {
+                    if source == PayloadSource::Read && self.sink.is_none() {
+                        // A `+QSSLRECV` answer with no read to own it.
+                        doubt = Some(Doubt::Stray);
+                    } else if owner && source == PayloadSource::Read {
                         answer = on_cmd(&frame);
                     }
                 }
@@ -71,41 +89,29 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     }
                 }
                 Frame::PayloadEnd { source, intact } => {
-                    if let Some(client) = self.sink {
-                        let sock = &mut self.socks[client.index()];
-                        if intact {
-                            sock.unverified = 0;
-                        } else {
-                            warn!(
-                                "socket {}: payload misframed (a wrong length on the line): dropped",
-                                client.get()
-                            );
-                            sock.misframed();
+                    let sock = self.sink.map(|c| &mut self.socks[c.index()]);
+                    match sock {
+                        _ if !intact => doubt = Some(Doubt::Trailer),
+                        Some(sock) if sock.ring.holds_rdy(sock.readable()) => {
+                            doubt = Some(Doubt::RdyInPayload)
                         }
+                        Some(sock) => sock.unverified = 0,
+                        None => {}
                     }
-                    if owner && source == PayloadSource::Read {
+                    if doubt.is_none() && owner && source == PayloadSource::Read {
                         answer = on_cmd(&frame);
                     }
                 }
-                Frame::Line(_)
-                | Frame::Final(_)
-                | Frame::Prompt
-                | Frame::UploadAck
-                | Frame::Malformed(_) => {
+                Frame::Final(_) if self.in_flight.is_none() => {
+                    if self.unowned_result_is_stray() {
+                        doubt = Some(Doubt::Stray);
+                    }
+                }
+                Frame::Line(line) if !printable(line) => doubt = Some(Doubt::Binary),
+                Frame::Prompt if !owner => doubt = Some(Doubt::LatePrompt),
+                Frame::Line(_) | Frame::Final(_) | Frame::Prompt | Frame::UploadAck => {
                     if owner {
                         answer = on_cmd(&frame);
-                    } else if let (Frame::Prompt, Some(f)) = (frame, self.in_flight) {
-                        if let Kind::Send(client, len) = f.kind {
-                            // A send abandoned before its prompt still owes
-                            // its bytes: the module is waiting for them.
-                            warn!("send abandoned before its prompt: filling");
-                            self.tx_state = Tx::Payload {
-                                token: 0,
-                                pos: 0,
-                                len: usize::from(len),
-                            };
-                            self.socks[client.index()].broken = true;
-                        }
                     }
                     if let Frame::Final(result) = frame {
                         if let (FinalResult::Connect, Some(f)) = (result, self.in_flight) {
@@ -118,12 +124,6 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                                 self.last_tx_ms = self.last_tx_ms.max(now);
                             }
                         }
-                        let resyncing = self.in_flight.is_some_and(|f| f.kind == Kind::Resync);
-                        if resyncing && result != FinalResult::Ok {
-                            // An answer to stale transparent bytes: the
-                            // probe's `OK` is still to come.
-                            self.framer.set_expect(Expect::Response);
-                        }
                         if !self.framer.in_flight() {
                             self.in_flight = None;
                         }
@@ -131,6 +131,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 }
             }
             self.consume(used);
+            if let Some(why) = doubt {
+                self.doubt(why);
+                // What the command in flight gets now is its failure.
+                answer = false;
+                break;
+            }
             if waiting {
                 break;
             }
@@ -155,11 +161,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 if !self.framer.is_raw() {
                     self.framer.set_expect(Expect::Idle);
                 }
-                if self.framer.abort_payload() > 0 {
+                if self.framer.payload_remaining() > 0 {
+                    // Its announced length was wrong (too long): the count
+                    // swallowed what followed.
                     warn!("payload abandoned: its announced length was wrong");
-                    if let Some(client) = self.sink.take() {
-                        self.socks[client.index()].misframed();
-                    }
+                    self.doubt(Doubt::Trailer);
                 }
             }
         }
@@ -209,5 +215,25 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.watch_ok = false;
         self.negotiate_s = [NegotiateTime::MAX.get(); 6];
         self.event(Event::Rebooted);
+    }
+}
+
+/// Module text is printable ASCII: a line with any other byte is binary
+/// data read as text (a payload whose length was wrong).
+fn printable(line: &[u8]) -> bool {
+    line.iter().all(|&b| (0x20..=0x7E).contains(&b))
+}
+
+/// A URC line that is no URC the module prints: binary read as text, or a
+/// line that names a push (`"recv"`) without being a well-formed one (its
+/// announcement was corrupted: the data after it would be read as lines).
+fn suspicious(line: &[u8], urc: &Urc<'_>) -> Option<Doubt> {
+    if !printable(line) {
+        return Some(Doubt::Binary);
+    }
+    let names_recv = line.windows(6).any(|w| w == b"\"recv\"");
+    match urc {
+        Urc::Unknown(_) if names_recv => Some(Doubt::Malformed),
+        _ => None,
     }
 }

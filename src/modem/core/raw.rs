@@ -52,11 +52,14 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 self.raw_cut = Some((token, pos));
                 self.tx_state = Tx::Idle;
             }
-            self.resync = true;
             self.framer.leave_raw();
             self.state.carrier_lost();
             apply_closed(&mut self.socks, client);
             self.event(Event::Closed { client });
+            // Transparent bytes the module had not taken are command text
+            // to it now: its answers to them (chosen by the user's data)
+            // must not be read as answers to the engine's commands.
+            self.doubt(super::resync::Doubt::NoCarrier);
             return true;
         }
         if self.watch_ok && self.held.as_slice() == ESCAPED_OK {

@@ -10,6 +10,7 @@
 mod config;
 mod diagnose;
 mod pdp;
+mod resync;
 mod session;
 mod socket;
 mod transfer;
@@ -24,6 +25,7 @@ use crate::error::Error;
 pub use config::{Configure, SslConfig};
 pub use diagnose::{Diagnose, Diagnosis, Finding};
 pub use pdp::{ActivatePdp, DeactivatePdp};
+pub use resync::Resync;
 pub use session::{Init, InitReport, Upload};
 pub use socket::{Close, Open, SwitchMode};
 pub use transfer::{Read, Send, Write};

@@ -8,15 +8,15 @@ use crate::command::decode::Fields;
 use crate::command::device::{At, CmeFormat, SetEcho, SetErrorFormat};
 use crate::command::file::{checksum, DeleteFile, FileData, UploadFile, UploadStatus, Uploaded};
 use crate::command::pdp::PdpContextState;
-use crate::command::ssl_socket::{AccessMode, CloseSslSocket, SocketState, SslState};
+use crate::command::ssl_socket::{CloseSslSocket, SslState};
 use crate::command::{AtCommand, Encoder};
 use crate::error::{CmeError, Error};
 use crate::modem::core::Core;
-use crate::types::{ClientId, FileName, PdpContextId, SslContextId};
+use crate::types::{ClientId, FileName, PdpContextId};
 
 /// `AT+QIACT?`, kept as a bit mask of the active contexts (bit `i`:
 /// context `i + 1`).
-struct ActiveContexts;
+pub(super) struct ActiveContexts;
 
 impl AtCommand for ActiveContexts {
     type Response = u16;
@@ -39,17 +39,11 @@ impl AtCommand for ActiveContexts {
 }
 
 /// A socket the module reports open: what taking it over needs.
-type OpenSocket = (
-    ClientId,
-    SocketState,
-    AccessMode,
-    SslContextId,
-    PdpContextId,
-);
+pub(super) type OpenSocket = crate::modem::core::ModuleSocket;
 
 /// `AT+QSSLSTATE`, keeping of each line only what a sweep needs (not the
 /// 64-byte address): `Init` stays small on an MCU's stack.
-struct OpenSockets;
+pub(super) struct OpenSockets;
 
 impl AtCommand for OpenSockets {
     type Response = heapless::Vec<OpenSocket, 12>;
@@ -183,6 +177,8 @@ impl<'r> Op<'r> for Init {
                         return Poll::Pending;
                     }
                     core.queue_raw(b"+++");
+                    // Its `OK` (if the port was transparent) answers no command.
+                    core.expect_unowned_result();
                     self.phase = InitPhase::EscapeAfter(attempt);
                 }
                 InitPhase::EscapeAfter(attempt) => {

@@ -5,6 +5,7 @@ use core::task::Poll;
 
 use super::socket::refused;
 use super::{settle, Exchange, Op};
+use crate::command::device::At;
 use crate::command::ssl_socket::{AccessMode, SendSslData, SslPayload};
 use crate::command::{AtCommand, Encoder};
 use crate::error::{Error, SslErrorCode};
@@ -12,10 +13,11 @@ use crate::modem::core::{Core, Kind};
 use crate::state::{CloseCause, SocketHandle};
 use crate::types::{ClientId, ReadLength, SendLength};
 
-/// How long pushed bytes wait for the CR LF that shows their length was
-/// right (it follows them at once on the line) before they are handed over
-/// unchecked.
-const PUSH_TRAILER_WAIT_MS: u64 = 50;
+/// How long a read waits for the module's next output, which completes the
+/// check of the last push (see [`Frame::PayloadEnd`](crate::Frame::PayloadEnd)),
+/// before it provokes one with `AT`: pushed bytes are never handed over
+/// before their check.
+const PUSH_CHECK_QUIET_MS: u64 = 5;
 
 /// How long the module may take to answer a send once it has the data: the
 /// vendor says 300 ms; the margin covers a busy module.
@@ -65,7 +67,7 @@ impl<'r, 'd> Op<'r> for Send<'d> {
                     });
                     let length = match checked {
                         Ok(_) if core.socks[client.index()].broken => {
-                            return Poll::Ready(Err(Error::Closed))
+                            return Poll::Ready(Err(core.socks[client.index()].broken_error()))
                         }
                         Ok(length) => length,
                         Err(e) => return Poll::Ready(Err(e)),
@@ -119,7 +121,8 @@ struct RecvToRing {
 
 impl AtCommand for RecvToRing {
     type Response = ();
-    type Partial = ();
+    /// The `+QSSLRECV:` header came.
+    type Partial = bool;
     fn encode(&self, e: &mut Encoder<'_>) {
         e.text("AT+QSSLRECV=")
             .uint(self.client.get().into())
@@ -128,18 +131,26 @@ impl AtCommand for RecvToRing {
     }
     /// Only `+QSSLRECV: 0` may come as a line: anything else inside this
     /// answer means its payload length was wrong (a corrupted line).
-    fn line(&self, _: &mut (), line: &[u8]) -> Result<(), Error> {
+    fn line(&self, header: &mut bool, line: &[u8]) -> Result<(), Error> {
         if line.starts_with(b"+QSSLRECV:") {
+            *header = true;
             Ok(())
         } else {
             Err(Error::UnexpectedResponse)
         }
     }
-    fn payload(&self, _: &mut (), _: &[u8]) -> Result<(), Error> {
+    fn payload(&self, header: &mut bool, _: &[u8]) -> Result<(), Error> {
+        *header = true;
         Ok(())
     }
-    fn finish(&self, _: ()) -> Result<(), Error> {
-        Ok(())
+    /// An `OK` with no `+QSSLRECV:` before it answers something else (a
+    /// stray result code): this read's answer is still to come.
+    fn finish(&self, header: bool) -> Result<(), Error> {
+        if header {
+            Ok(())
+        } else {
+            Err(Error::Desynchronized)
+        }
     }
 }
 
@@ -156,6 +167,9 @@ pub struct Read<'b> {
     handle: SocketHandle,
     buf: &'b mut [u8],
     recv: Option<(Exchange<RecvToRing>, usize)>,
+    /// `AT`, written to make the module say something after a push whose
+    /// check waits for its next output.
+    check: Option<Exchange<At>>,
 }
 
 impl<'b> Read<'b> {
@@ -165,6 +179,7 @@ impl<'b> Read<'b> {
             handle,
             buf,
             recv: None,
+            check: None,
         }
     }
 }
@@ -179,6 +194,13 @@ impl<'r> Op<'r> for Read<'_> {
     ) -> Poll<Result<usize, Error>> {
         let client = self.handle.client();
         loop {
+            if let Some(exchange) = &mut self.check {
+                // Its answer (or anything else the module says first)
+                // completed the check; what it answered does not matter.
+                let _ = settle!(exchange.poll(core, now));
+                self.check = None;
+                continue;
+            }
             if let Some((exchange, before)) = &mut self.recv {
                 let before = *before;
                 let result = settle!(exchange.poll(core, now));
@@ -198,7 +220,12 @@ impl<'r> Op<'r> for Read<'_> {
                         core.socks[client.index()].pending = false;
                         return Poll::Ready(Err(refused(core, client)));
                     }
-                    Err(e @ (Error::UnexpectedResponse | Error::Overflow | Error::Timeout)) => {
+                    Err(
+                        e @ (Error::UnexpectedResponse
+                        | Error::Overflow
+                        | Error::Timeout
+                        | Error::Desynchronized),
+                    ) => {
                         // The answer was framed wrongly (a corrupted length)
                         // or cut short: what this read stored can't be
                         // trusted, nor what follows on this socket.
@@ -227,6 +254,7 @@ impl<'r> Op<'r> for Read<'_> {
                 Err(e) => return Poll::Ready(Err(e)),
             };
             let quiet_ms = now.saturating_sub(core.last_rx_ms());
+            let check_waits = core.push_check_waits(client);
             let data = &mut core.socks[client.index()];
             if self.buf.is_empty() {
                 return Poll::Ready(Ok(0));
@@ -235,23 +263,21 @@ impl<'r> Op<'r> for Read<'_> {
             if readable > 0 {
                 return Poll::Ready(Ok(data.ring.pop(&mut self.buf[..readable])));
             }
-            if data.unverified > 0
-                && socket.mode == AccessMode::DirectPush
-                && quiet_ms >= PUSH_TRAILER_WAIT_MS
-            {
-                // A pushed payload is checked by the CR LF after it. The
-                // simulator sends one, as the module's next output starts
-                // with one; should a module send neither for a while, its
-                // bytes are not held back any longer.
-                data.unverified = 0;
+            if data.broken {
+                return Poll::Ready(Err(data.broken_error()));
+            }
+            if check_waits {
+                if quiet_ms < PUSH_CHECK_QUIET_MS {
+                    return Poll::Pending;
+                }
+                // The last push is checked by the CR LF the module's next
+                // output starts with: make it say something.
+                self.check = Some(Exchange::new(At));
                 continue;
             }
             if data.dropped > 0 {
                 let dropped = core::mem::take(&mut data.dropped);
                 return Poll::Ready(Err(Error::PushOverflow(dropped)));
-            }
-            if data.broken {
-                return Poll::Ready(Err(Error::Closed));
             }
             if data.pending && socket.mode == AccessMode::Buffer {
                 let room = data.ring.free().min(ReadLength::MAX_BYTES);

@@ -1,0 +1,328 @@
+//! Finding footing again after a framing doubt, at a point no remote peer
+//! can fake.
+//!
+//! The framer trusts lengths: a payload of `n` bytes is `n` bytes, whatever
+//! they hold. When that trust breaks (the bytes after a payload are not its
+//! line end, an announcement is impossible, a line is longer than any the
+//! module prints or holds bytes it never prints, a result code answers
+//! nothing, `RDY` sits inside a payload's span, `NO CARRIER` cut a
+//! transparent write), the bytes that follow may be the rest of a payload:
+//! bytes a remote peer chose. Read as lines they could pose as a
+//! `+QSSLURC: "recv"` for another socket, a `RDY`, an `OK`.
+//!
+//! So, from the doubt on, the core *quarantines* the stream: every frame is
+//! dropped, none is taken as a URC, an answer or data. The command in
+//! flight fails ([`Error::Desynchronized`], or [`Error::Overflow`] for an
+//! over-long line), and so does the socket whose data was being framed.
+//! Before the next command the engine runs its resync (`ops::Resync`):
+//! echo on, then a harmless command carrying a nonce the engine chose at
+//! that moment. Only the module's echo of that exact line ends the
+//! quarantine; a peer, who never sees the serial line, cannot send it. The
+//! engine then turns echo off and asks the module for every socket's state
+//! and the PDP contexts, so that what the quarantine dropped (a peer close,
+//! a lost context, a reboot) is learnt again. Buffer-mode sockets are read
+//! again (their data waits in the module); a direct-push socket whose push
+//! was seen in the quarantine, or swallowed by the misframed payload, lost
+//! data for good and fails with [`Error::Desynchronized`]. Every other
+//! socket keeps its data and goes on.
+
+use core::task::Poll;
+
+use super::{Core, Kind, Tx};
+use crate::command::ssl_socket::{AccessMode, SocketState};
+use crate::command::{write_command, AtCommand};
+use crate::digest::{Expect, Frame, Framer};
+use crate::error::Error;
+use crate::state::CloseCause;
+use crate::types::{ClientId, PdpContextId, SslContextId};
+
+/// Longest echo line the quarantine waits for.
+pub(crate) const ECHO_MAX: usize = 48;
+
+/// Why the engine stopped trusting the module's output (for the log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub(crate) enum Doubt {
+    /// The bytes after a payload were not its line end: its length was wrong.
+    Trailer,
+    /// A payload announcement with an impossible socket or length, or a
+    /// line that names `"recv"` without being an announcement.
+    Malformed,
+    /// A line longer than the line buffer: part of it was dropped.
+    Overlong,
+    /// A line holding bytes the module never prints (binary read as text).
+    Binary,
+    /// A result code, or a `+QSSLRECV` answer, that no command owns.
+    Stray,
+    /// `RDY` inside a payload's span: a reboot the count swallowed, or data.
+    RdyInPayload,
+    /// `NO CARRIER` cut a transparent write: the module may have taken the
+    /// rest as command text.
+    NoCarrier,
+    /// A `> ` prompt for a send that had already given up.
+    LatePrompt,
+}
+
+/// The resync's bookkeeping in the core.
+#[derive(Debug, Default)]
+pub(crate) struct ResyncState {
+    /// A resync must run before the next command.
+    pub needed: bool,
+    /// Frames are dropped until the module echoes [`echo`](Self::echo).
+    pub quarantine: bool,
+    /// The echo line that ends the quarantine (empty: none written yet).
+    pub echo: heapless::Vec<u8, ECHO_MAX>,
+    /// The command in flight when the doubt arose, and what it reports.
+    pub failed: Option<(u32, Error)>,
+    /// Direct-push sockets whose data may have been dropped (bit = client).
+    pub suspects: u16,
+    /// A send may be waiting at its prompt: cancel it (ESC) first.
+    pub late_prompt: bool,
+    /// Resyncs so far.
+    pub count: u32,
+    /// Result codes that may come with no command in flight and are not
+    /// stray: the `OK` of a `+++` written in command mode by `Init`.
+    pub unowned: u8,
+}
+
+/// What the module reported of one socket at the resync.
+pub(crate) type ModuleSocket = (ClientId, SocketState, AccessMode, SslContextId, PdpContextId);
+
+/// A frame that came in quarantine: dropped, but a push it names is
+/// remembered, and the expected echo ends the quarantine.
+pub(super) fn quarantined(resync: &mut ResyncState, framer: &mut Framer, frame: &Frame<'_>) {
+    match *frame {
+        Frame::Echo(line) if !resync.echo.is_empty() && line == &resync.echo[..] => {
+            debug!("resync: echo seen, the stream is trusted again");
+            resync.quarantine = false;
+            framer.set_quarantine(false);
+            // The probe's answer follows.
+            framer.set_expect(Expect::Response);
+        }
+        Frame::Line(line) => resync.suspects |= crate::urc::push_named(line),
+        _ => {}
+    }
+}
+
+impl<'r, const LINE: usize> Core<'r, LINE> {
+    /// Stop trusting the stream: quarantine it, fail the command in flight
+    /// and the socket whose data was being framed, and ask for a resync.
+    pub(crate) fn doubt(&mut self, why: Doubt) {
+        warn!("framing doubt ({:?}): resynchronising", why);
+        let error = if why == Doubt::Overlong {
+            Error::Overflow
+        } else {
+            Error::Desynchronized
+        };
+        if let Some(f) = self.in_flight.take() {
+            if f.orphan_until.is_none() {
+                self.resync.failed = Some((f.token, error.clone()));
+            }
+            match f.kind {
+                Kind::Read(client) => self.desync(client),
+                Kind::Send(client, _) => {
+                    self.desync(client);
+                    // Its prompt may still come: the module would take the
+                    // next bytes as the payload.
+                    if !matches!(self.tx_state, Tx::Payload { .. }) {
+                        self.resync.late_prompt = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if self.framer.payload_remaining() > 0 || self.framer.checking_trailer() {
+            if let Some(client) = self.sink {
+                self.desync(client);
+            }
+        }
+        if let Some(client) = self.sink.take() {
+            // What the misframed payload swallowed may hold another
+            // socket's push: that socket's data is lost.
+            let sock = &self.socks[client.index()];
+            let start = sock.readable();
+            self.resync.suspects |= sock.ring.pushes_named(start);
+            if sock.unverified > 0 {
+                self.desync(client);
+            }
+        }
+        if why == Doubt::LatePrompt {
+            self.resync.late_prompt = true;
+        }
+        if !matches!(self.tx_state, Tx::Payload { .. }) {
+            // A command line cut short is ended by the resync's CR.
+            self.tx_state = Tx::Idle;
+        }
+        self.framer.set_quarantine(true);
+        self.resync.quarantine = true;
+        self.resync.needed = true;
+        self.resync.echo.clear();
+    }
+
+    /// `client`'s stream can't be trusted: drop its unchecked bytes, and
+    /// make it report [`Error::Desynchronized`] after the bytes before.
+    pub(crate) fn desync(&mut self, client: ClientId) {
+        let sock = &mut self.socks[client.index()];
+        sock.misframed();
+        sock.desync = true;
+    }
+
+
+    /// The engine wrote something (a `+++` in command mode) whose result
+    /// code, if any, comes with no command in flight.
+    pub(crate) fn expect_unowned_result(&mut self) {
+        self.resync.unowned = self.resync.unowned.saturating_add(1);
+    }
+
+    /// A result code with no command in flight: expected (see
+    /// [`expect_unowned_result`](Self::expect_unowned_result)), or stray.
+    pub(super) fn unowned_result_is_stray(&mut self) -> bool {
+        match self.resync.unowned.checked_sub(1) {
+            Some(left) => {
+                self.resync.unowned = left;
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// `true` while a resync must run before any other command.
+    pub(crate) fn resync_needed(&self) -> bool {
+        self.resync.needed
+    }
+
+    /// The resync writes `cmd` as its probe: only the module's echo of
+    /// its line (without the CR) ends the quarantine.
+    pub(crate) fn expect_echo<C: AtCommand>(&mut self, cmd: &C) {
+        let mut line = [0u8; ECHO_MAX + 1];
+        let n = write_command(cmd, &mut line);
+        self.resync.echo.clear();
+        let _ = self
+            .resync
+            .echo
+            .extend_from_slice(&line[..n.saturating_sub(1)]);
+        if !self.resync.quarantine {
+            self.resync.quarantine = true;
+            self.framer.set_quarantine(true);
+        }
+    }
+
+    /// `true` while frames are dropped.
+    pub(crate) fn quarantine(&self) -> bool {
+        self.resync.quarantine
+    }
+
+    /// A number no peer can guess: the engine's token counter, its byte
+    /// count, the time and the resyncs so far, mixed.
+    pub(crate) fn nonce(&mut self, now: u64) -> u64 {
+        self.resync.count = self.resync.count.wrapping_add(1);
+        let mut x = now
+            ^ self.rx_total.rotate_left(17)
+            ^ (u64::from(self.next_token) << 32)
+            ^ u64::from(self.resync.count).rotate_left(47);
+        // splitmix64's finaliser.
+        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^ (x >> 31)
+    }
+
+    /// Write `cmd`'s line after a CR (which ends whatever line the module
+    /// was left with), outside any command: nothing will be read as its
+    /// answer (the resync's `ATE1`, whose answer the quarantine drops).
+    pub(crate) fn queue_unanswered<C: AtCommand>(&mut self, cmd: &C) {
+        self.tx[0] = b'\r';
+        let n = write_command(cmd, &mut self.tx[1..]);
+        self.tx_state = Tx::Line { pos: 0, len: n + 1 };
+    }
+
+    /// The resync wrote ESC for a prompt that may be pending.
+    pub(crate) fn take_late_prompt(&mut self) -> bool {
+        core::mem::take(&mut self.resync.late_prompt)
+    }
+
+    /// The command holding `token` was failed by a doubt: its error, once.
+    pub(super) fn take_failed(&mut self, token: u32) -> Option<Error> {
+        match &self.resync.failed {
+            Some((t, _)) if *t == token => self.resync.failed.take().map(|(_, e)| e),
+            _ => None,
+        }
+    }
+
+    /// The resync is through: the module reported `sockets` and the PDP
+    /// contexts in `active_pdp` (bit `i`: context `i + 1`). What the
+    /// quarantine may have dropped is made good.
+    pub(crate) fn resynced(&mut self, sockets: &[ModuleSocket], active_pdp: u16, now: u64) {
+        self.resync.needed = false;
+        let open = |c: ClientId| sockets.iter().find(|s| s.0 == c).map(|s| s.1);
+        let mine: heapless::Vec<ClientId, 12> = self.state.open_sockets().collect();
+        let pdp_lost = PdpContextId::all()
+            .filter(|&p| self.state.pdp_active(p) && active_pdp & (1 << p.index()) == 0)
+            .count();
+        let active_before = PdpContextId::all()
+            .filter(|&p| self.state.pdp_active(p))
+            .count();
+        let all_gone = !mine.is_empty() && mine.iter().all(|&c| open(c).is_none());
+        if all_gone && active_before > 0 && pdp_lost == active_before {
+            // Every socket and context gone at once: the module rebooted
+            // (its `RDY` was dropped, or swallowed by a payload).
+            self.rebooted(now);
+            self.resync = ResyncState {
+                count: self.resync.count,
+                ..ResyncState::default()
+            };
+            return;
+        }
+        let lost: heapless::Vec<PdpContextId, 16> = PdpContextId::all()
+            .filter(|&p| self.state.pdp_active(p) && active_pdp & (1 << p.index()) == 0)
+            .collect();
+        for ctx in lost {
+            {
+                self.state.pdp_deactivated(ctx);
+                self.event(super::Event::PdpDeactivated { context: ctx });
+            }
+        }
+        let suspects = core::mem::take(&mut self.resync.suspects);
+        for client in mine {
+            let bit = 1u16 << client.index();
+            let socket = *self.state.socket(client);
+            match open(client) {
+                None | Some(SocketState::Initial) => {
+                    // The module has no such connection any more.
+                    self.desync(client);
+                    self.state.peer_closed(client);
+                }
+                Some(SocketState::Closing) if socket.cause.is_none() => {
+                    self.state.peer_closed(client);
+                    self.socks[client.index()].pending = true;
+                    self.event(super::Event::Closed { client });
+                }
+                _ => {}
+            }
+            if socket.mode == AccessMode::DirectPush && suspects & bit != 0 {
+                self.desync(client);
+            }
+            if socket.mode == AccessMode::Buffer {
+                // Its notices may have been dropped: the module says.
+                self.socks[client.index()].pending = true;
+            }
+            if socket.cause == Some(CloseCause::PdpLost) {
+                self.socks[client.index()].pending = true;
+            }
+        }
+        debug!("resync: done");
+    }
+
+    /// Wait until a resync may start: no command in flight, nothing left
+    /// to write. Drains what arrives meanwhile.
+    pub(crate) fn resync_ready(&mut self, now: u64) -> Poll<()> {
+        if self.in_flight.is_some() {
+            self.poll_idle(now);
+        }
+        if self.in_flight.is_some() || self.tx_pending() {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    }
+}

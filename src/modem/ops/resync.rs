@@ -1,0 +1,150 @@
+//! The resync: finding footing again after a framing doubt, at a point no
+//! remote peer can fake (see the core's `resync` module for why).
+//!
+//! 1. If a send may be waiting at its prompt, ESC cancels it.
+//! 2. `ATE1`, after a CR that ends whatever line the module was left with;
+//!    its answer is not waited for (the quarantine drops it), only a short
+//!    quiet on the line.
+//! 3. [`SyncProbe`]: `AT+QFLST` of a file named by a fresh nonce. The core
+//!    drops every frame until the module echoes exactly that line; then its
+//!    answer is read as usual. No echo in time: back to 2, a few times.
+//! 4. `ATE0`, then `AT+QSSLSTATE` and `AT+QIACT?`: what the quarantine
+//!    dropped (a peer close, a lost context, a reboot) is learnt from the
+//!    module and the engine's state made to match.
+//!
+//! The faces run it before any other command once the core asks for it
+//! (`Core::resync_needed`); it is not something a user starts.
+
+use core::task::Poll;
+
+use super::session::{ActiveContexts, OpenSocket, OpenSockets};
+use super::{settle, Exchange, Op};
+use crate::command::device::SetEcho;
+use crate::command::file::SyncProbe;
+use crate::error::Error;
+use crate::modem::core::{Core, Kind};
+
+/// ESC: ends a send's data phase.
+const ESC: &[u8] = &[0x1B];
+/// Quiet on the line after `ATE1` before the probe goes (the module has
+/// answered it), and the longest wait for that quiet.
+const SETTLE_MS: u64 = 100;
+const SETTLE_MAX_MS: u64 = 2_000;
+/// How long the probe's echo and answer may take.
+const PROBE_MS: u32 = 1_000;
+/// Probes before the resync gives up (the next command tries again).
+const ATTEMPTS: u8 = 4;
+
+/// The resync operation (run by the faces, see the module docs).
+#[derive(Default)]
+pub struct Resync {
+    phase: Phase,
+    attempts: u8,
+    sockets: heapless::Vec<OpenSocket, 12>,
+}
+
+#[derive(Default)]
+enum Phase {
+    #[default]
+    Start,
+    Escape,
+    EchoOn(Option<u64>),
+    Probe(Exchange<SyncProbe>),
+    EchoOff(Exchange<SetEcho>),
+    States(Exchange<OpenSockets>),
+    Pdp(Exchange<ActiveContexts>),
+}
+
+impl Resync {
+    /// A resync from the start.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl<'r> Op<'r> for Resync {
+    type Output = ();
+
+    fn poll<const L: usize>(&mut self, core: &mut Core<'r, L>, now: u64) -> Poll<Result<(), Error>> {
+        loop {
+            match &mut self.phase {
+                Phase::Start => {
+                    if core.resync_ready(now).is_pending() {
+                        return Poll::Pending;
+                    }
+                    debug!("resynchronising the port");
+                    if core.take_late_prompt() {
+                        core.queue_raw(ESC);
+                        self.phase = Phase::Escape;
+                    } else {
+                        self.phase = Phase::EchoOn(None);
+                    }
+                }
+                Phase::Escape => {
+                    core.poll_idle(now);
+                    if core.tx_pending() {
+                        return Poll::Pending;
+                    }
+                    self.phase = Phase::EchoOn(None);
+                }
+                Phase::EchoOn(written) => {
+                    core.poll_idle(now);
+                    let Some(at) = *written else {
+                        core.queue_unanswered(&SetEcho(true));
+                        *written = Some(now);
+                        return Poll::Pending;
+                    };
+                    if core.tx_pending() {
+                        return Poll::Pending;
+                    }
+                    let quiet_since = core.last_rx_ms().max(core.last_tx_ms());
+                    let quiet = now.saturating_sub(quiet_since) >= SETTLE_MS;
+                    if !quiet && now.saturating_sub(at) < SETTLE_MAX_MS {
+                        return Poll::Pending;
+                    }
+                    let probe = SyncProbe {
+                        nonce: core.nonce(now),
+                    };
+                    core.expect_echo(&probe);
+                    self.phase = Phase::Probe(Exchange::with(probe, Kind::Resync, Some(PROBE_MS)));
+                }
+                Phase::Probe(exchange) => match settle!(exchange.poll(core, now)) {
+                    // Whatever it answers: the echo was seen, the stream is
+                    // in step.
+                    Ok(_) | Err(Error::Rejected | Error::Cme(_)) if !core.quarantine() => {
+                        self.phase = Phase::EchoOff(Exchange::with(
+                            SetEcho(false),
+                            Kind::Resync,
+                            None,
+                        ));
+                    }
+                    Err(Error::ModuleReset) => return Poll::Ready(Err(Error::ModuleReset)),
+                    _ => {
+                        self.attempts += 1;
+                        warn!("resync: no echo of the probe (attempt {})", self.attempts);
+                        if self.attempts >= ATTEMPTS {
+                            self.phase = Phase::Start;
+                            self.attempts = 0;
+                            return Poll::Ready(Err(Error::Timeout));
+                        }
+                        self.phase = Phase::EchoOn(None);
+                    }
+                },
+                Phase::EchoOff(exchange) => {
+                    settle!(exchange.poll(core, now))?;
+                    self.phase = Phase::States(Exchange::with(OpenSockets, Kind::Resync, None));
+                }
+                Phase::States(exchange) => {
+                    self.sockets = settle!(exchange.poll(core, now))?;
+                    self.phase = Phase::Pdp(Exchange::with(ActiveContexts, Kind::Resync, None));
+                }
+                Phase::Pdp(exchange) => {
+                    let active = settle!(exchange.poll(core, now))?;
+                    core.resynced(&self.sockets, active, now);
+                    self.phase = Phase::Start;
+                    return Poll::Ready(Ok(()));
+                }
+            }
+        }
+    }
+}
