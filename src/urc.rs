@@ -156,12 +156,14 @@ impl<const N: usize> atat::AtatUrc for UrcFrame<N> {
     }
 }
 
-/// The push announcement's text up to the socket id.
-const PUSH_PREFIX: &[u8] = b"+QSSLURC: \"recv\",";
+/// The part of a push announcement that names its socket (`+QSSLURC: `
+/// before it is left out: a corrupted prefix still names the socket).
+const PUSH_PREFIX: &[u8] = b"\"recv\",";
 
 /// The sockets whose direct push `bytes` may hold the announcement of (a
-/// bit per socket: `1 << id`): every `+QSSLURC: "recv",<id>,` in them. Used
-/// on bytes that were dropped unread, to know whose data went with them.
+/// bit per socket: `1 << id`): every `"recv",<id>,` in them. Used on bytes
+/// that were dropped unread, to know whose data went with them; lenient on
+/// purpose (a socket named by mistake only fails, one missed loses data).
 pub(crate) fn pushes_named(bytes: impl Iterator<Item = u8>) -> u16 {
     let mut found = 0u16;
     // Bytes of PUSH_PREFIX matched, then the id's digits.

@@ -119,7 +119,9 @@ impl<'r> Ring<'r> {
             if let Some(k) = PATTERN.iter().position(|&p| p == byte) {
                 // The pattern would start at i - k.
                 if let Some(s) = i.checked_sub(k) {
-                    if s + PATTERN.len() <= len && (0..PATTERN.len()).all(|j| at(s + j) == PATTERN[j]) {
+                    if s + PATTERN.len() <= len
+                        && (0..PATTERN.len()).all(|j| at(s + j) == PATTERN[j])
+                    {
                         return true;
                     }
                 }

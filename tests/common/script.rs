@@ -5,7 +5,9 @@
 use std::collections::VecDeque;
 
 use embedded_io::{ErrorType, Read, ReadReady, Write};
+use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
 use quectel_ssl::modem::CountingTimer;
+use quectel_ssl::*;
 
 /// One step of a conversation.
 #[derive(Debug, Clone)]
@@ -185,4 +187,82 @@ impl embedded_hal::delay::DelayNs for NoWait {
 /// Simulated time.
 pub fn sim_time() -> CountingTimer<NoWait> {
     CountingTimer::new(NoWait)
+}
+
+// ----- scripted sessions ---------------------------------------------------
+
+pub type TestModem<'r> = Modem<'r, ScriptPort, CountingTimer<NoWait>>;
+
+pub fn modem<'r>(steps: impl IntoIterator<Item = Step>) -> TestModem<'r> {
+    Modem::new(ScriptPort::new(steps), sim_time())
+}
+
+pub fn open_cmd(client: u8, mode: AccessMode) -> OpenSslSocket<'static> {
+    OpenSslSocket::new(
+        PdpContextId::new(1).unwrap(),
+        SslContextId::new(0).unwrap(),
+        ClientId::new(client).unwrap(),
+        HostName::new("example.com").unwrap(),
+        443,
+        mode,
+    )
+    .unwrap()
+}
+
+pub fn assert_done(m: TestModem<'_>) {
+    let (port, _) = m.release();
+    assert!(
+        port.done(),
+        "script not played to the end: {:?}",
+        port.remaining()
+    );
+}
+
+/// Steps that open socket `client` in buffer mode.
+pub fn opened(client: u8) -> Vec<Step> {
+    opened_in(client, AccessMode::Buffer)
+}
+
+/// Steps that open socket `client` in buffer or direct-push mode.
+pub fn opened_in(client: u8, mode: AccessMode) -> Vec<Step> {
+    let mode = match mode {
+        AccessMode::Buffer => 0,
+        AccessMode::DirectPush => 1,
+        other => unreachable!("{other:?} opens answer CONNECT"),
+    };
+    vec![
+        cmd(&format!(
+            "AT+QSSLOPEN=1,0,{client},\"example.com\",443,{mode}"
+        )),
+        ok(),
+        reply(format!("\r\n+QSSLOPEN: {client},0\r\n").as_bytes()),
+    ]
+}
+
+/// `+QSSLSTATE` of a connected socket in `mode` (0 buffer, 1 push).
+pub fn state_line(client: u8, mode: u8) -> String {
+    format!("+QSSLSTATE: {client},\"SSLClient\",\"1.2.3.4\",443,5000,2,1,0,{mode},\"uart1\",0")
+}
+
+/// The resync the engine runs after a framing doubt, before any other
+/// command: `ATE1` (its answer dropped), the probe whose echo ends the
+/// quarantine, `ATE0`, then the module's report of its sockets (`states`,
+/// `+QSSLSTATE` lines) and active PDP contexts (`pdp`, `+QIACT` lines).
+pub fn resync(states: &[String], pdp: &[&str]) -> Vec<Step> {
+    let answer = |lines: Vec<String>| {
+        let mut text: String = lines.iter().map(|l| format!("\r\n{l}\r\n")).collect();
+        text.push_str("\r\nOK\r\n");
+        reply(text.as_bytes())
+    };
+    vec![
+        data(b"\rATE1\r"),
+        ok(),
+        Step::Probe,
+        cmd("ATE0"),
+        reply(b"ATE0\r\r\nOK\r\n"),
+        cmd("AT+QSSLSTATE"),
+        answer(states.to_vec()),
+        cmd("AT+QIACT?"),
+        answer(pdp.iter().map(|p| p.to_string()).collect()),
+    ]
 }

@@ -94,6 +94,10 @@ struct InFlight {
     /// Its operation gave up (timed out, or was dropped and expired): its
     /// frames are dropped until its result code, or until this time.
     orphan_until: Option<u64>,
+    /// What must come before its success: a read's `+QSSLRECV:` line or
+    /// payload, a send's prompt. A success without it answers something
+    /// else (a stray result code).
+    answered: bool,
 }
 
 impl InFlight {
@@ -147,7 +151,6 @@ const ORPHAN_GRACE_MS: u64 = 500;
 /// orphan's grace): a minute of line time is 57 kB at 9,600 baud, more than
 /// any module queues in front of an answer.
 const MAX_EXTENSION_MS: u64 = 60_000;
-
 
 /// Per-socket receive side.
 #[derive(Debug, Default)]
@@ -474,6 +477,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             answer_ms,
             deadline: now.saturating_add(u64::from(answer_ms)),
             orphan_until: None,
+            answered: false,
         });
         token
     }
@@ -501,6 +505,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     answer_ms: timeout_ms,
                     deadline,
                     orphan_until: None,
+                    answered: true,
                 })
             }
         }

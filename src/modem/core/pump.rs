@@ -45,11 +45,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             match frame {
                 Frame::Pending | Frame::Echo(_) | Frame::Raw(_) => {}
                 Frame::Discarded => doubt = Some(Doubt::Overlong),
-                Frame::Malformed(_) => doubt = Some(Doubt::Malformed),
+                Frame::Malformed(line) => {
+                    self.resync.suspects |= crate::urc::push_named(line);
+                    doubt = Some(Doubt::Malformed);
+                }
                 Frame::Urc(line) => {
                     let urc = Urc::parse(line);
                     doubt = suspicious(line, &urc);
-                    if doubt.is_none() {
+                    if doubt.is_some() {
+                        self.resync.suspects |= crate::urc::push_named(line);
+                    } else {
                         log_urc(&urc);
                         apply_urc(&mut self.state, &mut self.socks, &mut self.events, urc);
                         if urc.is_reboot() {
@@ -73,6 +78,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         // A `+QSSLRECV` answer with no read to own it.
                         doubt = Some(Doubt::Stray);
                     } else if owner && source == PayloadSource::Read {
+                        mark_answered(&mut self.in_flight);
                         answer = on_cmd(&frame);
                     }
                 }
@@ -107,10 +113,19 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         doubt = Some(Doubt::Stray);
                     }
                 }
-                Frame::Line(line) if !printable(line) => doubt = Some(Doubt::Binary),
+                Frame::Final(result) if owner && !self.final_fits(result) => {
+                    doubt = Some(Doubt::Stray)
+                }
+                Frame::Line(line) if !printable(line) => {
+                    self.resync.suspects |= crate::urc::push_named(line);
+                    doubt = Some(Doubt::Binary);
+                }
                 Frame::Prompt if !owner => doubt = Some(Doubt::LatePrompt),
                 Frame::Line(_) | Frame::Final(_) | Frame::Prompt | Frame::UploadAck => {
                     if owner {
+                        if matches!(frame, Frame::Line(_) | Frame::Prompt) {
+                            mark_answered(&mut self.in_flight);
+                        }
                         answer = on_cmd(&frame);
                     }
                     if let Frame::Final(result) = frame {
@@ -143,6 +158,21 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         self.expire_orphan(now);
         answer
+    }
+
+    /// Whether `result` can be the answer of the command in flight: a
+    /// success of a read needs its `+QSSLRECV:` first, `SEND OK` /
+    /// `SEND FAIL` answer only a send whose prompt came.
+    fn final_fits(&self, result: FinalResult<'_>) -> bool {
+        let Some(f) = self.in_flight else {
+            return true;
+        };
+        match (f.kind, result) {
+            (Kind::Send(..), FinalResult::SendOk | FinalResult::SendFail) => f.answered,
+            (_, FinalResult::SendOk | FinalResult::SendFail) => false,
+            (Kind::Read(_), FinalResult::Ok) => f.answered,
+            _ => true,
+        }
     }
 
     /// Drop an orphan whose answer never came. A payload still being counted
@@ -215,6 +245,13 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.watch_ok = false;
         self.negotiate_s = [NegotiateTime::MAX.get(); 6];
         self.event(Event::Rebooted);
+    }
+}
+
+/// The command in flight got what must come before its success.
+fn mark_answered(in_flight: &mut Option<InFlight>) {
+    if let Some(f) = in_flight.as_mut() {
+        f.answered = true;
     }
 }
 

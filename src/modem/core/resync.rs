@@ -83,10 +83,20 @@ pub(crate) struct ResyncState {
     /// Result codes that may come with no command in flight and are not
     /// stray: the `OK` of a `+++` written in command mode by `Init`.
     pub unowned: u8,
+    /// Lines that look like result codes, seen in the quarantine: the
+    /// resync's `ATE1` was probably answered once one more came (nothing
+    /// is trusted on it: a wrong guess only costs a probe).
+    pub results_seen: u32,
 }
 
 /// What the module reported of one socket at the resync.
-pub(crate) type ModuleSocket = (ClientId, SocketState, AccessMode, SslContextId, PdpContextId);
+pub(crate) type ModuleSocket = (
+    ClientId,
+    SocketState,
+    AccessMode,
+    SslContextId,
+    PdpContextId,
+);
 
 /// A frame that came in quarantine: dropped, but a push it names is
 /// remembered, and the expected echo ends the quarantine.
@@ -99,7 +109,12 @@ pub(super) fn quarantined(resync: &mut ResyncState, framer: &mut Framer, frame: 
             // The probe's answer follows.
             framer.set_expect(Expect::Response);
         }
-        Frame::Line(line) => resync.suspects |= crate::urc::push_named(line),
+        Frame::Line(line) => {
+            resync.suspects |= crate::urc::push_named(line);
+            if matches!(line, b"OK" | b"ERROR") || line.starts_with(b"+CME ERROR") {
+                resync.results_seen = resync.results_seen.wrapping_add(1);
+            }
+        }
         _ => {}
     }
 }
@@ -167,7 +182,6 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         sock.desync = true;
     }
 
-
     /// The engine wrote something (a `+++` in command mode) whose result
     /// code, if any, comes with no command in flight.
     pub(crate) fn expect_unowned_result(&mut self) {
@@ -234,6 +248,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.tx[0] = b'\r';
         let n = write_command(cmd, &mut self.tx[1..]);
         self.tx_state = Tx::Line { pos: 0, len: n + 1 };
+    }
+
+    /// Result-code-like lines seen in the quarantine so far.
+    pub(crate) fn results_seen(&self) -> u32 {
+        self.resync.results_seen
     }
 
     /// The resync wrote ESC for a prompt that may be pending.

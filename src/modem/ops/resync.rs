@@ -3,8 +3,9 @@
 //!
 //! 1. If a send may be waiting at its prompt, ESC cancels it.
 //! 2. `ATE1`, after a CR that ends whatever line the module was left with;
-//!    its answer is not waited for (the quarantine drops it), only a short
-//!    quiet on the line.
+//!    its answer is not trusted (the quarantine drops it): the probe goes
+//!    once a line that looks like a result code has come, or after a
+//!    while.
 //! 3. [`SyncProbe`]: `AT+QFLST` of a file named by a fresh nonce. The core
 //!    drops every frame until the module echoes exactly that line; then its
 //!    answer is read as usual. No echo in time: back to 2, a few times.
@@ -26,10 +27,9 @@ use crate::modem::core::{Core, Kind};
 
 /// ESC: ends a send's data phase.
 const ESC: &[u8] = &[0x1B];
-/// Quiet on the line after `ATE1` before the probe goes (the module has
-/// answered it), and the longest wait for that quiet.
-const SETTLE_MS: u64 = 100;
-const SETTLE_MAX_MS: u64 = 2_000;
+/// The longest wait for what looks like `ATE1`'s answer before the probe
+/// goes anyway.
+const SETTLE_MAX_MS: u64 = 1_000;
 /// How long the probe's echo and answer may take.
 const PROBE_MS: u32 = 1_000;
 /// Probes before the resync gives up (the next command tries again).
@@ -48,7 +48,9 @@ enum Phase {
     #[default]
     Start,
     Escape,
-    EchoOn(Option<u64>),
+    /// `ATE1` written at this time, with this many result-like lines seen
+    /// before.
+    EchoOn(Option<(u64, u32)>),
     Probe(Exchange<SyncProbe>),
     EchoOff(Exchange<SetEcho>),
     States(Exchange<OpenSockets>),
@@ -65,7 +67,11 @@ impl Resync {
 impl<'r> Op<'r> for Resync {
     type Output = ();
 
-    fn poll<const L: usize>(&mut self, core: &mut Core<'r, L>, now: u64) -> Poll<Result<(), Error>> {
+    fn poll<const L: usize>(
+        &mut self,
+        core: &mut Core<'r, L>,
+        now: u64,
+    ) -> Poll<Result<(), Error>> {
         loop {
             match &mut self.phase {
                 Phase::Start => {
@@ -89,17 +95,16 @@ impl<'r> Op<'r> for Resync {
                 }
                 Phase::EchoOn(written) => {
                     core.poll_idle(now);
-                    let Some(at) = *written else {
+                    let Some((at, seen)) = *written else {
                         core.queue_unanswered(&SetEcho(true));
-                        *written = Some(now);
+                        *written = Some((now, core.results_seen()));
                         return Poll::Pending;
                     };
                     if core.tx_pending() {
                         return Poll::Pending;
                     }
-                    let quiet_since = core.last_rx_ms().max(core.last_tx_ms());
-                    let quiet = now.saturating_sub(quiet_since) >= SETTLE_MS;
-                    if !quiet && now.saturating_sub(at) < SETTLE_MAX_MS {
+                    let answered = core.results_seen() != seen;
+                    if !answered && now.saturating_sub(at) < SETTLE_MAX_MS {
                         return Poll::Pending;
                     }
                     let probe = SyncProbe {
@@ -112,11 +117,8 @@ impl<'r> Op<'r> for Resync {
                     // Whatever it answers: the echo was seen, the stream is
                     // in step.
                     Ok(_) | Err(Error::Rejected | Error::Cme(_)) if !core.quarantine() => {
-                        self.phase = Phase::EchoOff(Exchange::with(
-                            SetEcho(false),
-                            Kind::Resync,
-                            None,
-                        ));
+                        self.phase =
+                            Phase::EchoOff(Exchange::with(SetEcho(false), Kind::Resync, None));
                     }
                     Err(Error::ModuleReset) => return Poll::Ready(Err(Error::ModuleReset)),
                     _ => {

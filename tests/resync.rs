@@ -1,0 +1,256 @@
+//! After a framing doubt nothing from the doubtful region is taken as a
+//! URC, an answer or data, the affected socket fails with a typed error,
+//! and the engine finds its footing again at the echo of a probe only the
+//! module can send; every other socket keeps its data. Against a scripted
+//! module: the exact bytes, and the exact outcome.
+
+mod common;
+
+use common::script::*;
+use quectel_ssl::command::ssl_socket::AccessMode;
+use quectel_ssl::modem::ops;
+use quectel_ssl::*;
+
+/// A push announcement with its data and line end.
+fn push(client: u8, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("\r\n+QSSLURC: \"recv\",{client},{}\r\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// `AT+QIGETERROR` answered: the next command gets its own answer.
+fn last_error_steps() -> [Step; 2] {
+    [
+        cmd("AT+QIGETERROR"),
+        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
+    ]
+}
+
+#[test]
+fn a_forged_push_inside_a_misframed_read_reaches_no_socket() {
+    // Socket 1 (buffer mode) reads; the module announces 8 bytes but the
+    // data is 40, and the peer's bytes after the eighth spell a push for
+    // socket 4 and an `RDY`. None of it may act.
+    let (mut rx1, mut rx4) = ([0u8; 256], [0u8; 1500]);
+    let mut steps = opened(1);
+    steps.extend(opened_in(4, AccessMode::DirectPush));
+    steps.push(reply(&push(4, b"real")));
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",1\r\n"));
+    let mut m = modem(steps);
+    let s1 = m.open(open_cmd(1, AccessMode::Buffer), &mut rx1).unwrap();
+    let s4 = m
+        .open(open_cmd(4, AccessMode::DirectPush), &mut rx4)
+        .unwrap();
+    let forged = b"peer sent\r\n\r\n+QSSLURC: \"recv\",4,6\r\nforged\r\n\r\nRDY\r\n";
+    let mut answer = b"\r\n+QSSLRECV: 8\r\n".to_vec();
+    answer.extend_from_slice(forged);
+    answer.extend_from_slice(b"\r\n\r\nOK\r\n");
+    m.port_mut()
+        .push([cmd("AT+QSSLRECV=1,256"), reply(&answer)]);
+    let mut buf = [0u8; 64];
+    assert_eq!(m.read(&s1, &mut buf), Err(Error::Desynchronized));
+    // Socket 4 keeps what it had; the forged push is no data of its own:
+    // it was seen in the quarantine, so socket 4 may have lost a push and
+    // fails after the bytes it had.
+    m.port_mut().push(resync(
+        &[state_line(1, 0), state_line(4, 1)],
+        &["+QIACT: 1,1,1,\"10.0.0.2\""],
+    ));
+    m.port_mut().push(last_error_steps());
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.read(&s4, &mut buf).unwrap(), 4);
+    assert_eq!(&buf[..4], b"real");
+    assert_eq!(m.read(&s4, &mut buf), Err(Error::Desynchronized));
+    // The forged `RDY` failed nothing else: the module did not reboot.
+    assert_eq!(m.state().socket(ClientId::new(4).unwrap()).state.code(), 2);
+    assert_done(m);
+}
+
+#[test]
+fn a_stray_result_code_does_not_complete_a_read() {
+    // A second `SEND OK` (line noise, a confused module) arrives while a
+    // read is in flight: it is not the read's answer. The read's real
+    // answer then comes with nothing to own it.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(2);
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",2\r\n"));
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(2, AccessMode::Buffer), &mut rx).unwrap();
+    m.port_mut().push([
+        cmd("AT+QSSLRECV=2,256"),
+        reply(b"\r\nSEND OK\r\n\r\n+QSSLRECV: 5\r\nhello\r\n\r\nOK\r\n"),
+    ]);
+    let mut buf = [0u8; 16];
+    // The bytes the module handed over never reach the user: the read
+    // says so with a typed error, never with a short or empty success.
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    m.port_mut().push(resync(&[state_line(2, 0)], &[]));
+    m.port_mut().push(last_error_steps());
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    assert_done(m);
+}
+
+#[test]
+fn a_result_code_with_nothing_in_flight_is_a_doubt() {
+    let mut m = modem([reply(b"\r\nOK\r\n")]);
+    m.poll().unwrap();
+    // The next command waits for the resync.
+    m.port_mut().push(resync(&[], &[]));
+    m.port_mut().push(last_error_steps());
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}
+
+#[test]
+fn rdy_inside_a_push_fails_that_socket_not_every_handle() {
+    // Five bytes of a boot line inside a push's span: a reboot the count
+    // swallowed, or the peer's data. The resync asks the module, which
+    // still has every socket: only the push's socket fails.
+    let (mut rx3, mut rx5) = ([0u8; 1500], [0u8; 1500]);
+    let mut steps = opened_in(3, AccessMode::DirectPush);
+    steps.extend(opened_in(5, AccessMode::DirectPush));
+    steps.push(reply(&push(5, b"before")));
+    steps.push(reply(&push(3, b"x\r\nRDY\r\ny")));
+    steps.push(reply(b"\r\n"));
+    let mut m = modem(steps);
+    let s3 = m
+        .open(open_cmd(3, AccessMode::DirectPush), &mut rx3)
+        .unwrap();
+    let s5 = m
+        .open(open_cmd(5, AccessMode::DirectPush), &mut rx5)
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert_eq!(m.read(&s5, &mut buf).unwrap(), 6);
+    m.port_mut().push(resync(
+        &[state_line(3, 1), state_line(5, 1)],
+        &["+QIACT: 1,1,1,\"10.0.0.2\""],
+    ));
+    m.port_mut().push(last_error_steps());
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.read(&s3, &mut buf), Err(Error::Desynchronized));
+    assert_ne!(m.write(&s5, b""), Err(Error::ModuleReset));
+    assert_done(m);
+}
+
+#[test]
+fn a_resync_that_finds_every_socket_and_context_gone_is_a_reboot() {
+    // The module rebooted in the middle of a push: its `RDY` was counted as
+    // data, and the check after failed. The module now has nothing open.
+    let mut rx = [0u8; 1500];
+    let mut steps = vec![cmd("AT+QIACT=1"), ok()];
+    steps.extend(opened_in(6, AccessMode::DirectPush));
+    // Twenty bytes counted: "abc", the line end, the boot lines up to the
+    // `1` of `+CFUN: 1`; then its line end and the next boot line pass the
+    // check after the payload.
+    steps.push(reply(
+        b"\r\n+QSSLURC: \"recv\",6,20\r\nabc\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n",
+    ));
+    steps.extend(resync(&[], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    m.activate_pdp(PdpContextId::new(1).unwrap()).unwrap();
+    let sock = m
+        .open(open_cmd(6, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    assert_eq!(m.last_error().map(|e| e.code.is_success()), Ok(true));
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::ModuleReset));
+    assert_done(m);
+}
+
+#[test]
+fn a_line_longer_than_the_buffer_fails_its_command_with_overflow() {
+    let mut line = b"\r\n+QIGETERROR: 0,".to_vec();
+    line.resize(400, b'x');
+    line.extend_from_slice(b"\r\n\r\nOK\r\n");
+    let mut steps = vec![cmd("AT+QIGETERROR"), reply(&line)];
+    steps.extend(resync(&[], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    assert_eq!(m.last_error(), Err(Error::Overflow));
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}
+
+#[test]
+fn binary_read_as_a_line_is_a_doubt() {
+    // A push announcement corrupted into something else: its data then
+    // comes as lines, and binary is never module text.
+    let mut rx = [0u8; 1500];
+    let mut steps = opened_in(7, AccessMode::DirectPush);
+    steps.push(reply(b"\r\n+QSSLURX: \"recv\",7,6\r\n\x00\x01\x02\xff\r\n"));
+    steps.extend(resync(&[state_line(7, 1)], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(7, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    assert!(m.last_error().unwrap().code.is_success());
+    // The corrupted line named a push for socket 7: its data is gone.
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    assert_done(m);
+}
+
+#[test]
+fn a_late_prompt_is_cancelled_before_any_other_command() {
+    // The module stays silent past the send's answer time, then prompts:
+    // it now waits for payload. ESC goes first, then the resync.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(8);
+    steps.push(cmd("AT+QSSLSEND=8,5"));
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(8, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(m.write(&sock, b"hello"), Err(Error::Timeout));
+    m.port_mut().push([reply(b"\r\n> ")]);
+    m.poll().unwrap();
+    let mut after = vec![data(&[0x1B]), reply(b"\r\nSEND FAIL\r\n")];
+    after.extend(resync(&[state_line(8, 0)], &[]));
+    after.extend(last_error_steps());
+    m.port_mut().push(after);
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.write(&sock, b"x"), Err(Error::Desynchronized));
+    assert_done(m);
+}
+
+#[test]
+fn a_probe_echo_forged_with_another_nonce_does_not_end_the_quarantine() {
+    // While the engine waits for its probe's echo, the rest of a misframed
+    // payload arrives, holding an echo-like line with a made-up nonce and
+    // an `OK`: neither counts.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(9);
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",9\r\n"));
+    steps.push(cmd("AT+QSSLRECV=9,256"));
+    steps.push(reply(
+        b"\r\n+QSSLRECV: 2\r\nab\r\nAT+QFLST=\"RAM:sync-0123456789abcdef\"\r\r\nOK\r\n",
+    ));
+    steps.extend(resync(&[state_line(9, 0)], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(9, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}
+
+#[test]
+fn the_nb_face_runs_the_resync_too() {
+    let mut m = modem([reply(b"\r\nERROR\r\n")]);
+    m.poll().unwrap();
+    m.port_mut().push(resync(&[], &[]));
+    m.port_mut().push(last_error_steps());
+    let mut op = ops::Command::new(command::ssl_socket::GetLastError);
+    let answer = loop {
+        match m.poll_op(&mut op) {
+            Ok(answer) => break answer,
+            Err(nb::Error::WouldBlock) => {}
+            Err(nb::Error::Other(e)) => panic!("{e}"),
+        }
+    };
+    assert!(answer.code.is_success());
+    assert_done(m);
+}
