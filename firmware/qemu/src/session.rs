@@ -19,6 +19,7 @@ use quectel_ssl::{
 };
 
 use crate::clock::SysTickTimer;
+use crate::host::Count;
 use crate::uart::Uart;
 
 /// The driver on this board.
@@ -75,7 +76,7 @@ impl fmt::Display for Failure {
             Problem::Mismatch { at, sent, got } => {
                 write!(f, "byte {at} sent {sent:#04x}, echoed {got:#04x}")
             }
-            Problem::Short { got, want } => write!(f, "{got} of {want} bytes echoed"),
+            Problem::Short { got, want } => write!(f, "{got} of {} echoed", Count(*want, "byte")),
             Problem::Unexpected(what) => f.write_str(what),
         }
     }
@@ -273,7 +274,7 @@ fn echo(modem: &mut Driver, sock: &SocketHandle, seed: u8, size: usize) -> Resul
         sent += n;
     }
     receive(modem, sock, size, |i| pattern(seed, i), NAME)?;
-    crate::println!("ok   {size} bytes sent, the same {size} echoed");
+    crate::println!("ok   {} sent, the same {size} echoed", Count(size, "byte"));
     Ok(size)
 }
 
@@ -283,8 +284,8 @@ fn echo_bytes(modem: &mut Driver, sock: &SocketHandle, data: &[u8]) -> Result<us
     id(NAME, modem.socket(sock).write_all(data))?;
     receive(modem, sock, data.len(), |i| data[i], NAME)?;
     crate::println!(
-        "ok   {} bytes of framing (OK, ERROR, URC, >, ^Z, ESC, +++) echoed",
-        data.len()
+        "ok   {} of framing (OK, ERROR, URC, >, ^Z, ESC, +++) echoed",
+        Count(data.len(), "byte")
     );
     Ok(data.len())
 }

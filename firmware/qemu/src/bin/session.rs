@@ -8,9 +8,10 @@ use cortex_m_rt::entry;
 use quectel_ssl::modem::Config;
 use quectel_ssl::Modem;
 use quectel_ssl_qemu::clock::SysTickTimer;
+use quectel_ssl_qemu::host::{self, Count};
 use quectel_ssl_qemu::session::{self, Driver};
 use quectel_ssl_qemu::uart::Uart;
-use quectel_ssl_qemu::{eprintln, host, println, CORE_HZ};
+use quectel_ssl_qemu::{eprintln, println, CORE_HZ};
 
 #[entry]
 fn main() -> ! {
@@ -31,13 +32,13 @@ fn main() -> ! {
         Ok(report) => {
             let rx = modem.port().rx_stats();
             println!(
-                "PASS: {} connections, {} bytes each way, {} ms (UART: peak {} bytes waiting, {} errors; driver state {} bytes)",
-                report.connections,
-                report.bytes_each_way,
+                "PASS: {}, {} each way, {} ms (UART: peak {} waiting, {}; driver state {})",
+                Count(report.connections as usize, "connection"),
+                Count(report.bytes_each_way, "byte"),
                 report.elapsed_ms,
-                rx.peak,
-                rx.errors,
-                core::mem::size_of::<Driver>()
+                Count(rx.peak, "byte"),
+                Count(rx.errors as usize, "error"),
+                Count(core::mem::size_of::<Driver>(), "byte")
             );
             host::exit(rx.errors == 0)
         }
