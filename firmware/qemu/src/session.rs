@@ -25,6 +25,32 @@ use crate::uart::Uart;
 /// The driver on this board.
 pub type Driver = Modem<'static, Uart, SysTickTimer>;
 
+/// A receive buffer to lend the driver, 8-aligned like the [`Driver`].
+///
+/// The binaries keep the driver and its buffers in `cortex_m::singleton!`
+/// statics (an `Option` each), whose order in RAM follows their symbols'
+/// hashes, and those change with the path of the checkout (cargo hashes the
+/// path of a dependency outside the firmware's workspace). A bare
+/// `[u8; 2048]` slot is 2049 bytes: placed before the driver it left 7
+/// bytes of padding, after it 3, and the static RAM figure moved by 4
+/// bytes from one checkout to another. With this alignment every slot's
+/// size is a multiple of 8 and no order pads.
+#[repr(align(8))]
+pub struct RxBuffer<const N: usize>(pub [u8; N]);
+
+impl<const N: usize> RxBuffer<N> {
+    /// A zeroed buffer.
+    pub const fn new() -> Self {
+        Self([0; N])
+    }
+}
+
+impl<const N: usize> Default for RxBuffer<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The echo server's port as the firmware sees it (the runner routes it).
 pub const ECHO_PORT: u16 = 4433;
 /// Payload sizes sent and echoed on each connection: one byte, one of each

@@ -21,7 +21,7 @@ use quectel_ssl::{
 };
 use quectel_ssl_qemu::clock::{now_ms, SysTickTimer};
 use quectel_ssl_qemu::host::{self, Count};
-use quectel_ssl_qemu::session::{Driver, ECHO_PORT};
+use quectel_ssl_qemu::session::{Driver, RxBuffer, ECHO_PORT};
 use quectel_ssl_qemu::uart::Uart;
 use quectel_ssl_qemu::{eprintln, println, CORE_HZ};
 
@@ -36,11 +36,11 @@ fn main() -> ! {
     let uart = Uart::take();
     let (Some(modem), Some(rx)) = (
         cortex_m::singleton!(: Driver = Modem::with_config(uart, timer, Config::default())),
-        cortex_m::singleton!(: [u8; 2048] = [0; 2048]),
+        cortex_m::singleton!(: RxBuffer<2048> = RxBuffer::new()),
     ) else {
         host::exit(false)
     };
-    match client(modem, rx) {
+    match client(modem, &mut rx.0) {
         Ok(n) => {
             println!("PASS: 1 connection, {} each way", Count(n, "byte"));
             host::exit(true)
