@@ -6,6 +6,58 @@
 //! byte), as buffered UART drivers are (embassy's `BufferedUart`): the
 //! engine races each read against a short timer tick so that timeouts and
 //! guard times are kept even when the module says nothing.
+//!
+//! # Example
+//!
+//! An HTTPS request from an async task (an embassy task, say): the same
+//! steps as the blocking [`Modem`](crate::Modem) example, each awaited, on
+//! any `embedded-io-async` UART and a timer that gives the time
+//! ([`Clock`]) and async delays (`embedded_hal_async` `DelayNs`). The
+//! socket is an `embedded_io_async` reader and writer.
+//!
+//! ```no_run
+//! use embedded_hal_async::delay::DelayNs;
+//! use embedded_io_async::{Read, Write};
+//! use quectel_ssl::asynch::Modem;
+//! use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
+//! use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
+//! use quectel_ssl::modem::{ops::SslConfig, Clock};
+//! use quectel_ssl::*;
+//!
+//! async fn https_get<P, T>(uart: P, timer: T, reply: &mut [u8]) -> Result<usize, Error>
+//! where
+//!     P: Read + Write,
+//!     T: Clock + DelayNs,
+//! {
+//!     let mut rx = [0u8; 2048];
+//!     let mut modem: Modem<'_, P, T> = Modem::new(uart, timer);
+//!     modem.init().await?;
+//!     let pdp = PdpContextId::new(1)?;
+//!     modem
+//!         .configure_pdp(ConfigurePdpContext {
+//!             context: pdp,
+//!             pdp_type: PdpType::Ipv4,
+//!             apn: Apn::new("internet")?,
+//!             username: UserName::new("")?,
+//!             password: Password::new("")?,
+//!             auth: AuthMethod::None,
+//!         })
+//!         .await?;
+//!     modem.activate_pdp(pdp).await?;
+//!     let ssl = SslContextId::new(1)?;
+//!     let ca = FileName::new("UFS:cacert.pem")?;
+//!     modem.configure_ssl(ssl, &SslConfig::with_ca(ca)).await?;
+//!     let host = HostName::new("example.com")?;
+//!     let open = OpenSslSocket::new(pdp, ssl, ClientId::new(0)?, host, 443, AccessMode::Buffer)?;
+//!     let sock = modem.open(open, &mut rx).await?;
+//!     let mut io = modem.socket(&sock);
+//!     io.write_all(b"GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n")
+//!         .await?;
+//!     let n = io.read(reply).await?;
+//!     modem.close(&sock).await?;
+//!     Ok(n)
+//! }
+//! ```
 
 use core::future::{poll_fn, Future};
 use core::pin::pin;

@@ -8,8 +8,8 @@ use std::process::Command;
 use crate::Figure;
 
 /// Receive buffers the firmware binaries lend the driver (their
-/// `cortex_m::singleton!` arrays in `firmware/qemu/src/bin/`): inputs of the
-/// "beyond the caller's buffers" figures, not results.
+/// `cortex_m::singleton!` `RxBuffer`s in `firmware/qemu/src/bin/`): inputs
+/// of the "beyond the caller's buffers" figures, not results.
 const SESSION_BUFFERS: f64 = (2048 + 8192) as f64;
 const CLIENT_BUFFER: f64 = 2048.0;
 

@@ -5,15 +5,21 @@
 //! instructions per byte counted by callgrind (this crate's digester against
 //! atat's own), and the footprint of the QEMU firmware with and without the
 //! driver. `-- --json` prints one JSON object per figure instead; `--quick`
-//! moves 128 KiB per throughput run instead of 1 MiB.
+//! moves 128 KiB per throughput run instead of 1 MiB; `--help` says so.
+//! Before each long measurement a line on standard error says what it
+//! waits for.
 //!
 //! Benchmarks report; they assert nothing. The targets are in the table,
 //! and a missed one says by how much.
 
+mod args;
 mod cpu;
 mod footprint;
 mod throughput;
 
+use std::process::ExitCode;
+
+use args::{Command, USAGE};
 use quectel_ssl::command::ssl_socket::AccessMode;
 use throughput::Direction;
 
@@ -57,19 +63,21 @@ fn verdict(value: f64, target: f64, higher_is_better: bool) -> String {
     }
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if let Some(i) = args.iter().position(|a| a == "--worker") {
-        let what = args.get(i + 1).map(String::as_str).unwrap_or("");
-        let chunk = args.get(i + 2).and_then(|c| c.parse().ok()).unwrap_or(0);
-        cpu::worker(what, chunk);
-        return;
-    }
-    let json = args.iter().any(|a| a == "--json");
-    let bytes = if args.iter().any(|a| a == "--quick") {
-        128 * 1024
-    } else {
-        1024 * 1024
+fn main() -> ExitCode {
+    let (bytes, json) = match args::parse(std::env::args().skip(1)) {
+        Ok(Command::Run { bytes, json }) => (bytes, json),
+        Ok(Command::Worker { what, chunk }) => {
+            cpu::worker(&what, chunk);
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprint!("bench: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
     };
     let mut figures: Vec<Figure> = Vec::new();
     let say = |text: String| {
@@ -78,13 +86,13 @@ fn main() {
         }
     };
 
+    let run_size = if bytes == args::FULL_RUN {
+        "1 MiB"
+    } else {
+        "128 KiB"
+    };
     say(format!(
-        "quectel-ssl benchmarks ({} per throughput run; line rate = baud / 10 bytes per second)\n",
-        if bytes == 1024 * 1024 {
-            "1 MiB"
-        } else {
-            "128 KiB"
-        }
+        "quectel-ssl benchmarks ({run_size} per throughput run; line rate = baud / 10 bytes per second)\n"
     ));
     say("throughput through the simulator (end to end, real TLS on loopback)".into());
     say(format!(
@@ -107,6 +115,11 @@ fn main() {
     for (baud, latency) in plan {
         for mode in modes {
             for direction in [Direction::Send, Direction::Receive] {
+                eprintln!(
+                    "bench: moving {} {direction:?} in {mode:?} mode at {baud} baud, \
+                     {latency} ms module latency, through the simulator",
+                    run_size
+                );
                 match throughput::measure(baud, latency, mode, direction, bytes) {
                     Ok(run) => {
                         let target = if baud == 115_200 && latency == 0 {
@@ -136,6 +149,7 @@ fn main() {
     }
 
     say("\ninstructions per payload byte (callgrind, in-memory module)".into());
+    eprintln!("bench: counting instructions under callgrind (eight runs of the bench itself)");
     match cpu::measure() {
         Ok(cpu) => {
             for f in &cpu {
@@ -158,6 +172,7 @@ fn main() {
         "\nfootprint (QEMU firmware, thumbv7em-none-eabihf, opt-level z, fat LTO; driver = a typical client's cost beyond the baseline)"
             .into(),
     );
+    eprintln!("bench: building the QEMU firmware three ways for `cargo size-report`");
     match footprint::measure() {
         Ok(sizes) => {
             for f in &sizes {
@@ -183,4 +198,5 @@ fn main() {
             println!("{}", f.json());
         }
     }
+    ExitCode::SUCCESS
 }

@@ -47,28 +47,41 @@ const CA_FILE: &str = "RAM:https-ca.pem";
 /// Most reply bytes kept.
 const MAX_REPLY: usize = 64 * 1024;
 
-fn step<T>(what: &str, result: Result<T, Error>) -> Result<T, String> {
-    match result {
+/// A check of one of the request's values: no I/O, nothing printed.
+fn valid<T>(what: &str, result: Result<T, Error>) -> Result<T, String> {
+    result.map_err(|e| format!("{what}: {e}"))
+}
+
+/// One step of the session on standard error: what it does and waits for,
+/// printed before it starts, then how it ended.
+fn step<T>(what: &str, run: impl FnOnce() -> Result<T, Error>) -> Result<T, String> {
+    eprint!("{what} ... ");
+    match run() {
         Ok(value) => {
-            eprintln!("ok   {what}");
+            eprintln!("ok");
             Ok(value)
         }
-        Err(e) => Err(format!("{what}: {e}")),
+        Err(e) => {
+            eprintln!("failed");
+            Err(format!("{what}: {e}"))
+        }
     }
 }
 
 /// Send `request` through the module on `port` and return the reply bytes.
-/// Progress goes to standard error, one line per step.
+/// Progress goes to standard error, one line per step, printed when the
+/// step starts: a long wait says what it waits for.
 pub fn https_get<P>(port: P, request: &Request<'_>) -> Result<Vec<u8>, String>
 where
     P: Read + Write + ReadReady,
 {
     let mut m: Modem<'static, P, StdTimer> = Modem::new(port, StdTimer::new());
     let report = step(
-        "init: echo off, numeric errors, old sockets closed",
-        m.init(),
+        "init: echo off, numeric errors, old sockets closed \
+         (waits for the module to answer AT: a module still booting answers after its RDY)",
+        || m.init(),
     )?;
-    let pdp = step("PDP context id", PdpContextId::new(1))?;
+    let pdp = valid("PDP context id", PdpContextId::new(1))?;
     let was_active = report.active_pdp & 1 != 0;
     if !was_active {
         let auth = if request.user.is_empty() {
@@ -79,43 +92,50 @@ where
         let config = ConfigurePdpContext {
             context: pdp,
             pdp_type: PdpType::Ipv4,
-            apn: step("APN", Apn::new(request.apn))?,
-            username: step("user name", UserName::new(request.user))?,
-            password: step("password", Password::new(request.password))?,
+            apn: valid("APN", Apn::new(request.apn))?,
+            username: valid("user name", UserName::new(request.user))?,
+            password: valid("password", Password::new(request.password))?,
             auth,
         };
-        step("AT+QICSGP: PDP context 1", m.configure_pdp(config))?;
-        step("AT+QIACT: activate PDP context 1", m.activate_pdp(pdp))?;
+        step("AT+QICSGP: PDP context 1", || m.configure_pdp(config))?;
+        step(
+            "AT+QIACT: activate PDP context 1 (waits for the network, at most 150 s)",
+            || m.activate_pdp(pdp),
+        )?;
     }
 
-    let ca = step("CA file name", FileName::new(CA_FILE))?;
-    step("AT+QFUPL: upload the CA", m.upload(ca, request.ca_pem))?;
-    let ssl = step("SSL context id", SslContextId::new(1))?;
-    step(
-        "AT+QSSLCFG: TLS 1.2, server authentication, SNI",
-        m.configure_ssl(ssl, &SslConfig::with_ca(ca)),
-    )?;
+    let ca = valid("CA file name", FileName::new(CA_FILE))?;
+    step("AT+QFUPL: upload the CA", || m.upload(ca, request.ca_pem))?;
+    let ssl = valid("SSL context id", SslContextId::new(1))?;
+    step("AT+QSSLCFG: TLS 1.2, server authentication, SNI", || {
+        m.configure_ssl(ssl, &SslConfig::with_ca(ca))
+    })?;
 
-    let host = step("host name", HostName::new(request.host))?;
-    let client = step("client id", ClientId::new(0))?;
+    let host = valid("host name", HostName::new(request.host))?;
+    let client = valid("client id", ClientId::new(0))?;
     let open = OpenSslSocket::new(pdp, ssl, client, host, request.port, AccessMode::Buffer);
+    let open = valid("AT+QSSLOPEN", open)?;
     let rx: &'static mut [u8] = Box::leak(vec![0u8; 8192].into_boxed_slice());
-    let sock = step(
-        "AT+QSSLOPEN: connect and handshake",
-        open.and_then(|cmd| m.open(cmd, rx)),
-    )?;
-    step(
-        "send the request",
-        m.socket(&sock).write_all(&request.http()),
-    )?;
-    let reply = step("read the reply", read_reply(&mut m, sock, request.idle))?;
-    step("AT+QSSLCLOSE", m.close(&sock))?;
-    step("AT+QFDEL: delete the CA", m.delete_file(ca))?;
+    let connect = format!(
+        "AT+QSSLOPEN: connect to {}:{} (waits for TCP and the TLS handshake, \
+         at most 150 s + the 120 s negotiate time)",
+        request.host, request.port
+    );
+    let sock = step(&connect, || m.open(open, rx))?;
+    step("send the request", || {
+        m.socket(&sock).write_all(&request.http())
+    })?;
+    let read = format!(
+        "read the reply (until the server closes or has been silent for {} s)",
+        request.idle.as_secs()
+    );
+    let reply = step(&read, || read_reply(&mut m, sock, request.idle))?;
+    step("AT+QSSLCLOSE", || m.close(&sock))?;
+    step("AT+QFDEL: delete the CA", || m.delete_file(ca))?;
     if !was_active {
-        step(
-            "AT+QIDEACT: deactivate PDP context 1",
-            m.deactivate_pdp(pdp),
-        )?;
+        step("AT+QIDEACT: deactivate PDP context 1", || {
+            m.deactivate_pdp(pdp)
+        })?;
     }
     Ok(reply)
 }

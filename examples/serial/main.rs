@@ -2,82 +2,39 @@
 //! through the simulator's PTY.
 //!
 //! ```text
-//! cargo run --example serial -- --port /dev/ttyUSB2 --apn APN --host HOST \
-//!     --port-number 443 --ca CA.pem [--path /] [--user U --password P] [--baud 115200]
+//! cargo run --example serial -- --serial /dev/ttyUSB2 --apn APN \
+//!     --connect HOST:443 --ca CA.pem [--path /] [--user U --password P] [--baud 115200]
 //! ```
 //!
 //! `--ca` is the PEM certificate of the CA the server's chain ends at (for
 //! most public servers one of `/etc/ssl/certs/`). The module's clock must be
 //! right (network time, or `AT+CCLK`): certificate dates are checked. The
-//! reply is printed on standard output, progress on standard error; the
-//! exit status is 1 if a step failed.
+//! reply is printed on standard output, progress on standard error (each
+//! step says what it waits for before it waits); the exit status is 1 if a
+//! step failed, 2 if the command line is wrong. `--help` lists the flags.
 
+mod args;
+#[path = "../common/cli.rs"]
+mod cli;
 mod https;
 mod port;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
+use args::{Command, USAGE};
 use https::{https_get, Request};
 use port::SerialPort;
 
-const USAGE: &str = "usage: serial --port DEVICE --apn APN --host HOST --port-number N --ca FILE \
-[--path PATH] [--user USER --password PASSWORD] [--baud BAUD]";
-
-struct Args {
-    device: String,
-    baud: u32,
-    apn: String,
-    user: String,
-    password: String,
-    host: String,
-    port: u16,
-    path: String,
-    ca: String,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = std::env::args().skip(1);
-    let (mut device, mut apn, mut host, mut port, mut ca) = (None, None, None, None, None);
-    let (mut user, mut password, mut path, mut baud) = (None, None, None, None);
-    while let Some(flag) = args.next() {
-        let slot = match flag.as_str() {
-            "--port" => &mut device,
-            "--apn" => &mut apn,
-            "--host" => &mut host,
-            "--port-number" => &mut port,
-            "--ca" => &mut ca,
-            "--user" => &mut user,
-            "--password" => &mut password,
-            "--path" => &mut path,
-            "--baud" => &mut baud,
-            other => return Err(format!("unknown argument {other}")),
-        };
-        *slot = Some(args.next().ok_or(format!("{flag} wants a value"))?);
-    }
-    let need = |v: Option<String>, name: &str| v.ok_or(format!("{name} is needed"));
-    Ok(Args {
-        device: need(device, "--port")?,
-        baud: baud
-            .map_or(Ok(115_200), |b| b.parse())
-            .map_err(|_| "--baud wants a number")?,
-        apn: need(apn, "--apn")?,
-        user: user.unwrap_or_default(),
-        password: password.unwrap_or_default(),
-        host: need(host, "--host")?,
-        port: need(port, "--port-number")?
-            .parse()
-            .map_err(|_| "--port-number wants a port")?,
-        path: path.unwrap_or_else(|| "/".into()),
-        ca: need(ca, "--ca")?,
-    })
-}
-
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
+    let args = match args::parse(std::env::args().skip(1)) {
+        Ok(Command::Run(args)) => args,
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            eprintln!("{e}\n{USAGE}");
+            eprint!("serial: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -107,6 +64,7 @@ fn main() -> ExitCode {
     };
     match https_get(port, &request) {
         Ok(reply) => {
+            eprintln!("reply: {}", cli::count(reply.len(), "byte"));
             println!("{}", String::from_utf8_lossy(&reply));
             ExitCode::SUCCESS
         }

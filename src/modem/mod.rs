@@ -93,6 +93,62 @@ pub const DEFAULT_LINE_LEN: usize = 256;
 ///
 /// `'r` is the lifetime of the receive buffers lent to open sockets; `LINE`
 /// is the line buffer size (see [`DEFAULT_LINE_LEN`]).
+///
+/// # Example
+///
+/// Bring the module up and talk TLS through one socket. On a board, `uart`
+/// is the UART (`embedded_io` `Read + Write + ReadReady`), `timer` a
+/// [`Timer`] and `rx` a `static` buffer; here they are the simulator's
+/// port, `StdTimer` (feature `std`) and a local array, and the server is
+/// the simulator's echo server, its CA already in the module's
+/// `UFS:cacert.pem`.
+///
+/// ```
+/// # use quectel_sim::testing::{EchoServer, EchoServerOptions, TestPki};
+/// # let pki = TestPki::new();
+/// # let options = EchoServerOptions::default().rsa().name("example.com");
+/// # let server = EchoServer::start(&pki, options).expect("echo server");
+/// # let local = std::net::Ipv4Addr::LOCALHOST;
+/// # let config = quectel_sim::SimConfig::fast().dns("example.com", local.into())
+/// #     .route((local, 443).into(), (local, server.port()).into());
+/// # let (sim, uart) = quectel_sim::Simulator::start(config);
+/// # sim.put_file("UFS:cacert.pem", pki.ca_pem().as_bytes()).expect("CA");
+/// # let timer = quectel_ssl::modem::StdTimer::new();
+/// use embedded_io::{Read, Write};
+/// use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
+/// use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
+/// use quectel_ssl::modem::ops::SslConfig;
+/// use quectel_ssl::*;
+///
+/// let mut rx = [0u8; 1024]; // received bytes wait here until read
+/// let mut modem: Modem<'_, _, _> = Modem::new(uart, timer);
+/// modem.init()?;
+/// let pdp = PdpContextId::new(1)?;
+/// modem.configure_pdp(ConfigurePdpContext {
+///     context: pdp,
+///     pdp_type: PdpType::Ipv4,
+///     apn: Apn::new("internet")?,
+///     username: UserName::new("")?,
+///     password: Password::new("")?,
+///     auth: AuthMethod::None,
+/// })?;
+/// modem.activate_pdp(pdp)?;
+/// let ssl = SslContextId::new(1)?;
+/// modem.configure_ssl(ssl, &SslConfig::with_ca(FileName::new("UFS:cacert.pem")?))?;
+///
+/// let host = HostName::new("example.com")?;
+/// let open = OpenSslSocket::new(pdp, ssl, ClientId::new(0)?, host, 443, AccessMode::Buffer)?;
+/// let sock = modem.open(open, &mut rx)?; // TCP connection and TLS handshake
+/// modem.socket(&sock).write_all(b"ping")?;
+/// let mut echo = [0u8; 4];
+/// let mut got = 0;
+/// while got < echo.len() {
+///     got += modem.socket(&sock).read(&mut echo[got..])?;
+/// }
+/// assert_eq!(&echo, b"ping");
+/// modem.close(&sock)?;
+/// # Ok::<(), Error>(())
+/// ```
 pub struct Modem<'r, P, T, const LINE: usize = DEFAULT_LINE_LEN> {
     port: P,
     timer: T,
@@ -168,6 +224,33 @@ where
     ///
     /// Reads never block (the port's `ReadReady` is asked first); a write
     /// takes as long as the port needs to accept its bytes.
+    ///
+    /// # Example
+    ///
+    /// A super-loop brings the module up without blocking in the driver:
+    /// one [`ops::Init`], polled until it is done, while the loop does its
+    /// other work. Every operation of [`ops`] is polled the same way (a
+    /// read is `ops::Read::new(handle, &mut buf)`); the port and timer are
+    /// as in the [`Modem`] example.
+    ///
+    /// ```
+    /// # let (_sim, uart) = quectel_sim::Simulator::start(quectel_sim::SimConfig::fast());
+    /// # let timer = quectel_ssl::modem::StdTimer::new();
+    /// use quectel_ssl::modem::ops;
+    /// use quectel_ssl::Modem;
+    ///
+    /// let mut modem: Modem<'_, _, _> = Modem::new(uart, timer);
+    /// let mut init = ops::Init::new(); // one operation until it is done
+    /// let report = loop {
+    ///     match modem.poll_op(&mut init) {
+    ///         Ok(report) => break report,
+    ///         Err(nb::Error::WouldBlock) => { /* the loop's other work */ }
+    ///         Err(nb::Error::Other(e)) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(report.swept_sockets, 0, "a fresh module has no socket open");
+    /// # Ok::<(), quectel_ssl::Error>(())
+    /// ```
     pub fn poll_op<O: Op<'r>>(&mut self, op: &mut O) -> nb::Result<O::Output, Error> {
         match self.step(op) {
             Ok(Some(output)) => Ok(output),

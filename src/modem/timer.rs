@@ -53,6 +53,7 @@ impl<D: embedded_hal::delay::DelayNs> embedded_hal::delay::DelayNs for CountingT
 
 /// Host time (`std::time::Instant`) and `std::thread::sleep`.
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 #[derive(Debug, Clone, Copy)]
 pub struct StdTimer {
     start: std::time::Instant,

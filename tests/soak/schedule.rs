@@ -27,7 +27,7 @@ impl Soak {
             FAULT_EVERY
         };
         // A fault waiting for its send is not doubled up.
-        if self.round < WARM_UP || self.round % every != 0 || self.before_send.is_some() {
+        if self.round < WARM_UP || !self.round.is_multiple_of(every) || self.before_send.is_some() {
             return;
         }
         // Every kind in turn (see `KINDS`), with a random target.

@@ -48,7 +48,7 @@ impl Rng {
 
     /// `true` once in `n` times.
     pub fn one_in(&mut self, n: u64) -> bool {
-        self.next() % n == 0
+        self.next().is_multiple_of(n)
     }
 }
 

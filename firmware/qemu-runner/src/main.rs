@@ -96,27 +96,39 @@ fn run(elf: &Path) -> Result<(), String> {
     let received: usize = connections.iter().map(|c| c.received).sum();
     if opened == 0 || connections.len() != opened || received != claimed {
         return Err(format!(
-            "the firmware reports {claimed} bytes on {opened} connections; the echo server saw {received} on {}",
+            "the firmware reports {} on {}; the echo server saw {received} on {}",
+            count(claimed, "byte"),
+            count(opened, "connection"),
             connections.len()
         ));
     }
     println!(
-        "qemu-runner: PASS in {:.2} s (QEMU start to exit); echo server: {} connections, {} bytes, {}",
+        "qemu-runner: PASS in {:.2} s (QEMU start to exit); echo server: {}, {}, {}",
         elapsed.as_secs_f64(),
-        connections.len(),
-        received,
+        count(connections.len(), "connection"),
+        count(received, "byte"),
         connections.first().map_or("", |c| c.cipher_suite.as_str()),
     );
     Ok(())
 }
 
+/// `n` and `unit`, the unit in the plural unless `n` is 1.
+fn count(n: usize, unit: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{n} {unit}{s}")
+}
+
 /// The connection and byte counts of the firmware's
-/// `PASS: C connections, N bytes each way` line.
+/// `PASS: C connections, N bytes each way` line (`1 connection`, `1 byte`
+/// in the singular).
 fn passed(line: &str) -> Option<(usize, usize)> {
     let rest = line.strip_prefix("PASS: ")?;
-    let (connections, rest) = rest.split_once(" connections, ")?;
-    let bytes = rest.split(" bytes each way").next()?;
-    Some((connections.parse().ok()?, bytes.parse().ok()?))
+    let (connections, rest) = rest.split_once(" connection")?;
+    let rest = rest.strip_prefix("s").unwrap_or(rest).strip_prefix(", ")?;
+    let (bytes, rest) = rest.split_once(" byte")?;
+    let rest = rest.strip_prefix("s").unwrap_or(rest);
+    rest.starts_with(" each way")
+        .then_some((connections.parse().ok()?, bytes.parse().ok()?))
 }
 
 /// QEMU, killed when dropped.

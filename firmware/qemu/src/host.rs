@@ -29,6 +29,17 @@ impl fmt::Write for Line<'_> {
     }
 }
 
+/// A number and its unit, the unit in the plural unless the number is 1:
+/// `Count(1, "byte")` prints `1 byte`, `Count(2, "byte")` `2 bytes`.
+pub struct Count(pub usize, pub &'static str);
+
+impl fmt::Display for Count {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.0 == 1 { "" } else { "s" };
+        write!(f, "{} {}{s}", self.0, self.1)
+    }
+}
+
 /// `println!` to the host.
 #[macro_export]
 macro_rules! println {

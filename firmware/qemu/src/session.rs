@@ -19,10 +19,37 @@ use quectel_ssl::{
 };
 
 use crate::clock::SysTickTimer;
+use crate::host::Count;
 use crate::uart::Uart;
 
 /// The driver on this board.
 pub type Driver = Modem<'static, Uart, SysTickTimer>;
+
+/// A receive buffer to lend the driver, 8-aligned like the [`Driver`].
+///
+/// The binaries keep the driver and its buffers in `cortex_m::singleton!`
+/// statics (an `Option` each), whose order in RAM follows their symbols'
+/// hashes, and those change with the path of the checkout (cargo hashes the
+/// path of a dependency outside the firmware's workspace). A bare
+/// `[u8; 2048]` slot is 2049 bytes: placed before the driver it left 7
+/// bytes of padding, after it 3, and the static RAM figure moved by 4
+/// bytes from one checkout to another. With this alignment every slot's
+/// size is a multiple of 8 and no order pads.
+#[repr(align(8))]
+pub struct RxBuffer<const N: usize>(pub [u8; N]);
+
+impl<const N: usize> RxBuffer<N> {
+    /// A zeroed buffer.
+    pub const fn new() -> Self {
+        Self([0; N])
+    }
+}
+
+impl<const N: usize> Default for RxBuffer<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// The echo server's port as the firmware sees it (the runner routes it).
 pub const ECHO_PORT: u16 = 4433;
@@ -75,7 +102,7 @@ impl fmt::Display for Failure {
             Problem::Mismatch { at, sent, got } => {
                 write!(f, "byte {at} sent {sent:#04x}, echoed {got:#04x}")
             }
-            Problem::Short { got, want } => write!(f, "{got} of {want} bytes echoed"),
+            Problem::Short { got, want } => write!(f, "{got} of {} echoed", Count(*want, "byte")),
             Problem::Unexpected(what) => f.write_str(what),
         }
     }
@@ -273,7 +300,7 @@ fn echo(modem: &mut Driver, sock: &SocketHandle, seed: u8, size: usize) -> Resul
         sent += n;
     }
     receive(modem, sock, size, |i| pattern(seed, i), NAME)?;
-    crate::println!("ok   {size} bytes sent, the same {size} echoed");
+    crate::println!("ok   {} sent, the same {size} echoed", Count(size, "byte"));
     Ok(size)
 }
 
@@ -283,8 +310,8 @@ fn echo_bytes(modem: &mut Driver, sock: &SocketHandle, data: &[u8]) -> Result<us
     id(NAME, modem.socket(sock).write_all(data))?;
     receive(modem, sock, data.len(), |i| data[i], NAME)?;
     crate::println!(
-        "ok   {} bytes of framing (OK, ERROR, URC, >, ^Z, ESC, +++) echoed",
-        data.len()
+        "ok   {} of framing (OK, ERROR, URC, >, ^Z, ESC, +++) echoed",
+        Count(data.len(), "byte")
     );
     Ok(data.len())
 }

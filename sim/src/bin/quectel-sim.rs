@@ -1,5 +1,10 @@
 //! `quectel-sim`: a simulated Quectel EC2x module on a PTY or a TCP port.
 //! Control lines on standard input inject faults (type `help`).
+//!
+//! Standard output carries what a script reads: the PTY's path or the
+//! listener's address first, then the answers to control lines. What the
+//! module is doing (booting, waiting for a client) goes to standard error.
+//! `--help` prints the usage and exits 0; a wrong command line exits 2.
 
 use std::io::BufRead;
 use std::net::{IpAddr, SocketAddr};
@@ -12,9 +17,10 @@ use quectel_sim::front::{serve_pty, serve_tcp};
 use quectel_sim::{DefaultsProfile, SimConfig, SimHandle};
 
 const USAGE: &str = "\
-usage: quectel-sim (--pty | --tcp ADDR:PORT) [options]
+usage: quectel-sim (--pty | --listen ADDR:PORT) [options]
   --pty                 serve on a new pseudo-terminal (its path is printed)
-  --tcp ADDR:PORT       serve on a TCP listener, one client at a time
+  --listen ADDR:PORT    serve on a TCP listener, one client at a time
+                        (port 0: any free port; the address is printed)
   --baud N              pace both directions at N baud (10 bits per byte)
   --log FILE            write the line transcript to FILE as it happens
   --guard-ms N          +++ guard time (default 1000)
@@ -26,12 +32,19 @@ usage: quectel-sim (--pty | --tcp ADDR:PORT) [options]
   --real-defaults       SSL defaults of real firmware (sni 0, ignorelocaltime 1)
   --no-ufs-prefix       +QFLST prints UFS names without UFS:
   --tls13               let sslversion 4 negotiate TLS 1.3
+  -h, --help            print this and exit
 Control lines on stdin:
 ";
 
+/// What the command line asks for.
+enum Command {
+    Help,
+    Serve(Front, Box<SimConfig>, Duration),
+}
+
 enum Front {
     Pty,
-    Tcp(String),
+    Listen(String),
 }
 
 fn value<'a>(
@@ -47,14 +60,17 @@ fn millis(text: &str, flag: &str) -> Result<Duration, String> {
         .map_err(|_| format!("{flag}: not a number of milliseconds"))
 }
 
-fn parse_args(args: &[String]) -> Result<(Front, SimConfig), String> {
+/// The arguments after the program name: what to serve, how, and the boot
+/// time (to say what the module waits for).
+fn parse_args(args: &[String]) -> Result<Command, String> {
     let mut front = None;
     let mut config = SimConfig::default();
+    let mut boot = Duration::from_secs(3);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--pty" => front = Some(Front::Pty),
-            "--tcp" => front = Some(Front::Tcp(value(&mut it, arg)?.clone())),
+            "--listen" => front = Some(Front::Listen(value(&mut it, arg)?.clone())),
             "--baud" => {
                 let baud = value(&mut it, arg)?
                     .parse()
@@ -63,7 +79,10 @@ fn parse_args(args: &[String]) -> Result<(Front, SimConfig), String> {
             }
             "--log" => config = config.log_file(Some(PathBuf::from(value(&mut it, arg)?))),
             "--guard-ms" => config = config.guard_time(millis(value(&mut it, arg)?, arg)?),
-            "--boot-ms" => config = config.boot_delay(millis(value(&mut it, arg)?, arg)?),
+            "--boot-ms" => {
+                boot = millis(value(&mut it, arg)?, arg)?;
+                config = config.boot_delay(boot);
+            }
             "--turnaround-ms" => config = config.turnaround(millis(value(&mut it, arg)?, arg)?),
             "--dns" => {
                 let spec = value(&mut it, arg)?;
@@ -84,12 +103,12 @@ fn parse_args(args: &[String]) -> Result<(Front, SimConfig), String> {
             "--real-defaults" => config = config.defaults_profile(DefaultsProfile::RealFirmware),
             "--no-ufs-prefix" => config = config.ufs_prefix_in_list(false),
             "--tls13" => config = config.allow_tls13(true),
-            "-h" | "--help" => return Err(String::new()),
+            "-h" | "--help" => return Ok(Command::Help),
             other => return Err(format!("unknown argument {other}")),
         }
     }
-    let front = front.ok_or("choose --pty or --tcp")?;
-    Ok((front, config))
+    let front = front.ok_or("choose --pty or --listen ADDR:PORT")?;
+    Ok(Command::Serve(front, Box::new(config), boot))
 }
 
 /// Reads control lines until `quit`. When standard input ends (a detached
@@ -134,23 +153,36 @@ fn control_loop(handle: &SimHandle) {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (front, config) = match parse_args(&args) {
-        Ok(parsed) => parsed,
+    let (front, config, boot) = match parse_args(&args) {
+        Ok(Command::Serve(front, config, boot)) => (front, *config, boot),
+        Ok(Command::Help) => {
+            println!("{USAGE}{CONTROL_HELP}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
-            if !message.is_empty() {
-                eprintln!("quectel-sim: {message}");
-            }
-            eprintln!("{USAGE}{CONTROL_HELP}");
+            eprintln!("quectel-sim: {message}\n{USAGE}{CONTROL_HELP}");
             return ExitCode::from(2);
         }
     };
+    let boot = boot.as_millis();
     let result = match front {
         Front::Pty => serve_pty(config).map(|pty| {
             println!("{}", pty.path().display());
+            eprintln!(
+                "quectel-sim: serving on {}; the module boots, RDY in {boot} ms; \
+                 control lines on standard input (help lists them)",
+                pty.path().display()
+            );
             control_loop(pty.handle());
         }),
-        Front::Tcp(addr) => serve_tcp(config, addr.as_str()).map(|tcp| {
+        Front::Listen(addr) => serve_tcp(config, addr.as_str()).map(|tcp| {
             println!("{}", tcp.local_addr());
+            eprintln!(
+                "quectel-sim: listening on {}; waiting for a client, the module powers up \
+                 when the first one connects (RDY {boot} ms later); control lines on standard \
+                 input (help lists them)",
+                tcp.local_addr()
+            );
             control_loop(tcp.handle());
         }),
     };

@@ -32,7 +32,7 @@ impl DateTime {
         let days_in_month = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,
-            2 if year % 4 == 0 => 29,
+            2 if year.is_multiple_of(4) => 29,
             2 => 28,
             _ => 0,
         };

@@ -20,6 +20,39 @@ use crate::types::{AlpnName, FileName, NegotiateTime, SslContextId};
 /// Every setting that matters for security is written on each
 /// [`Configure`], whatever the module's defaults are (they differ between
 /// firmware builds: `sni` and `ignorelocaltime` among them).
+///
+/// # Example
+///
+/// The secure defaults for a server whose chain ends at an uploaded CA; the
+/// same for a server reached by its IP address (no name to send, the
+/// certificate still checked); and a lab server's configuration without
+/// authentication, which [`is_weakened`](Self::is_weakened) reports. The
+/// modem is the one of the [`Modem`](crate::Modem) example.
+///
+/// ```
+/// # let (_sim, uart) = quectel_sim::Simulator::start(quectel_sim::SimConfig::fast());
+/// # let mut modem: quectel_ssl::Modem<'_, _, _> =
+/// #     quectel_ssl::Modem::new(uart, quectel_ssl::modem::StdTimer::new());
+/// # modem.init()?;
+/// use quectel_ssl::command::ssl_config::SecLevel;
+/// use quectel_ssl::modem::ops::SslConfig;
+/// use quectel_ssl::{FileName, SslContextId};
+///
+/// let ca = FileName::new("UFS:cacert.pem")?;
+/// let server = SslConfig::with_ca(ca);
+/// assert!(!server.is_weakened());
+/// modem.configure_ssl(SslContextId::new(1)?, &server)?;
+///
+/// let by_address = SslConfig { sni: false, ..SslConfig::with_ca(ca) };
+/// assert!(!by_address.is_weakened());
+/// modem.configure_ssl(SslContextId::new(2)?, &by_address)?;
+///
+/// let lab = SslConfig { security: SecLevel::NoAuthentication, ..SslConfig::default() };
+/// assert!(lab.is_weakened());
+/// // Authentication needs a CA: refused before a byte is written.
+/// assert!(SslConfig::default().check().is_err());
+/// # Ok::<(), quectel_ssl::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SslConfig<'a> {
     /// Protocol version. Default TLS 1.2. SSL 3.0 is broken (POODLE), TLS

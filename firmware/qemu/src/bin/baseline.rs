@@ -10,8 +10,9 @@ use cortex_m_rt::entry;
 use embedded_hal::delay::DelayNs;
 use embedded_io::{Read, ReadReady, Write};
 use quectel_ssl_qemu::clock::SysTickTimer;
+use quectel_ssl_qemu::host::{self, Count};
 use quectel_ssl_qemu::uart::Uart;
-use quectel_ssl_qemu::{host, println, CORE_HZ};
+use quectel_ssl_qemu::{println, CORE_HZ};
 
 #[entry]
 fn main() -> ! {
@@ -32,6 +33,6 @@ fn main() -> ! {
         }
         timer.delay_ms(1);
     }
-    println!("baseline: {got} bytes back");
+    println!("baseline: {} back", Count(got, "byte"));
     host::exit(true)
 }

@@ -20,9 +20,10 @@ use quectel_ssl::{
     Apn, ClientId, Error, FileName, HostName, Modem, Password, PdpContextId, SslContextId, UserName,
 };
 use quectel_ssl_qemu::clock::{now_ms, SysTickTimer};
-use quectel_ssl_qemu::session::{Driver, ECHO_PORT};
+use quectel_ssl_qemu::host::{self, Count};
+use quectel_ssl_qemu::session::{Driver, RxBuffer, ECHO_PORT};
 use quectel_ssl_qemu::uart::Uart;
-use quectel_ssl_qemu::{eprintln, host, println, CORE_HZ};
+use quectel_ssl_qemu::{eprintln, println, CORE_HZ};
 
 const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: echo.test\r\nConnection: close\r\n\r\n";
 
@@ -35,13 +36,13 @@ fn main() -> ! {
     let uart = Uart::take();
     let (Some(modem), Some(rx)) = (
         cortex_m::singleton!(: Driver = Modem::with_config(uart, timer, Config::default())),
-        cortex_m::singleton!(: [u8; 2048] = [0; 2048]),
+        cortex_m::singleton!(: RxBuffer<2048> = RxBuffer::new()),
     ) else {
         host::exit(false)
     };
-    match client(modem, rx) {
+    match client(modem, &mut rx.0) {
         Ok(n) => {
-            println!("PASS: 1 connections, {n} bytes each way");
+            println!("PASS: 1 connection, {} each way", Count(n, "byte"));
             host::exit(true)
         }
         Err(_) => {

@@ -8,9 +8,10 @@ use cortex_m_rt::entry;
 use quectel_ssl::modem::Config;
 use quectel_ssl::Modem;
 use quectel_ssl_qemu::clock::SysTickTimer;
-use quectel_ssl_qemu::session::{self, Driver};
+use quectel_ssl_qemu::host::{self, Count};
+use quectel_ssl_qemu::session::{self, Driver, RxBuffer};
 use quectel_ssl_qemu::uart::Uart;
-use quectel_ssl_qemu::{eprintln, host, println, CORE_HZ};
+use quectel_ssl_qemu::{eprintln, println, CORE_HZ};
 
 #[entry]
 fn main() -> ! {
@@ -22,22 +23,22 @@ fn main() -> ! {
     // Static, not on the stack: the size report counts them as RAM.
     let (Some(modem), Some(buffer_rx), Some(push_rx)) = (
         cortex_m::singleton!(: Driver = Modem::with_config(uart, timer, Config::default())),
-        cortex_m::singleton!(: [u8; 2048] = [0; 2048]),
-        cortex_m::singleton!(: [u8; 8192] = [0; 8192]),
+        cortex_m::singleton!(: RxBuffer<2048> = RxBuffer::new()),
+        cortex_m::singleton!(: RxBuffer<8192> = RxBuffer::new()),
     ) else {
         host::exit(false)
     };
-    match session::run(modem, buffer_rx, push_rx) {
+    match session::run(modem, &mut buffer_rx.0, &mut push_rx.0) {
         Ok(report) => {
             let rx = modem.port().rx_stats();
             println!(
-                "PASS: {} connections, {} bytes each way, {} ms (UART: peak {} bytes waiting, {} errors; driver state {} bytes)",
-                report.connections,
-                report.bytes_each_way,
+                "PASS: {}, {} each way, {} ms (UART: peak {} waiting, {}; driver state {})",
+                Count(report.connections as usize, "connection"),
+                Count(report.bytes_each_way, "byte"),
                 report.elapsed_ms,
-                rx.peak,
-                rx.errors,
-                core::mem::size_of::<Driver>()
+                Count(rx.peak, "byte"),
+                Count(rx.errors as usize, "error"),
+                Count(core::mem::size_of::<Driver>(), "byte")
             );
             host::exit(rx.errors == 0)
         }

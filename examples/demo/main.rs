@@ -5,22 +5,34 @@
 //! ```text
 //! cargo run --example demo                                   # local echo server
 //! cargo run --example demo -- --connect HOST:PORT --ca FILE  # any TLS server
+//! cargo run --example demo -- --help
 //! ```
 //!
-//! Exits with status 1 at the first step that fails.
+//! Each step prints its title before it starts, so a long wait (the
+//! module's answer, the TLS handshake, a server's silence) says what it
+//! waits for. Exits with status 1 at the first step that fails, 2 if the
+//! command line is wrong.
+
+mod args;
+#[path = "../common/cli.rs"]
+mod cli;
+mod show;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use args::{Command, Server, USAGE};
+use cli::count;
 use embedded_io::Write;
 use quectel_sim::testing::{EchoServer, EchoServerOptions, TestPki};
-use quectel_sim::transcript::{render_bytes, Direction};
+use quectel_sim::transcript::render_bytes;
 use quectel_sim::{SimConfig, SimHandle, SimPort, Simulator};
 use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
 use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
 use quectel_ssl::modem::ops::{self, SslConfig};
 use quectel_ssl::modem::StdTimer;
 use quectel_ssl::*;
+use show::Show;
 
 type Driver = Modem<'static, SimPort, StdTimer>;
 
@@ -33,56 +45,33 @@ struct Target {
     echo: bool,
 }
 
-/// Prints each step with the serial traffic it caused.
-struct Show {
-    sim: SimHandle,
-    shown: usize,
-    passed: usize,
-    started: Instant,
-}
+/// How long a real server may stay silent before the demo takes its answer
+/// as complete.
+const QUIET: Duration = Duration::from_secs(3);
 
-impl Show {
-    /// Print the line traffic since the last call, one line per direction
-    /// change, binary shown safely.
-    fn traffic(&mut self) {
-        let entries = self.sim.transcript().entries;
-        let new = entries.get(self.shown..).unwrap_or_default();
-        let mut i = 0;
-        while i < new.len() {
-            let direction = new[i].direction;
-            let mut bytes = Vec::new();
-            while i < new.len() && new[i].direction == direction {
-                bytes.extend_from_slice(&new[i].bytes);
-                i += 1;
-            }
-            match direction {
-                Direction::ToModule => println!("    MCU -> {}", render_bytes(&bytes)),
-                Direction::ToHost => println!("     <- module {}", render_bytes(&bytes)),
-                Direction::Note => println!("    ({})", String::from_utf8_lossy(&bytes)),
-            }
-        }
-        self.shown = entries.len();
+impl Target {
+    /// The title of an open in `mode`, with what it waits for.
+    fn open_title(&self, section: &str, mode: &str) -> String {
+        format!(
+            "{section} open socket 4 in {mode} mode (waits for the TCP connection to {}:{} \
+             and the TLS handshake)",
+            self.host, self.port
+        )
     }
 
-    /// Run one step: print its title, its traffic and its outcome.
-    fn step<T>(
-        &mut self,
-        title: &str,
-        result: Result<T, Error>,
-        describe: impl FnOnce(&T) -> String,
-    ) -> Result<T, String> {
-        println!("\n== {title}");
-        self.traffic();
-        match result {
-            Ok(value) => {
-                println!("   ok: {}", describe(&value));
-                self.passed += 1;
-                Ok(value)
-            }
-            Err(e) => {
-                println!("   FAILED: {e}");
-                Err(format!("{title}: {e}"))
-            }
+    /// The title of an exchange of `data`, with what reading it back waits
+    /// for.
+    fn read_title(&self, what: &str, data: &[u8]) -> String {
+        if self.echo {
+            format!(
+                "{what} (waits for all {} to come back)",
+                count(data.len(), "byte")
+            )
+        } else {
+            format!(
+                "{what} (waits until the server closes or has been quiet for {} s)",
+                QUIET.as_secs()
+            )
         }
     }
 }
@@ -107,7 +96,7 @@ fn payload(target: &Target, round: u8) -> Vec<u8> {
 }
 
 /// Read what comes back: the whole echo (`expect` bytes), or a server's
-/// reply until it closes or stays silent for 3 s. Uses the nb face so a
+/// reply until it closes or stays silent for [`QUIET`]. Uses the nb face so a
 /// server that keeps the connection open cannot hang the demo.
 fn read_back(
     m: &mut Driver,
@@ -123,7 +112,7 @@ fn read_back(
         if target.echo && got.len() >= expect {
             return Ok(got);
         }
-        if !target.echo && (got.len() > 16 * 1024 || last.elapsed() > Duration::from_secs(3)) {
+        if !target.echo && (got.len() > 16 * 1024 || last.elapsed() > QUIET) {
             return Ok(got);
         }
         // One operation polled until it is done (a new one per poll would
@@ -146,7 +135,8 @@ fn read_back(
     }
 }
 
-/// Poll `op` until it is done; `None` when a real server fell silent for 3 s.
+/// Poll `op` until it is done; `None` when a real server fell silent for
+/// [`QUIET`].
 fn poll_until_idle<O: ops::Op<'static, Output = usize>>(
     m: &mut Driver,
     op: &mut O,
@@ -157,11 +147,7 @@ fn poll_until_idle<O: ops::Op<'static, Output = usize>>(
         match m.poll_op(op) {
             Ok(n) => return Some(Ok(n)),
             Err(nb::Error::Other(e)) => return Some(Err(e)),
-            Err(nb::Error::WouldBlock)
-                if !target.echo && last.elapsed() > Duration::from_secs(3) =>
-            {
-                return None
-            }
+            Err(nb::Error::WouldBlock) if !target.echo && last.elapsed() > QUIET => return None,
             Err(nb::Error::WouldBlock) => std::thread::sleep(Duration::from_micros(200)),
         }
     }
@@ -175,13 +161,17 @@ fn describe_data(sent: &[u8], back: &[u8], echo: bool) -> String {
             "DIFFERENT"
         };
         format!(
-            "{} bytes sent, {} bytes back, {same}",
-            sent.len(),
-            back.len()
+            "{} sent, {} back, {same}",
+            count(sent.len(), "byte"),
+            count(back.len(), "byte")
         )
     } else {
         let first = back.split(|&b| b == b'\n').next().unwrap_or_default();
-        format!("{} bytes back: {}", back.len(), render_bytes(first))
+        format!(
+            "{} back: {}",
+            count(back.len(), "byte"),
+            render_bytes(first)
+        )
     }
 }
 
@@ -197,18 +187,16 @@ fn open_cmd(target: &Target, client: u8, mode: AccessMode) -> Result<OpenSslSock
 }
 
 fn run(target: &Target, sim: SimHandle, port: SimPort) -> Result<(usize, Duration), String> {
-    let mut show = Show {
-        sim,
-        shown: 0,
-        passed: 0,
-        started: Instant::now(),
-    };
+    let mut show = Show::new(sim);
     let mut m: Driver = Modem::new(port, StdTimer::new());
     let ca_file = FileName::new("RAM:cacert.pem").map_err(|e| e.to_string())?;
 
-    show.step("start: echo off, sockets left over swept", m.init(), |r| {
-        format!("{r:?}")
-    })?;
+    show.step(
+        "start: echo off, sockets left over swept (waits for the module to answer AT: \
+         it answers once it has sent RDY)",
+        || m.init(),
+        |r| format!("{r:?}"),
+    )?;
 
     // 3.1 Configure and activate a PDP context.
     let pdp = PdpContextId::new(1).map_err(|e| e.to_string())?;
@@ -224,24 +212,30 @@ fn run(target: &Target, sim: SimHandle, port: SimPort) -> Result<(usize, Duratio
     };
     show.step(
         "3.1.1 configure PDP context 1",
-        m.configure_pdp(config),
+        || m.configure_pdp(config),
         |_| "APN set".into(),
     )?;
-    show.step("3.1.2 activate PDP context 1", m.activate_pdp(pdp), |_| {
-        "active".into()
-    })?;
-    show.step("3.1.2 query PDP contexts", m.pdp_contexts(), |c| {
-        c.iter()
-            .map(|c| format!("context {} at {}", c.context, c.address))
-            .collect::<Vec<_>>()
-            .join(", ")
-    })?;
+    show.step(
+        "3.1.2 activate PDP context 1 (waits for the network, at most 150 s)",
+        || m.activate_pdp(pdp),
+        |_| "active".into(),
+    )?;
+    show.step(
+        "3.1.2 query PDP contexts",
+        || m.pdp_contexts(),
+        |c| {
+            c.iter()
+                .map(|c| format!("context {} at {}", c.context, c.address))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    )?;
 
     // Certificates' validity dates are checked against the module clock.
     let now = host_time().map_err(|e| e.to_string())?;
     show.step(
         "1.4 set the module clock from the host (AT+CCLK)",
-        m.set_clock(now),
+        || m.set_clock(now),
         |_| {
             format!(
                 "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
@@ -258,11 +252,12 @@ fn run(target: &Target, sim: SimHandle, port: SimPort) -> Result<(usize, Duratio
     // Upload the CA certificate and configure the SSL context.
     show.step(
         "upload the CA certificate (AT+QFUPL)",
-        m.upload(ca_file, &target.ca_pem),
+        || m.upload(ca_file, &target.ca_pem),
         |u| {
             format!(
-                "{} bytes stored, checksum {:04x} verified",
-                u.size, u.checksum
+                "{} stored, checksum {:04x} verified",
+                count(u.size as usize, "byte"),
+                u.checksum
             )
         },
     )?;
@@ -270,100 +265,123 @@ fn run(target: &Target, sim: SimHandle, port: SimPort) -> Result<(usize, Duratio
     let config = SslConfig::with_ca(ca_file);
     show.step(
         "3.2 configure SSL context 1 (secure defaults: TLS 1.2, server authentication, SNI)",
-        m.configure_ssl(ssl, &config),
+        || m.configure_ssl(ssl, &config),
         |_| format!("TLS 1.2, {}", config.cipher.name()),
     )?;
 
     let mut moved = 0usize;
     // 3.3 Buffer access mode.
     let sock = show.step(
-        "3.3.1 open socket 4 in buffer access mode",
-        open_cmd(target, 4, AccessMode::Buffer).and_then(|cmd| m.open(cmd, buffer(4096))),
+        &target.open_title("3.3.1", "buffer access"),
+        || open_cmd(target, 4, AccessMode::Buffer).and_then(|cmd| m.open(cmd, buffer(4096))),
         |h| format!("socket {} connected", h.client()),
     )?;
-    show.step("3.3.1 query socket states", m.socket_states(), |s| {
-        s.iter()
-            .map(|s| {
-                format!(
-                    "socket {} {:?} {:?} to {}:{}",
-                    s.client, s.state, s.access_mode, s.remote_address, s.remote_port
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
+    show.step(
+        "3.3.1 query socket states",
+        || m.socket_states(),
+        |s| {
+            s.iter()
+                .map(|s| {
+                    format!(
+                        "socket {} {:?} {:?} to {}:{}",
+                        s.client, s.state, s.access_mode, s.remote_address, s.remote_port
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        },
+    )?;
     let data = payload(target, 1);
-    let exchange = m
-        .socket(&sock)
-        .write_all(&data)
-        .and_then(|()| read_back(&mut m, sock, false, target, data.len()));
     let back = show.step(
-        "3.3.2-3.3.3 send, then read with AT+QSSLRECV",
-        exchange,
+        &target.read_title("3.3.2-3.3.3 send, then read with AT+QSSLRECV", &data),
+        || {
+            m.socket(&sock)
+                .write_all(&data)
+                .and_then(|()| read_back(&mut m, sock, false, target, data.len()))
+        },
         |b| describe_data(&data, b, target.echo),
     )?;
     moved += data.len() + back.len();
     if target.echo && back != data {
         return Err("buffer mode: the echo differs".into());
     }
-    show.step("3.3.4 close socket 4", m.close(&sock), |_| "closed".into())?;
+    show.step(
+        "3.3.4 close socket 4",
+        || m.close(&sock),
+        |_| "closed".into(),
+    )?;
 
     // 3.4 Direct push mode.
     let sock = show.step(
-        "3.4.1 open socket 4 in direct push mode",
-        open_cmd(target, 4, AccessMode::DirectPush).and_then(|cmd| m.open(cmd, buffer(32 * 1024))),
+        &target.open_title("3.4.1", "direct push"),
+        || {
+            open_cmd(target, 4, AccessMode::DirectPush)
+                .and_then(|cmd| m.open(cmd, buffer(32 * 1024)))
+        },
         |h| format!("socket {} connected", h.client()),
     )?;
     let data = payload(target, 2);
-    let exchange = m
-        .socket(&sock)
-        .write_all(&data)
-        .and_then(|()| read_back(&mut m, sock, false, target, data.len()));
     let back = show.step(
-        "3.4.2-3.4.3 send, then receive pushed data",
-        exchange,
+        &target.read_title("3.4.2-3.4.3 send, then receive pushed data", &data),
+        || {
+            m.socket(&sock)
+                .write_all(&data)
+                .and_then(|()| read_back(&mut m, sock, false, target, data.len()))
+        },
         |b| describe_data(&data, b, target.echo),
     )?;
     moved += data.len() + back.len();
     if target.echo && back != data {
         return Err("direct push: the echo differs".into());
     }
-    show.step("3.4.4 close socket 4", m.close(&sock), |_| "closed".into())?;
+    show.step(
+        "3.4.4 close socket 4",
+        || m.close(&sock),
+        |_| "closed".into(),
+    )?;
 
     // 3.5 Transparent access mode.
     let sock = show.step(
-        "3.5.1 open socket 4 in transparent access mode",
-        open_cmd(target, 4, AccessMode::Transparent).and_then(|cmd| m.open(cmd, buffer(32 * 1024))),
+        &target.open_title("3.5.1", "transparent access"),
+        || {
+            open_cmd(target, 4, AccessMode::Transparent)
+                .and_then(|cmd| m.open(cmd, buffer(32 * 1024)))
+        },
         |_| "CONNECT: the port carries the connection".into(),
     )?;
     let data = payload(target, 3);
-    let exchange = m
-        .transparent(&sock)
-        .and_then(|mut raw| raw.write_all(&data))
-        .and_then(|()| read_back(&mut m, sock, true, target, data.len()));
-    let back = show.step("3.5.1-3.5.2 raw bytes both ways", exchange, |b| {
-        describe_data(&data, b, target.echo)
-    })?;
+    let back = show.step(
+        &target.read_title("3.5.1-3.5.2 raw bytes both ways", &data),
+        || {
+            m.transparent(&sock)
+                .and_then(|mut raw| raw.write_all(&data))
+                .and_then(|()| read_back(&mut m, sock, true, target, data.len()))
+        },
+        |b| describe_data(&data, b, target.echo),
+    )?;
     moved += data.len() + back.len();
     if target.echo && back != data {
         return Err("transparent mode: the echo differs".into());
     }
     if m.state().port() != quectel_ssl::state::PortMode::Command {
-        let escape = m.transparent(&sock).and_then(|t| t.escape());
         show.step(
             "leave transparent mode: 1 s silence, +++, 1 s silence",
-            escape,
+            || m.transparent(&sock).and_then(|t| t.escape()),
             |_| "OK: command mode".into(),
         )?;
     }
-    show.step("3.5.3 close socket 4", m.close(&sock), |_| "closed".into())?;
+    show.step(
+        "3.5.3 close socket 4",
+        || m.close(&sock),
+        |_| "closed".into(),
+    )?;
 
     show.step(
         "3.1.3 deactivate PDP context 1",
-        m.deactivate_pdp(pdp),
+        || m.deactivate_pdp(pdp),
         |_| "deactivated".into(),
     )?;
-    Ok((moved, show.started.elapsed()))
+    Ok((moved, show.elapsed()))
 }
 
 /// The host's UTC time as the module clock takes it.
@@ -394,43 +412,21 @@ fn host_time() -> Result<quectel_ssl::command::device::DateTime, Error> {
     )
 }
 
-/// `--connect HOST:PORT --ca FILE`, or nothing.
-fn parse_args() -> Result<Option<(String, u16, String)>, String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut connect = None;
-    let mut ca = None;
-    let mut i = 0;
-    while i < args.len() {
-        let value = args.get(i + 1).cloned();
-        match args[i].as_str() {
-            "--connect" => connect = value,
-            "--ca" => ca = value,
-            other => return Err(format!("unknown argument {other}")),
-        }
-        i += 2;
-    }
-    match (connect, ca) {
-        (None, None) => Ok(None),
-        (Some(addr), Some(ca)) => {
-            let (host, port) = addr.rsplit_once(':').ok_or("--connect wants HOST:PORT")?;
-            let port = port.parse().map_err(|_| "bad port")?;
-            Ok(Some((host.to_string(), port, ca)))
-        }
-        _ => Err("--connect HOST:PORT and --ca FILE go together".into()),
-    }
-}
-
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
+    let server = match args::parse(std::env::args().skip(1)) {
+        Ok(Command::Run(server)) => server,
+        Ok(Command::Help) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            eprintln!("{e}\nusage: demo [--connect HOST:PORT --ca FILE]");
+            eprint!("demo: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
     // Keep the local server alive for the whole run.
     let mut _server = None;
-    let (target, config) = match args {
+    let (target, config) = match server {
         None => {
             let pki = TestPki::new();
             let options = EchoServerOptions::default().rsa().name("echo.demo");
@@ -456,7 +452,7 @@ fn main() -> ExitCode {
                 SimConfig::fast().dns("echo.demo", "127.0.0.1".parse().expect("an address"));
             (target, config)
         }
-        Some((host, port, ca)) => {
+        Some(Server { host, port, ca }) => {
             let ca_pem = match std::fs::read(&ca) {
                 Ok(pem) => pem,
                 Err(e) => {
@@ -478,7 +474,11 @@ fn main() -> ExitCode {
     println!("module simulator started (EC2x dialect, echo on, RDY at boot)");
     match run(&target, sim, port) {
         Ok((moved, elapsed)) => {
-            println!("\nsummary: every step passed; {moved} payload bytes moved through three access modes in {:.2} s", elapsed.as_secs_f64());
+            println!(
+                "\nsummary: every step passed; {} moved through three access modes in {:.2} s",
+                count(moved, "payload byte"),
+                elapsed.as_secs_f64()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
