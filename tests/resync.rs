@@ -254,3 +254,62 @@ fn the_nb_face_runs_the_resync_too() {
     assert!(answer.code.is_success());
     assert_done(m);
 }
+
+#[test]
+fn an_echo_while_echo_is_off_reveals_a_reboot_whose_rdy_was_lost() {
+    // Init turned echo off. The module reboots, and its `RDY` is lost on
+    // the line: the next command comes back echoed (echo is on after a
+    // boot). The engine doubts, resyncs, and finds nothing open.
+    let mut rx = [0u8; 256];
+    let mut steps = vec![
+        cmd("AT"),
+        ok(),
+        cmd("ATE0"),
+        ok(),
+        cmd("AT+CMEE=1"),
+        ok(),
+        cmd("AT+QSSLSTATE"),
+        ok(),
+        cmd("AT+QIACT?"),
+        reply(b"\r\n+QIACT: 1,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n"),
+    ];
+    steps.extend(opened(0));
+    steps.push(cmd("AT+QIGETERROR"));
+    steps.push(reply(
+        b"AT+QIGETERROR\r\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n",
+    ));
+    steps.extend(resync(&[], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    m.init().unwrap();
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(m.last_error(), Err(Error::Desynchronized));
+    assert!(m.last_error().unwrap().code.is_success());
+    let mut buf = [0u8; 8];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::ModuleReset));
+    assert_done(m);
+}
+
+#[test]
+fn a_socket_urc_corrupted_into_an_unknown_line_is_a_doubt() {
+    // `+QSSLURC: "closed",3` with a byte dropped: no URC the engine knows,
+    // but one of its own. The close it announced must not be lost: the
+    // resync learns it from the module.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(3);
+    steps.push(reply(b"\r\n+QSSLURC: \"clsed\",3\r\n"));
+    steps.extend(resync(
+        &["+QSSLSTATE: 3,\"SSLClient\",\"1.2.3.4\",443,5000,4,1,0,0,\"uart1\",0".into()],
+        &[],
+    ));
+    steps.extend([
+        cmd("AT+QSSLRECV=3,256"),
+        reply(b"\r\n+QSSLRECV: 0\r\n\r\nOK\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(3, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 8];
+    // The end of the stream, not a read that waits forever.
+    assert_eq!(m.read(&sock, &mut buf), Ok(0));
+    assert_done(m);
+}

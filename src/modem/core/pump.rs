@@ -43,7 +43,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 .is_some();
             let mut doubt = None;
             match frame {
-                Frame::Pending | Frame::Echo(_) | Frame::Raw(_) => {}
+                Frame::Pending | Frame::Raw(_) => {}
+                Frame::Echo(_) => {
+                    if self.resync.echo_off {
+                        doubt = Some(Doubt::Echo);
+                    }
+                }
                 Frame::Discarded => doubt = Some(Doubt::Overlong),
                 Frame::Malformed(line) => {
                     self.resync.suspects |= crate::urc::push_named(line);
@@ -220,6 +225,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(super) fn rebooted(&mut self, now: u64) {
         warn!("module rebooted");
         self.reset_token = self.in_flight.map(|f| f.token);
+        // A fresh module: no doubt left about the old stream, echo on.
+        self.resync = super::ResyncState {
+            count: self.resync.count,
+            ..Default::default()
+        };
+        self.framer.set_quarantine(false);
         self.state.rebooted();
         for sock in &mut self.socks {
             *sock = SocketData::default();
@@ -268,9 +279,14 @@ fn suspicious(line: &[u8], urc: &Urc<'_>) -> Option<Doubt> {
     if !printable(line) {
         return Some(Doubt::Binary);
     }
-    let names_recv = line.windows(6).any(|w| w == b"\"recv\"");
+    // What only the module's own socket URCs say: a line that says it and
+    // is no URC the engine knows is one of them, corrupted on the line (a
+    // dropped byte); what it announced is lost, or its data would be read
+    // as lines.
+    const OURS: [&[u8]; 5] = [b"recv", b"closed", b"pdpdeact", b"QSSL", b"QIURC"];
+    let ours = OURS.iter().any(|w| line.windows(w.len()).any(|x| x == *w));
     match urc {
-        Urc::Unknown(_) if names_recv => Some(Doubt::Malformed),
+        Urc::Unknown(_) if ours => Some(Doubt::Malformed),
         _ => None,
     }
 }

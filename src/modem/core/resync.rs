@@ -52,6 +52,9 @@ pub(crate) enum Doubt {
     Overlong,
     /// A line holding bytes the module never prints (binary read as text).
     Binary,
+    /// An echoed command line while echo is off: the module rebooted and
+    /// its `RDY` was lost.
+    Echo,
     /// A result code, or a `+QSSLRECV` answer, that no command owns.
     Stray,
     /// `RDY` inside a payload's span: a reboot the count swallowed, or data.
@@ -83,6 +86,10 @@ pub(crate) struct ResyncState {
     /// Result codes that may come with no command in flight and are not
     /// stray: the `OK` of a `+++` written in command mode by `Init`.
     pub unowned: u8,
+    /// Echo is off (init or a resync turned it off): an echoed line then
+    /// means the module rebooted (echo is on after a boot) without the
+    /// engine seeing its `RDY`.
+    pub echo_off: bool,
     /// Lines that look like result codes, seen in the quarantine: the
     /// resync's `ATE1` was probably answered once one more came (nothing
     /// is trusted on it: a wrong guess only costs a probe).
@@ -250,6 +257,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.tx_state = Tx::Line { pos: 0, len: n + 1 };
     }
 
+    /// The module's echo was turned off (`true`) or on: see
+    /// [`Doubt::Echo`].
+    pub(crate) fn echo_set(&mut self, off: bool) {
+        self.resync.echo_off = off;
+    }
+
     /// Result-code-like lines seen in the quarantine so far.
     pub(crate) fn results_seen(&self) -> u32 {
         self.resync.results_seen
@@ -286,10 +299,6 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             // Every socket and context gone at once: the module rebooted
             // (its `RDY` was dropped, or swallowed by a payload).
             self.rebooted(now);
-            self.resync = ResyncState {
-                count: self.resync.count,
-                ..ResyncState::default()
-            };
             return;
         }
         let lost: heapless::Vec<PdpContextId, 16> = PdpContextId::all()

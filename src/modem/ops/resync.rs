@@ -97,6 +97,7 @@ impl<'r> Op<'r> for Resync {
                     core.poll_idle(now);
                     let Some((at, seen)) = *written else {
                         core.queue_unanswered(&SetEcho(true));
+                        core.echo_set(false);
                         *written = Some((now, core.results_seen()));
                         return Poll::Pending;
                     };
@@ -134,6 +135,7 @@ impl<'r> Op<'r> for Resync {
                 },
                 Phase::EchoOff(exchange) => {
                     settle!(exchange.poll(core, now))?;
+                    core.echo_set(true);
                     self.phase = Phase::States(Exchange::with(OpenSockets, Kind::Resync, None));
                 }
                 Phase::States(exchange) => {

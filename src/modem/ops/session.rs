@@ -192,6 +192,7 @@ impl<'r> Op<'r> for Init {
                 }
                 InitPhase::Echo(exchange) => {
                     settle!(exchange.poll(core, now))?;
+                    core.echo_set(true);
                     self.phase =
                         InitPhase::Errors(Exchange::new(SetErrorFormat(CmeFormat::Numeric)));
                 }
