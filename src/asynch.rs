@@ -177,6 +177,12 @@ where
                 self.core.tx_done(n, now);
                 continue;
             }
+            if self.core.take_flush_request() {
+                self.port.flush().await.map_err(io)?;
+                let now = self.timer.now_ms();
+                self.core.flushed(now);
+                continue;
+            }
             let space = self.core.rx_space();
             if space.is_empty() {
                 self.timer.delay_ms(TICK_MS).await;

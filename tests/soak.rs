@@ -9,24 +9,29 @@
 //! turn (the port carries one connection at a time): resume it (`ATO` or
 //! `AT+QISWTMD`), write and read back in a few steps, leave with `+++` (a
 //! guard time of 20 ms on both sides). Every few rounds a fault is injected,
-//! each kind in turn (see `soak/faults.rs`); the connections it ends report
-//! a typed error, are closed and opened again (the module set up again after
-//! a reboot, a PDP context activated again after its loss). Now and then a
-//! healthy connection is closed and reopened too. The simulator's
-//! `read_ready` answers at once, as a UART's does.
+//! each kind in turn (see `soak/faults.rs`). Socket 9 reads through the
+//! smallest buffer its mode allows, socket 10 pushes into 4 KiB it does not
+//! read while the echo arrives: that buffer fills, and must say so.
 //!
 //! Every byte read back is checked against the byte expected at its offset
-//! of its connection's pattern (`soak/stream.rs`). The rules: on every
-//! connection no fault ended, nothing lost, duplicated or reordered; every
-//! connection a fatal fault hit reported a typed error; no error without a
-//! fault. A table of what moved and what went wrong is printed at the end
+//! of its connection's pattern (`soak/stream.rs`). The rules, on **every**
+//! connection, faulted or not: what was read back is exactly a prefix of
+//! what was sent (nothing wrong, duplicated or reordered); a connection that
+//! fell short reported a typed error; a connection a fatal fault hit
+//! reported one; a connection no fault hit or exposed reported none and
+//! fell short of nothing. A read that makes no progress for a few seconds
+//! fails the soak at once, naming the socket and the offset. A table of
+//! what moved and what went wrong is printed at the end
 //! (`cargo test --release --test soak -- --nocapture` to see it).
 //!
-//! Volume: `SOAK_MB` megabytes (10^6 bytes) of payload, written and read
-//! back, counted both ways; 50 by default in a release build, 4 in a debug
-//! build (`cargo test --workspace` stays quick). `SOAK_SEED` changes the
-//! schedule.
+//! Three runs: unpaced (`SOAK_MB` megabytes moved, 50 by default in a
+//! release build, 4 in a debug build), and paced like a UART at 115,200 and
+//! 38,400 baud (`SOAK_PACED_KB` kilobytes, 600 / 200 in release, 120 / 60 in
+//! debug), where line time, not the engine, sets the pace. `SOAK_SEED`
+//! changes the schedule.
 
+#[path = "soak/accounting.rs"]
+mod accounting;
 mod common;
 #[path = "soak/faults.rs"]
 mod faults;
@@ -34,6 +39,8 @@ mod faults;
 mod report;
 #[path = "soak/schedule.rs"]
 mod schedule;
+#[path = "soak/setup.rs"]
+mod setup;
 #[path = "soak/stream.rs"]
 mod stream;
 #[path = "soak/traffic.rs"]
@@ -53,387 +60,95 @@ use quectel_ssl::modem::{Event, StdTimer};
 use quectel_ssl::state::PortMode;
 use quectel_ssl::*;
 use report::report;
+use setup::{poll_until, Soak, Sock};
 use stream::{Rng, Segment, Tally};
 
 /// The `+++` guard time on both sides (a module needs 1 s).
 const GUARD_MS: u64 = 20;
-/// Each socket's receive buffer.
+/// Each socket's receive buffer, but for the two below.
 const RING: usize = 64 * 1024;
-/// Most bytes written to a buffer or push socket per round.
-const CHUNK: u64 = 24 * 1024;
-/// A transparent turn: at most this many steps of write then read back, of
-/// at most `STEP` bytes each (more in flight at once meets the simulator's
-/// 16 KiB receive buffer, and its reader then waits in 100 ms slices).
+/// Socket 9 (buffer mode) reads through the smallest buffer that works.
+const SMALL_READ_RING: usize = 1;
+/// Socket 10 (direct push) has room for less than a round's echo.
+const FILLING_RING: usize = 4 * 1024;
+/// A transparent turn: at most this many steps of write then read back.
 const TURN_STEPS: u64 = 10;
-const STEP: u64 = 12 * 1024;
 /// A fault every this many rounds, after the first ones (every round in a
 /// debug build, so that its few rounds meet every kind).
 const FAULT_EVERY: u64 = 3;
 const WARM_UP: u64 = 2;
-/// How long an echo may take to come back.
-const ECHO_DEADLINE: Duration = Duration::from_secs(30);
 const TRANSPARENT_SOCKETS: [usize; 4] = [2, 5, 8, 11];
 
-/// One socket of the soak.
-struct Sock {
-    id: u8,
-    mode: AccessMode,
-    ssl: u8,
-    pdp: u8,
-    handle: Option<SocketHandle>,
-    seg: Segment,
-    /// A fatal fault hit this connection: it must report a typed error.
-    hit: bool,
-    /// This connection reported a typed error.
-    erred: bool,
-    clean: Tally,
-    faulted: Tally,
-    faults: u64,
-    errors: u64,
-    /// Errors on a connection no fault hit.
-    unexplained: u64,
-    /// Connections a fatal fault hit that reported no error.
-    silent: u64,
+/// One run of the soak: the line's pace and how much moves.
+#[derive(Debug, Clone, Copy)]
+pub struct Profile {
+    /// The simulator's line pace (`None`: as fast as the host goes).
+    pub baud: Option<u32>,
+    /// Bytes to move, sent and received.
+    pub target: u64,
+    /// Most bytes written to a buffer or push socket per round.
+    pub chunk: u64,
+    /// Most bytes per step of a transparent turn (more in flight at once
+    /// meets the simulator's 16 KiB receive buffer, and its reader then
+    /// waits in 100 ms slices).
+    pub step: u64,
 }
 
-struct Soak {
-    m: SimModem,
-    sim: SimHandle,
-    port: u16,
-    ca: Vec<u8>,
-    socks: Vec<Sock>,
-    rng: Rng,
-    next_seed: u64,
-    round: u64,
-    turn: usize,
-    /// A fault to inject right before the next send on its socket.
-    before_send: Option<Planned>,
-    /// Close the transparent socket's peer during the next turn.
-    close_in_turn: bool,
-    need_init: bool,
-    /// Faults scheduled so far (each kind in turn).
-    faults_planned: u64,
-    /// Handles whose close failed: tried again before the next round.
-    unclosed: Vec<SocketHandle>,
-    /// Time spent repairing, injecting, writing, reading, in transparent turns.
-    phase: [Duration; 5],
-    by_kind: [u64; KINDS.len()],
-    notes: Vec<String>,
-    reinits: u64,
-    /// Closes that failed with no reboot to explain them: answers out of
-    /// step with their commands (what a port left unsynchronised after
-    /// `NO CARRIER` causes).
-    failed_closes: u64,
-}
-
-fn target_bytes() -> u64 {
-    let default_mb = if cfg!(debug_assertions) { 4 } else { 50 };
-    let mb = std::env::var("SOAK_MB")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(default_mb);
-    mb * 1_000_000
-}
-
-/// Poll `op` until it is done or `deadline` passes (`None`).
-fn poll_until<O: Op<'static>>(
-    m: &mut SimModem,
-    op: &mut O,
-    deadline: Instant,
-) -> Option<Result<O::Output, Error>> {
-    loop {
-        match m.poll_op(op) {
-            Ok(v) => return Some(Ok(v)),
-            Err(nb::Error::Other(e)) => return Some(Err(e)),
-            Err(nb::Error::WouldBlock) if Instant::now() >= deadline => return None,
-            // Idle as the blocking face does between looks at the port.
-            Err(nb::Error::WouldBlock) => std::thread::sleep(Duration::from_micros(100)),
-        }
-    }
-}
-
-impl Soak {
-    fn new(seed: u64) -> (Soak, EchoServer) {
-        let pki = TestPki::new();
-        let server = EchoServer::start(&pki, EchoServerOptions::default().rsa().name(HOST))
-            .expect("echo server");
-        // `read_ready` answers at once, as a UART's does: the simulator's
-        // default wait of 1 ms per look would let the engine write only 256
-        // bytes (one piece) per millisecond.
-        let config = SimConfig::fast()
-            .guard_time(Duration::from_millis(GUARD_MS))
-            .read_ready_wait(Duration::ZERO)
-            .dns(HOST, "127.0.0.1".parse().unwrap());
-        let (sim, port) = Simulator::start(config);
-        let engine = Config {
-            guard_ms: GUARD_MS as u32,
-            send_retry_ms: 10,
-            ..Config::default()
-        };
-        let m = Modem::with_config(port, StdTimer::new(), engine);
-        let socks = (0..12u8)
-            .map(|id| Sock {
-                id,
-                mode: AccessMode::ALL[usize::from(id % 3)],
-                ssl: id % 4,
-                pdp: 1 + id / 6,
-                handle: None,
-                seg: Segment::default(),
-                hit: false,
-                erred: false,
-                clean: Tally::default(),
-                faulted: Tally::default(),
-                faults: 0,
-                errors: 0,
-                unexplained: 0,
-                silent: 0,
-            })
-            .collect();
-        let soak = Soak {
-            m,
-            sim,
-            port: server.port(),
-            ca: pki.ca_pem().as_bytes().to_vec(),
-            socks,
-            rng: Rng::new(seed),
-            next_seed: seed.wrapping_mul(1_000_003),
-            round: 0,
-            turn: 0,
-            before_send: None,
-            close_in_turn: false,
-            need_init: true,
-            faults_planned: 0,
-            unclosed: Vec::new(),
-            phase: [Duration::ZERO; 5],
-            by_kind: [0; KINDS.len()],
-            notes: Vec::new(),
-            reinits: 0,
-            failed_closes: 0,
-        };
-        (soak, server)
+impl Profile {
+    fn env(name: &str, default: u64) -> u64 {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
     }
 
-    /// Progress, on stderr (`--nocapture` shows it).
-    fn log(&self, text: String) {
-        eprintln!("soak: round {}: {text}", self.round);
-    }
-
-    /// Something that went wrong, kept for the report.
-    fn note(&mut self, text: String) {
-        let text = format!("round {}: {text}", self.round);
-        eprintln!("soak: {text}");
-        if self.notes.len() < 40 {
-            self.notes.push(text);
+    /// Unpaced: the engine and the host set the pace.
+    fn unpaced() -> Profile {
+        let mb = Profile::env("SOAK_MB", if cfg!(debug_assertions) { 4 } else { 50 });
+        Profile {
+            baud: None,
+            target: mb * 1_000_000,
+            chunk: 24 * 1024,
+            step: 12 * 1024,
         }
     }
 
-    fn moved(&self) -> u64 {
-        self.socks
-            .iter()
-            .map(|s| s.clean.sent + s.clean.received + s.faulted.sent + s.faulted.received)
-            .sum::<u64>()
-            + self
-                .socks
-                .iter()
-                .map(|s| s.seg.sent + s.seg.received)
-                .sum::<u64>()
-    }
-
-    // ----- setting up ------------------------------------------------------
-
-    /// Init, both PDP contexts, the CA, four SSL contexts.
-    fn init(&mut self) {
-        self.m.init().expect("init");
-        self.reinits += 1;
-        for ctx in [1, 2] {
-            self.m
-                .configure_pdp(ConfigurePdpContext {
-                    context: pdp(ctx),
-                    pdp_type: PdpType::Ipv4,
-                    apn: Apn::new("internet").unwrap(),
-                    username: UserName::new("").unwrap(),
-                    password: Password::new("").unwrap(),
-                    auth: AuthMethod::None,
-                })
-                .expect("QICSGP");
-        }
-        let ca = FileName::new(CA_FILE).unwrap();
-        self.m.upload(ca, &self.ca).expect("CA upload");
-        for ctx in 0..4 {
-            let config = SslConfig {
-                session_cache: Some(ctx % 2 == 1),
-                negotiate_time: NegotiateTime::new(60 + 60 * u16::from(ctx)).unwrap(),
-                ..SslConfig::with_ca(ca)
-            };
-            self.m.configure_ssl(ssl(ctx), &config).expect("QSSLCFG");
-        }
-        self.need_init = false;
-    }
-
-    fn open(&mut self, i: usize) {
-        let s = &self.socks[i];
-        let cmd = OpenSslSocket::new(
-            pdp(s.pdp),
-            ssl(s.ssl),
-            client(s.id),
-            HostName::new(HOST).unwrap(),
-            self.port,
-            s.mode,
-        )
-        .unwrap();
-        match self.m.open(cmd, buffer(RING)) {
-            Ok(h) => {
-                self.next_seed = self.next_seed.wrapping_add(1);
-                let s = &mut self.socks[i];
-                s.handle = Some(h);
-                s.seg = Segment::new(stream::mix(self.next_seed));
-                s.hit = false;
-                s.erred = false;
-                if s.mode == AccessMode::Transparent {
-                    // The port carries it now: park it until its turn.
-                    if let Err(e) = self.m.transparent(&h).and_then(|t| t.escape()) {
-                        self.error(i, e, "escape after open");
-                    }
-                }
-            }
-            Err(e) => {
-                self.socks[i].unexplained += 1;
-                self.note(format!("socket {i}: open failed: {e:?}"));
-            }
-        }
-    }
-
-    /// Everything the last faults broke, set up again.
-    fn repair(&mut self) {
-        if self.need_init {
-            self.unclosed.clear();
-            self.init();
-        }
-        for h in std::mem::take(&mut self.unclosed) {
-            if let Err(e) = self.m.close(&h) {
-                self.note(format!("socket {}: close failed again: {e:?}", h.client()));
-                self.unclosed.push(h);
-            }
-        }
-        for ctx in [1, 2] {
-            if !self.m.state().pdp_active(pdp(ctx)) {
-                self.m.activate_pdp(pdp(ctx)).expect("QIACT");
-            }
-        }
-        for i in 0..12 {
-            if self.socks[i].handle.is_none() {
-                self.open(i);
-            }
-        }
-    }
-
-    // ----- accounting --------------------------------------------------------
-
-    /// Socket `i` reported `e`: its connection ends.
-    fn error(&mut self, i: usize, e: Error, during: &str) {
-        let s = &mut self.socks[i];
-        s.errors += 1;
-        s.erred = true;
-        if !s.hit {
-            s.unexplained += 1;
-            self.note(format!("socket {i}: {during}: {e:?} with no fault"));
-        }
-        if e == Error::ModuleReset {
-            self.need_init = true;
-        }
-        self.end(i);
-    }
-
-    /// The connection of socket `i` ends: account for it and close it.
-    fn end(&mut self, i: usize) {
-        let s = &mut self.socks[i];
-        let Some(h) = s.handle.take() else {
-            return;
-        };
-        if s.hit && !s.erred {
-            s.silent += 1;
-        }
-        if s.hit || s.erred {
-            s.faulted.add(&s.seg);
+    /// Paced like a UART at `baud`: rounds small enough to cross the line
+    /// in about a second.
+    fn paced(baud: u32, release_kb: u64, debug_kb: u64) -> Profile {
+        let default = if cfg!(debug_assertions) {
+            debug_kb
         } else {
-            s.clean.add(&s.seg);
-        }
-        s.seg = Segment::default();
-        if !self.need_init {
-            if let Err(e) = self.m.close(&h) {
-                self.failed_closes += 1;
-                self.note(format!("socket {i}: close failed: {e:?}"));
-                self.unclosed.push(h);
-            }
-        }
-    }
-
-    fn hit(&mut self, i: usize, planned: Planned) {
-        let s = &mut self.socks[i];
-        s.faults += 1;
-        if planned.fatal() && s.handle.is_some() {
-            s.hit = true;
+            release_kb
+        };
+        let kb = Profile::env("SOAK_PACED_KB", default);
+        let line = u64::from(baud) / 10;
+        Profile {
+            baud: Some(baud),
+            target: kb * 1000,
+            chunk: (line / 8).max(64),
+            step: (line / 2).max(64),
         }
     }
 
-    fn run_round(&mut self) {
-        let t0 = Instant::now();
-        self.repair();
-        self.sim.clear_transcript();
-        let t1 = Instant::now();
-        self.schedule();
-        let t2 = Instant::now();
-        let data: Vec<usize> = (0..12)
-            .filter(|&i| self.socks[i].mode != AccessMode::Transparent)
-            .collect();
-        for &i in &data {
-            let len = self.rng.range(1, CHUNK) as usize;
-            self.write(i, len);
-        }
-        let t3 = Instant::now();
-        for &i in &data {
-            self.read_back(i);
-        }
-        let t4 = Instant::now();
-        self.transparent_turn();
-        let t5 = Instant::now();
-        for (k, (a, b)) in [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5)]
-            .into_iter()
-            .enumerate()
-        {
-            self.phase[k] += b - a;
-        }
-        for i in 0..12 {
-            self.probe(i);
-        }
-        // Now and then a healthy connection is closed and opened again.
-        for i in 0..12 {
-            if self.socks[i].handle.is_some() && self.rng.one_in(40) {
-                self.end(i);
-            }
-        }
-        self.round += 1;
-    }
-
-    fn finish(&mut self) {
-        for i in 0..12 {
-            self.probe(i);
-            self.end(i);
-        }
+    /// How long a read may see no progress before the soak calls it a
+    /// stall: a few seconds, plus the line time of a whole round's echo
+    /// (which may be queued ahead of this socket's data).
+    pub fn stall(&self) -> Duration {
+        let round = self.chunk * 12 + self.step;
+        let line = self.baud.map_or(Duration::ZERO, |b| {
+            Duration::from_millis(round * 10_000 / u64::from(b))
+        });
+        Duration::from_secs(5) + line * 2
     }
 }
 
-#[test]
-fn soak() {
-    let seed = std::env::var("SOAK_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed_2026);
-    let target = target_bytes();
-    let (mut soak, _server) = Soak::new(seed);
+fn run(profile: Profile) {
+    let seed = Profile::env("SOAK_SEED", 0x5eed_2026);
+    let (mut soak, _server) = Soak::new(seed, profile);
     let start = Instant::now();
     let mut idle_rounds = 0;
-    while soak.moved() < target {
+    while soak.moved() < profile.target {
         let before = soak.moved();
         soak.run_round();
         idle_rounds = if soak.moved() == before {
@@ -448,35 +163,23 @@ fn soak() {
         );
     }
     soak.finish();
-    let elapsed = start.elapsed();
-    let table = report(&soak, elapsed, seed);
+    let table = report(&soak, start.elapsed(), seed);
     println!("{table}");
-    let mut broken = Vec::new();
-    for s in &soak.socks {
-        if s.clean.damage() > 0 {
-            broken.push(format!(
-                "socket {}: damage on connections no fault hit",
-                s.id
-            ));
-        }
-        if s.silent > 0 {
-            broken.push(format!(
-                "socket {}: {} hit connections reported no error",
-                s.id, s.silent
-            ));
-        }
-        if s.unexplained > 0 {
-            broken.push(format!(
-                "socket {}: {} errors with no fault",
-                s.id, s.unexplained
-            ));
-        }
-    }
-    if soak.failed_closes > 0 {
-        broken.push(format!(
-            "{} closes failed (answers out of step with commands?)",
-            soak.failed_closes
-        ));
-    }
+    let broken = soak.verdict();
     assert!(broken.is_empty(), "{}\n{table}", broken.join("\n"));
+}
+
+#[test]
+fn soak() {
+    run(Profile::unpaced());
+}
+
+#[test]
+fn soak_paced_at_115200_baud() {
+    run(Profile::paced(115_200, 600, 120));
+}
+
+#[test]
+fn soak_paced_at_38400_baud() {
+    run(Profile::paced(38_400, 200, 60));
 }

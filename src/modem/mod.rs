@@ -291,6 +291,10 @@ where
             let n = self.port.write(piece).map_err(io)?;
             self.core.tx_done(n, self.timer.now_ms());
             moved = n > 0;
+        } else if self.core.take_flush_request() {
+            self.port.flush().map_err(io)?;
+            self.core.flushed(self.timer.now_ms());
+            moved = true;
         }
         if self.port.read_ready().map_err(io)? {
             let space = self.core.rx_space();

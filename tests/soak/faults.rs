@@ -9,10 +9,17 @@
 //!
 //! Line corruption is injected only where the driver can tell: a flipped bit
 //! in a command's name (the module refuses the line), a dropped digit of a
-//! `+QSSLRECV` length (the rest of the payload then arrives as lines that
-//! are not the answer's), a flipped bit in `SEND OK` (no result code ever
-//! ends the send). A corrupted payload byte can't be detected on a serial
-//! link without a checksum, and is not injected.
+//! `+QSSLRECV` or push length (the check after the payload fails), a
+//! flipped bit in `SEND OK` (no result code ever ends the send). A third
+//! kind *exposes* a connection: one byte dropped at a random place of a
+//! read's answer or a push, as a UART overrun drops it. Some places matter
+//! (the data, its length, its line end), some do not (a CR before an LF);
+//! the connection must then either go on intact or report a typed error,
+//! never deliver a wrong byte. A corrupted payload byte can't be detected on
+//! a serial link without a checksum, and is not injected; nor is a drop in
+//! transparent mode (no framing there to tell), or in a send's prompt (the
+//! module would wait for payload the engine no longer sends: what a module
+//! does then is not documented).
 
 use quectel_sim::{Fault, Urc};
 
@@ -42,10 +49,17 @@ pub enum Planned {
     CorruptLength { client: u8 },
     /// A bit of the next `SEND OK` (a send on `client`) flips.
     CorruptResult { client: u8 },
+    /// A digit of the next push's length (an echo on direct-push `client`)
+    /// is dropped.
+    CorruptPushLength { client: u8 },
+    /// One byte at a random place of the next `+QSSLRECV` answer (buffer
+    /// mode) or of the next send's `SEND OK` and push (direct push) of
+    /// `client` is dropped.
+    LineDrop { client: u8 },
 }
 
 /// Kinds, for the table (in this order).
-pub const KINDS: [&str; 11] = [
+pub const KINDS: [&str; 13] = [
     "SEND FAIL burst",
     "URC mid-response",
     "recv notice burst",
@@ -57,6 +71,8 @@ pub const KINDS: [&str; 11] = [
     "corrupted command line",
     "corrupted length",
     "corrupted result code",
+    "corrupted push length",
+    "byte dropped (overrun)",
 ];
 
 impl Planned {
@@ -73,6 +89,8 @@ impl Planned {
             Planned::CorruptCommand { .. } => 8,
             Planned::CorruptLength { .. } => 9,
             Planned::CorruptResult { .. } => 10,
+            Planned::CorruptPushLength { .. } => 11,
+            Planned::LineDrop { .. } => 12,
         }
     }
 
@@ -83,6 +101,7 @@ impl Planned {
             Planned::SendFailBurst { .. }
                 | Planned::UrcMidResponse { .. }
                 | Planned::RecvNoticeBurst { .. }
+                | Planned::LineDrop { .. }
         )
     }
 
@@ -108,7 +127,10 @@ impl Planned {
             Planned::CorruptLength { .. } => Fault::DropTx { skip: 14, count: 1 },
             // `\r\n> ` then `\r\nSEND OK\r\n`: byte 6 is the `S`.
             Planned::CorruptResult { .. } => Fault::CorruptTx { skip: 6, count: 1 },
-            Planned::PeerCloseTransparent => return None,
+            // Placed by the schedule, which knows what the module sends next.
+            Planned::PeerCloseTransparent
+            | Planned::CorruptPushLength { .. }
+            | Planned::LineDrop { .. } => return None,
         })
     }
 }

@@ -60,9 +60,15 @@ impl Soak {
             9 => self
                 .pick(&[AccessMode::Buffer])
                 .map(|c| Planned::CorruptLength { client: c as u8 }),
-            _ => self
+            10 => self
                 .pick(&data)
                 .map(|c| Planned::CorruptResult { client: c as u8 }),
+            11 => self
+                .pick(&[AccessMode::DirectPush])
+                .map(|c| Planned::CorruptPushLength { client: c as u8 }),
+            _ => self
+                .pick(&data)
+                .map(|c| Planned::LineDrop { client: c as u8 }),
         };
         let Some(planned) = planned else {
             return;
@@ -75,10 +81,11 @@ impl Soak {
                 // Marked as hit when injected, on the connection it meets.
                 self.before_send = Some(planned);
             }
-            Planned::RecvNoticeBurst { client } | Planned::PeerClose { client } => {
+            Planned::RecvNoticeBurst { client } => {
                 self.hit(usize::from(client), planned);
                 self.inject(planned);
             }
+            Planned::PeerClose { client } => self.peer_close(usize::from(client), planned),
             Planned::PeerCloseTransparent => {
                 self.by_kind[planned.kind()] += 1;
                 self.close_in_turn = true;
@@ -97,27 +104,63 @@ impl Soak {
                 }
                 self.inject(planned);
             }
-            Planned::CorruptLength { client } => self.corrupt_length(usize::from(client), planned),
+            Planned::CorruptLength { client } => {
+                // `\r\n+QSSLRECV: 1234\r\n`: byte 14 is the length's second
+                // digit.
+                self.drop_in_read(usize::from(client), planned, |_| 14)
+            }
             Planned::CorruptResult { client } => self.corrupt_result(usize::from(client), planned),
+            Planned::CorruptPushLength { client } => {
+                self.drop_in_push(usize::from(client), planned, true)
+            }
+            Planned::LineDrop { client } => {
+                let i = usize::from(client);
+                if self.socks[i].mode == AccessMode::Buffer {
+                    let at = self.rng.next();
+                    // Anywhere in `\r\n+QSSLRECV: <n>\r\n<n bytes>\r\n\r\nOK\r\n`.
+                    self.drop_in_read(i, planned, move |n| {
+                        let len = 13 + n.to_string().len() + 2 + n + 8;
+                        (at % len as u64) as u32
+                    });
+                } else {
+                    self.drop_in_push(i, planned, false);
+                }
+            }
         }
     }
 
-    /// Drop a digit of a `+QSSLRECV` length: needs the module's answer to be
-    /// the next thing on the line, so data for `i` waits in the module and
-    /// nothing else is in flight.
-    pub(crate) fn corrupt_length(&mut self, i: usize, planned: Planned) {
-        let Some(h) = self.socks[i].handle else {
-            return;
-        };
+    /// The peer of `i` closes. A buffer-mode connection first gets all its
+    /// echo into the module: then nothing may be lost at the close (the
+    /// module still has it to read), only the end of the stream follow.
+    fn peer_close(&mut self, i: usize, planned: Planned) {
+        let complete = self.socks[i].mode == AccessMode::Buffer && self.await_notice(i).is_some();
+        self.hit(i, planned);
+        self.inject(planned);
+        if complete {
+            self.socks[i].must_complete = true;
+            // Everything the module holds comes back, then the end.
+            self.read_back(i);
+            self.end_of_stream(i);
+        }
+    }
+
+    /// Write to buffer-mode `i` and wait until the module holds the whole
+    /// echo and has said so: the next thing on the line is then the answer
+    /// to the read of it. Returns the bytes waiting.
+    fn await_notice(&mut self, i: usize) -> Option<usize> {
+        let h = self.socks[i].handle?;
         while self.m.take_event().is_some() {}
         let len = self.rng.range(1000, 1460) as usize;
         let chunk = self.socks[i].seg.next_chunk(len);
         match self.m.write(&h, &chunk) {
             Ok(n) => self.socks[i].seg.sent += n as u64,
-            Err(e) => return self.error(i, e, "write before a corrupted length"),
+            Err(e) => {
+                self.error(i, e, "write before a fault");
+                return None;
+            }
         }
         let waiting = self.socks[i].seg.outstanding() as usize;
-        let deadline = Instant::now() + ECHO_DEADLINE;
+        let deadline = Instant::now() + self.profile.stall();
         let mut notified = false;
         while !notified && Instant::now() < deadline {
             let buffered = self
@@ -136,12 +179,81 @@ impl Soak {
             }
         }
         if !notified {
-            self.note(format!("socket {i}: no data notice to corrupt"));
-            return;
+            self.note(format!("socket {i}: no data notice before the fault"));
+            return None;
         }
-        self.hit(i, planned);
-        self.inject(planned);
+        Some(waiting)
+    }
+
+    /// Drop one byte of the next `+QSSLRECV` answer of buffer-mode `i`, at
+    /// `skip(n)` for an answer of `n` bytes; a planned fault that is fatal
+    /// makes the connection owe an error, the others expose it.
+    fn drop_in_read(&mut self, i: usize, planned: Planned, skip: impl FnOnce(usize) -> u32) {
+        let Some(waiting) = self.await_notice(i) else {
+            return;
+        };
+        let n = waiting.min(self.socks[i].ring).min(ReadLength::MAX_BYTES);
+        self.mark(i, planned);
+        self.by_kind[planned.kind()] += 1;
+        self.log(format!("inject {planned:?}"));
+        common::sim::inject(
+            &self.sim,
+            quectel_sim::Fault::DropTx {
+                skip: skip(n),
+                count: 1,
+            },
+        );
         self.read_back(i);
+    }
+
+    /// Write 1,000 to 1,460 bytes to direct-push `i` with one byte of what
+    /// the module sends after the prompt dropped: `SEND OK`, then the echo's
+    /// push `\r\n+QSSLURC: "recv",<id>,<len>\r\n<data>\r\n`. With `digit`,
+    /// the byte is the length's second digit (the connection owes an
+    /// error); else anywhere (it is exposed).
+    fn drop_in_push(&mut self, i: usize, planned: Planned, digit: bool) {
+        let Some(h) = self.socks[i].handle else {
+            return;
+        };
+        while self.m.take_event().is_some() {}
+        let len = self.rng.range(1000, 1460) as usize;
+        let id_len = self.socks[i].id.to_string().len();
+        // `\r\n> `, then `\r\nSEND OK\r\n`.
+        let before_push = 4 + 11;
+        // `\r\n+QSSLURC: "recv",` <id> `,`
+        let to_length = 19 + id_len + 1;
+        let skip = if digit {
+            before_push + to_length + 1
+        } else {
+            let push = to_length + 4 + 2 + len + 2;
+            4 + (self.rng.next() % (11 + push) as u64) as usize
+        };
+        self.mark(i, planned);
+        self.by_kind[planned.kind()] += 1;
+        self.log(format!("inject {planned:?} at byte {skip}"));
+        common::sim::inject(
+            &self.sim,
+            quectel_sim::Fault::DropTx {
+                skip: skip as u32,
+                count: 1,
+            },
+        );
+        let chunk = self.socks[i].seg.next_chunk(len);
+        match self.m.write(&h, &chunk) {
+            Ok(n) => self.socks[i].seg.sent += n as u64,
+            Err(e) => return self.error(i, e, "write with a byte dropped"),
+        }
+        self.read_back(i);
+    }
+
+    /// A fatal fault makes `i` owe an error; another exposes it.
+    fn mark(&mut self, i: usize, planned: Planned) {
+        if planned.fatal() {
+            self.hit(i, planned);
+        } else {
+            self.socks[i].faults += 1;
+            self.socks[i].exposed = true;
+        }
     }
 
     /// Flip a bit of `SEND OK`: the send never ends (timeout).

@@ -32,9 +32,10 @@ impl Soak {
         }
     }
 
-    /// Read socket `i` until everything sent came back.
+    /// Read socket `i` until everything sent came back; a read that makes
+    /// no progress for the profile's stall time fails the soak.
     pub(crate) fn read_back(&mut self, i: usize) {
-        let deadline = Instant::now() + ECHO_DEADLINE;
+        let mut deadline = Instant::now() + self.profile.stall();
         let mut buf = vec![0u8; 4096];
         while let Some(h) = self.socks[i].handle {
             if self.socks[i].seg.outstanding() == 0 {
@@ -48,13 +49,12 @@ impl Soak {
             };
             match result {
                 Some(Ok(0)) => return self.end_of_stream(i),
-                Some(Ok(n)) => self.socks[i].seg.check(&buf[..n]),
-                Some(Err(e)) => return self.error(i, e, "read"),
-                None => {
-                    let lost = self.socks[i].seg.outstanding();
-                    self.note(format!("socket {i}: {lost} bytes never came back"));
-                    return self.end(i);
+                Some(Ok(n)) => {
+                    self.socks[i].seg.check(&buf[..n]);
+                    deadline = Instant::now() + self.profile.stall();
                 }
+                Some(Err(e)) => return self.error(i, e, "read"),
+                None => self.stalled(i, "reading back"),
             }
         }
     }
@@ -80,17 +80,17 @@ impl Soak {
 
     /// Read socket `i` until its stream ends.
     pub(crate) fn await_end(&mut self, i: usize) {
-        let deadline = Instant::now() + ECHO_DEADLINE;
+        let mut deadline = Instant::now() + self.profile.stall();
         let mut buf = vec![0u8; 4096];
         while let Some(h) = self.socks[i].handle {
             match poll_until(&mut self.m, &mut ops::RawRead::new(h, &mut buf), deadline) {
                 Some(Ok(0)) => return self.end_of_stream(i),
-                Some(Ok(n)) => self.socks[i].seg.check(&buf[..n]),
-                Some(Err(e)) => return self.error(i, e, "read to the end"),
-                None => {
-                    self.note(format!("socket {i}: its stream never ended"));
-                    return self.end(i);
+                Some(Ok(n)) => {
+                    self.socks[i].seg.check(&buf[..n]);
+                    deadline = Instant::now() + self.profile.stall();
                 }
+                Some(Err(e)) => return self.error(i, e, "read to the end"),
+                None => self.stalled(i, "waiting for the end of the stream"),
             }
         }
     }
@@ -133,7 +133,7 @@ impl Soak {
         let steps = self.rng.range(1, TURN_STEPS);
         let close_at = self.rng.range(1, steps);
         for step in 1..=steps {
-            let len = self.rng.range(1, STEP) as usize;
+            let len = self.rng.range(1, self.profile.step) as usize;
             let chunk = self.socks[i].seg.next_chunk(len);
             let written = self.m.transparent(&h).and_then(|mut t| t.write_all(&chunk));
             if let Err(e) = written {
@@ -153,7 +153,7 @@ impl Soak {
                 self.hit(i, planned);
                 self.log(format!("inject {planned:?} (transparent turn)"));
                 common::sim::inject(&self.sim, planned.fault().unwrap());
-                let tail = self.socks[i].seg.next_chunk(STEP as usize);
+                let tail = self.socks[i].seg.next_chunk(self.profile.step as usize);
                 let mut at = 0;
                 while at < tail.len() {
                     match self

@@ -244,6 +244,11 @@ pub struct Core<'r, const LINE: usize> {
     pub(crate) guard_ms: u32,
     /// The run of `+` in the transparent bytes written so far.
     pub(crate) plus_run: PlusRun,
+    /// An operation waits for every byte written to have left the port:
+    /// the face flushes it (see [`drained`](Self::drained)).
+    flush_wanted: bool,
+    /// The port was flushed after the last byte written.
+    tx_flushed: bool,
 }
 
 impl<'r, const LINE: usize> Default for Core<'r, LINE> {
@@ -280,6 +285,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             raw_cut: None,
             guard_ms: crate::modem::ops::GUARD_TIME_MS,
             plus_run: PlusRun::default(),
+            flush_wanted: false,
+            tx_flushed: true,
         }
     }
 
@@ -306,6 +313,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(crate) fn tx_done(&mut self, n: usize, now: u64) {
         if n > 0 {
             self.last_tx_ms = now;
+            self.tx_flushed = false;
         }
         let was_pending = self.tx_pending();
         self.tx_state = match self.tx_state {
@@ -328,6 +336,33 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// `true` while bytes are still to be written.
     pub(crate) fn tx_pending(&self) -> bool {
         self.tx_state != Tx::Idle
+    }
+
+    /// `true` once every byte written has left the port: the port buffers
+    /// what it is given (a UART's FIFO, a DMA ring), and silence on the
+    /// line (the `+++` guard time, DTR) counts from the last byte on the
+    /// wire, not from the last one handed over. Until then it asks the
+    /// face to flush the port (`embedded_io::Write::flush`), after which
+    /// the time of the last byte written is the flush's.
+    pub(crate) fn drained(&mut self) -> bool {
+        if self.tx_pending() {
+            return false;
+        }
+        if !self.tx_flushed {
+            self.flush_wanted = true;
+        }
+        self.tx_flushed
+    }
+
+    /// The face should flush the port now (see [`drained`](Self::drained)).
+    pub(crate) fn take_flush_request(&mut self) -> bool {
+        core::mem::take(&mut self.flush_wanted)
+    }
+
+    /// The face flushed the port at `now`.
+    pub(crate) fn flushed(&mut self, now: u64) {
+        self.tx_flushed = true;
+        self.last_tx_ms = self.last_tx_ms.max(now);
     }
 
     /// Where the next port read should go: the line buffer, or, in the middle

@@ -173,7 +173,10 @@ impl<'r> Op<'r> for Init {
                 InitPhase::EscapeBefore(attempt) => {
                     let attempt = *attempt;
                     core.poll_idle(now);
-                    if core.busy() || now.saturating_sub(core.last_tx_ms()) < guard {
+                    if core.busy()
+                        || !core.drained()
+                        || now.saturating_sub(core.last_tx_ms()) < guard
+                    {
                         return Poll::Pending;
                     }
                     core.queue_raw(b"+++");
@@ -184,7 +187,7 @@ impl<'r> Op<'r> for Init {
                 InitPhase::EscapeAfter(attempt) => {
                     let attempt = *attempt;
                     core.poll_idle(now);
-                    if core.tx_pending() || now.saturating_sub(core.last_tx_ms()) < guard {
+                    if !core.drained() || now.saturating_sub(core.last_tx_ms()) < guard {
                         return Poll::Pending;
                     }
                     self.report.escaped_transparent = true;

@@ -101,7 +101,7 @@ impl<'r> Op<'r> for Escape {
                     if core.transparent().is_none() {
                         return Poll::Ready(Ok(()));
                     }
-                    if core.tx_pending() || now.saturating_sub(core.last_tx_ms()) < guard {
+                    if !core.drained() || now.saturating_sub(core.last_tx_ms()) < guard {
                         return Poll::Pending;
                     }
                     core.escaped = false;
@@ -111,7 +111,7 @@ impl<'r> Op<'r> for Escape {
                 }
                 EscapePhase::After => {
                     core.poll_idle(now);
-                    if core.tx_pending() || now.saturating_sub(core.last_tx_ms()) < guard {
+                    if !core.drained() || now.saturating_sub(core.last_tx_ms()) < guard {
                         if core.escaped {
                             self.phase = EscapePhase::Answer(now);
                             continue;
@@ -167,7 +167,9 @@ impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
                     if core.transparent().is_none() {
                         return Poll::Ready(Ok(()));
                     }
-                    if core.tx_pending() {
+                    // Bytes still on their way when DTR drops would reach
+                    // the module as command text.
+                    if !core.drained() {
                         return Poll::Pending;
                     }
                     core.escaped = false;
@@ -335,8 +337,8 @@ impl<'r> Op<'r> for RawWrite<'_> {
             if core.tx_pending() {
                 return Poll::Pending;
             }
-            self.piece = None;
             if let Some(written) = core.take_raw_cut(token) {
+                self.piece = None;
                 // `NO CARRIER` came while the bytes went out: the rest was
                 // not written (the module would have taken it as command
                 // text).
@@ -348,6 +350,12 @@ impl<'r> Op<'r> for RawWrite<'_> {
                 });
             }
             let piece = &self.data[self.done..self.done + len];
+            // A `+` counts from when it left the port: the guard's timing
+            // is only as good as that.
+            if piece.contains(&b'+') && !core.drained() {
+                return Poll::Pending;
+            }
+            self.piece = None;
             let (sent_at, guard) = (core.last_tx_ms(), core.guard_ms);
             core.plus_run.written(piece, sent_at, before, guard);
             self.done += len;
