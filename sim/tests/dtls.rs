@@ -94,7 +94,7 @@ fn buffer_access_keeps_datagram_boundaries_both_ways() {
     assert_eq!(recv(&mut w, 4), b"0123");
     assert_eq!(next_datagram(&mut w), b"456789");
     assert_eq!(next_datagram(&mut w), b"abc");
-    w.cmd("AT+QSSLCLOSE=0", b"\r\nOK\r\n");
+    w.close(0);
     assert!(server.wait_for(common::WAIT, |c, _| c[0].close_notify));
 }
 

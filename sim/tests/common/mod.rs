@@ -290,11 +290,19 @@ impl Wire {
             .expect("socket connected")
     }
 
-    /// Sends `data` on socket `client` (fixed length) and expects `SEND OK`.
+    /// Sends `data` on socket `client` (fixed length) and expects `SEND OK`
+    /// (data notices may come before the prompt and the result).
     pub fn send_data(&mut self, client: u8, data: &[u8]) {
-        self.cmd(&format!("AT+QSSLSEND={client},{}", data.len()), b"\r\n> ");
+        self.send(format!("AT+QSSLSEND={client},{}\r", data.len()).as_bytes());
+        self.expect_after_notices(b"\r\n> ");
         self.send(data);
         self.expect_after_notices(b"\r\nSEND OK\r\n");
+    }
+
+    /// `AT+QSSLCLOSE=<client>` answered `OK` (after any late data notice).
+    pub fn close(&mut self, client: u8) {
+        self.send(format!("AT+QSSLCLOSE={client}\r").as_bytes());
+        self.expect_after_notices(b"\r\nOK\r\n");
     }
 
     /// Reads socket `client` (buffer mode) until `n` bytes have come.
