@@ -86,6 +86,12 @@ fn buffer_access_keeps_datagram_boundaries_both_ways() {
     assert_eq!(next_datagram(&mut w), b"first datagram");
     assert_eq!(next_datagram(&mut w), b"second");
     assert_eq!(recv(&mut w, 1500), b"");
+    // The largest send is one datagram too, and so is its echo.
+    let full: Vec<u8> = (0..1460u32).map(|i| (i % 251) as u8).collect();
+    w.send_data(0, &full);
+    assert_eq!(next_datagram(&mut w), full);
+    assert_eq!(server.connections()[0].datagrams.len(), 3);
+    assert_eq!(server.connections()[0].datagrams[2], full);
     // A read shorter than the datagram takes its start; the rest of that
     // datagram comes next, never joined to the following one.
     server.send(b"0123456789");

@@ -193,6 +193,10 @@ pub(crate) fn build(s: &TlsSettings) -> TlsClient {
         b.set_options(SslOptions::NO_RENEGOTIATION);
     }
     b.set_mode(SslMode::AUTO_RETRY);
+    if s.dtls {
+        // The datagram size is set per connection, not asked of the socket.
+        b.set_options(SslOptions::NO_QUERY_MTU);
+    }
     if psk {
         set_psk(&mut b, s)?;
     }

@@ -246,12 +246,14 @@ fn serve(io: DatagramIo, peer: SocketAddr, ctx: &SslContext, registry: &Registry
         }
         match stream.ssl_read(&mut buf) {
             Ok(n) => {
+                // Recorded before it is echoed: a client that has the echo
+                // can count on the record.
                 let datagram = buf[..n].to_vec();
-                let _ = stream.ssl_write(&datagram);
                 registry.update(index, |c| {
                     c.received.extend_from_slice(&datagram);
-                    c.datagrams.push(datagram);
+                    c.datagrams.push(datagram.clone());
                 });
+                let _ = stream.ssl_write(&datagram);
             }
             Err(e) if e.code() == ErrorCode::WANT_READ => {}
             Err(e) if e.code() == ErrorCode::ZERO_RETURN => {
