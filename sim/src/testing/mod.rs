@@ -16,7 +16,8 @@
 //! use quectel_sim::{SimConfig, Simulator};
 //!
 //! let pki = TestPki::new();
-//! let server = EchoServer::start(&pki, EchoServerOptions::default()).unwrap();
+//! // RSA: of the module's suites, rustls has only 0XC02F, an RSA one.
+//! let server = EchoServer::start(&pki, EchoServerOptions::default().rsa()).unwrap();
 //! let config = SimConfig::fast().dns("echo.test", "127.0.0.1".parse().unwrap());
 //! let (handle, port) = Simulator::start(config);
 //! handle.put_file("RAM:cacert.pem", pki.ca_pem().as_bytes()).unwrap();
