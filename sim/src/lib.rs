@@ -4,7 +4,8 @@
 //!
 //! Bytes flow host → [`SimPort`] → the line (pacing, line faults,
 //! [`transcript`]) → the engine (command state machine, URCs, data modes)
-//! → per-socket network workers (rustls over TCP), and back.
+//! → per-socket network workers (OpenSSL: TLS over TCP, DTLS over UDP), and
+//! back.
 //!
 //! - [`Simulator`], [`SimHandle`], [`SimPort`], [`DtrPin`]: start, control,
 //!   connect.
@@ -12,7 +13,8 @@
 //! - [`at`]: the command-line parser. [`error_code`]: the codes reported.
 //! - [`clock`], [`filesystem`]: the module clock and the RAM/UFS drives.
 //! - [`front`]: PTY and TCP serving. [`control`]: the CLI's fault lines.
-//! - [`testing`]: run-time PKI and TLS echo server.
+//! - [`testing`]: run-time PKI, a rustls echo server and OpenSSL TLS and
+//!   DTLS servers that report what each client negotiated.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -37,6 +39,9 @@ pub use config::{DefaultsProfile, SimConfig, DEFAULT_RECV_BUFFER, DEFAULT_SEND_B
 pub use engine::state::{SocketInfo, SocketState};
 pub use fault::{Fault, Urc};
 pub use handle::SimHandle;
-pub use net::{supported_cipher_suites, CloseCause, FailReason, HandshakeInfo, OpenFailure};
+pub use net::{
+    openssl_name, supported_cipher_suites, unsupported_reason, CloseCause, FailReason,
+    HandshakeInfo, OpenFailure,
+};
 pub use port::{DtrPin, SimPort, SimPortError};
 pub use simulator::Simulator;

@@ -12,9 +12,12 @@ use crate::transcript::{Direction, Recorder};
 
 /// Bits on the wire per byte (start, 8 data, stop).
 const BITS_PER_BYTE: u64 = 10;
-/// Shortest sleep of a pacer: bytes due meanwhile go out together, so a
-/// fast line costs a few hundred wake-ups per second, not one per byte.
-const MIN_PACER_SLEEP: Duration = Duration::from_micros(500);
+/// Longest a pacer lets bytes pile up before handing them over when more
+/// are still on the wire: a long burst goes out in chunks of this much line
+/// time (a few hundred wake-ups per second, not one per byte), while the
+/// last byte of every write reaches the other side the moment its stop bit
+/// would, so a short answer waits only its own line time.
+const BATCH: Duration = Duration::from_micros(500);
 
 /// What an injected line fault does to the bytes it hits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +111,13 @@ type Sink = Box<dyn Fn(&[u8]) + Send + Sync>;
 
 struct PacerState {
     queue: VecDeque<u8>,
+    /// Bytes ever queued, counting from the start.
+    queued: u64,
+    /// Bytes ever handed to the sink.
+    released: u64,
+    /// For each write still (partly) queued, the count `queued` reached
+    /// with its last byte: where the other side may be waiting.
+    ends: VecDeque<u64>,
     stop: bool,
 }
 
@@ -122,6 +132,9 @@ impl Pacer {
         let shared = Arc::new((
             Mutex::new(PacerState {
                 queue: VecDeque::new(),
+                queued: 0,
+                released: 0,
+                ends: VecDeque::new(),
                 stop: false,
             }),
             Condvar::new(),
@@ -139,6 +152,9 @@ impl Pacer {
         let (lock, cond) = &*self.shared;
         if let Ok(mut s) = lock.lock() {
             s.queue.extend(bytes);
+            s.queued += bytes.len() as u64;
+            let end = s.queued;
+            s.ends.push_back(end);
         }
         cond.notify_all();
     }
@@ -155,16 +171,31 @@ impl Pacer {
     }
 }
 
+/// When the line has been busy since `start` with byte number `base` (the
+/// count of released bytes then) as its first, the moment byte count
+/// `count` is complete on the wire.
+fn complete_at(start: Instant, base: u64, count: u64, byte_time: Duration) -> Instant {
+    let bytes = count.saturating_sub(base);
+    start + Duration::from_nanos((byte_time.as_nanos() as u64).saturating_mul(bytes))
+}
+
+/// The pacer thread: sleeps until bytes arrive, then until the next moment
+/// something is due (a write's last byte, or a batch of a long burst), and
+/// hands over exactly the bytes whose line time has passed. It never wakes
+/// on a fixed tick.
 fn pace(shared: &(Mutex<PacerState>, Condvar), byte_time: Duration, sink: &Sink) {
     let (lock, cond) = shared;
     let Ok(mut s) = lock.lock() else { return };
-    let mut line_start: Option<(Instant, u64)> = None;
+    // The current busy period of the line: when it started and how many
+    // bytes had been released before it.
+    let mut busy: Option<(Instant, u64)> = None;
+    let nanos = byte_time.as_nanos().max(1);
     loop {
         if s.stop {
             return;
         }
         if s.queue.is_empty() {
-            line_start = None;
+            busy = None;
             s = match cond.wait(s) {
                 Ok(g) => g,
                 Err(_) => return,
@@ -172,20 +203,28 @@ fn pace(shared: &(Mutex<PacerState>, Condvar), byte_time: Duration, sink: &Sink)
             continue;
         }
         let now = Instant::now();
-        let (start, sent) = *line_start.get_or_insert((now, 0));
-        let done = (now.duration_since(start).as_nanos() / byte_time.as_nanos().max(1)) as u64;
-        let due = done.saturating_sub(sent).min(s.queue.len() as u64) as usize;
+        let (start, base) = *busy.get_or_insert((now, s.released));
+        let on_wire = (now.duration_since(start).as_nanos() / nanos) as u64 + base;
+        let due = on_wire.saturating_sub(s.released).min(s.queue.len() as u64) as usize;
         if due == 0 {
-            let next = start + Duration::from_nanos(byte_time.as_nanos() as u64 * (sent + 1));
-            let wait = next.saturating_duration_since(now).max(MIN_PACER_SLEEP);
-            s = match cond.wait_timeout(s, wait) {
+            while s.ends.front().is_some_and(|&end| end <= s.released) {
+                s.ends.pop_front();
+            }
+            let next_byte = complete_at(start, base, s.released + 1, byte_time);
+            let write_end = s
+                .ends
+                .front()
+                .map(|&end| complete_at(start, base, end, byte_time));
+            let batch = next_byte.max(now + BATCH);
+            let wake = write_end.map_or(batch, |end| end.min(batch));
+            s = match cond.wait_timeout(s, wake.saturating_duration_since(now)) {
                 Ok((g, _)) => g,
                 Err(_) => return,
             };
             continue;
         }
         let chunk: Vec<u8> = s.queue.drain(..due).collect();
-        line_start = Some((start, sent + due as u64));
+        s.released += due as u64;
         drop(s);
         sink(&chunk);
         s = match lock.lock() {
@@ -319,5 +358,15 @@ mod tests {
         assert_eq!(out, b"ACBEF".to_vec());
         assert_eq!(hit, 3);
         assert!(q.queue.is_empty());
+    }
+
+    #[test]
+    fn a_byte_is_complete_one_byte_time_after_the_one_before() {
+        let start = Instant::now();
+        let byte = Duration::from_micros(87);
+        assert_eq!(complete_at(start, 5, 5, byte), start);
+        assert_eq!(complete_at(start, 5, 6, byte), start + byte);
+        assert_eq!(complete_at(start, 5, 105, byte), start + byte * 100);
+        assert_eq!(complete_at(start, 5, 3, byte), start);
     }
 }

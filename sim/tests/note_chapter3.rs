@@ -1,20 +1,18 @@
-//! The application note's chapter 3 exchanges, byte for byte from the
-//! module's side, against a local TLS echo server reached through the
-//! note's own address (220.180.239.212, routed to 127.0.0.1).
-//!
-//! One deviation the simulator cannot avoid: the note's context uses TLS 1.0
-//! with TLS_RSA_WITH_AES_256_CBC_SHA, which rustls does not implement. That
-//! open is shown failing with `+QSSLOPEN: 4,566` (what a module reports when
-//! the handshake fails), then the context is set to `sslversion` 4 and
-//! `ciphersuite` 0XFFFF and every following exchange is the note's.
+//! The application note's chapter 3, literally: its settings (TLS 1.0,
+//! TLS_RSA_WITH_AES_256_CBC_SHA), its commands, byte for byte from the
+//! module's side, against a TLS echo server that speaks exactly that and
+//! nothing else, reached through the note's own address (220.180.239.212,
+//! routed to 127.0.0.1): the Ctrl+Z send, the second `AT+QSSLRECV`
+//! answering `+QSSLRECV: 0`, and the server closing a transparent session
+//! (`NO CARRIER`, §3.5.2).
 
 mod common;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use common::{config, echo, Wire};
-use quectel_sim::testing::EchoServerOptions;
+use common::{config, Wire};
+use quectel_sim::testing::{KeyKind, Protocol, TestPki, TlsServer, TlsServerOptions};
 
 const NOTE_IP: &str = "220.180.239.212";
 const DATA: &[u8] = b"Test data from SSL";
@@ -34,7 +32,13 @@ fn local_port_of(w: &Wire, client: u8) -> u16 {
 
 #[test]
 fn chapter_3_exchanges_byte_exact() {
-    let (pki, server) = echo(EchoServerOptions::default().name(NOTE_IP));
+    let pki = TestPki::new();
+    let options = TlsServerOptions::default()
+        .name(NOTE_IP)
+        .key(KeyKind::Rsa)
+        .only(Protocol::Tls10)
+        .suites(&[0x0035]);
+    let server = TlsServer::start(&pki, options).unwrap();
     let guard = Duration::from_millis(200);
     let mut w = note_wire(server.addr(), guard);
 
@@ -53,16 +57,6 @@ fn chapter_3_exchanges_byte_exact() {
     w.cmd("AT+QSSLCFG=\"seclevel\",1,1", b"\r\nOK\r\n");
     w.cmd("AT+QSSLCFG=\"cacert\",1,\"RAM:cacert.pem\"", b"\r\nOK\r\n");
 
-    // The note's TLS 1.0 + 0X0035 cannot be negotiated: 566.
-    w.cmd(
-        "AT+QSSLOPEN=1,1,4,\"220.180.239.212\",8010,0",
-        b"\r\nOK\r\n",
-    );
-    w.expect(b"\r\n+QSSLOPEN: 4,566\r\n");
-    w.expect_error_code(566, "socket connection failed");
-    w.cmd("AT+QSSLCFG=\"sslversion\",1,4", b"\r\nOK\r\n");
-    w.cmd("AT+QSSLCFG=\"ciphersuite\",1,0XFFFF", b"\r\nOK\r\n");
-
     // 3.3 buffer access mode.
     w.cmd(
         "AT+QSSLOPEN=1,1,4,\"220.180.239.212\",8010,0",
@@ -70,9 +64,13 @@ fn chapter_3_exchanges_byte_exact() {
     );
     w.expect(b"\r\n+QSSLOPEN: 4,0\r\n");
     let local = local_port_of(&w, 4);
-    assert!(server.wait_for(Duration::from_secs(5), |c| c
+    assert!(server.wait_for(Duration::from_secs(5), |c, _| c
         .iter()
         .any(|c| c.peer.port() == local)));
+    let seen = server.connections()[0].clone();
+    assert_eq!(seen.protocol, "TLSv1");
+    assert_eq!(seen.cipher_suite, "TLS_RSA_WITH_AES_256_CBC_SHA");
+    assert_eq!(seen.offered_suites, vec![0x0035]);
     w.cmd(
         "AT+QSSLSTATE",
         format!("\r\n+QSSLSTATE: 4,\"SSLClient\",\"220.180.239.212\",8010,{local},2,1,4,0,\"usbmodem\",1\r\n\r\nOK\r\n")
@@ -140,14 +138,30 @@ fn chapter_3_exchanges_byte_exact() {
         b"\r\nCONNECT\r\n",
     );
     let local = local_port_of(&w, 4);
-    assert!(server.wait_for(Duration::from_secs(5), |c| c
-        .iter()
-        .any(|c| c.peer.port() == local && c.open)));
+    assert!(
+        server.wait_for(Duration::from_secs(5), |c, _| c.iter().any(|c| c
+            .peer
+            .port()
+            == local
+            && c.open))
+    );
     server.send(DATA);
     w.expect(DATA);
     server.close_all();
     w.expect(b"\r\nNO CARRIER\r\n");
     w.cmd("AT+QSSLCLOSE=4", b"\r\nOK\r\n");
+
+    // Every session was the note's TLS 1.0 with 0X0035.
+    let sessions = server.connections();
+    assert_eq!(sessions.len(), 4);
+    assert!(sessions
+        .iter()
+        .all(|c| c.protocol == "TLSv1" && c.cipher_code == 0x0035));
+    assert_eq!(
+        sessions[0].received,
+        [DATA, DATA].concat(),
+        "the Ctrl+Z send carried the data without its terminator"
+    );
 
     // 3.1.3 deactivate.
     w.cmd("AT+QIDEACT=1", b"\r\nOK\r\n");

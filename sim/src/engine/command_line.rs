@@ -128,6 +128,7 @@ impl Module {
                 mode,
             } => self.open_ssl(pdp, ctx, client, address, port, mode),
             Command::SendSsl { client, length } => self.send_ssl(client, length),
+            Command::CloseSsl { client, timeout } => self.close_ssl(client, timeout),
             Command::UploadFile {
                 name,
                 size,

@@ -2,12 +2,14 @@
 //! AT command state machine and writes the module's output.
 //!
 //! Module map: [`command_line`] assembles and dispatches command lines,
-//! [`basic`], [`pdp`], [`ssl_commands`], [`files`] execute commands,
-//! [`data_modes`] handles the `> ` payload, the upload and transparent mode,
-//! [`network`] reacts to the socket workers, [`urc`] holds and writes URCs,
-//! [`reply`] frames responses, [`state`] holds sockets and contexts.
+//! [`basic`], [`pdp`], [`ssl_commands`], [`close`], [`files`] execute
+//! commands, [`data_modes`] handles the `> ` payload, the upload and
+//! transparent mode, [`network`] reacts to the socket workers, [`urc`]
+//! holds and writes URCs, [`reply`] frames responses, [`state`] holds
+//! sockets and contexts.
 
 mod basic;
+mod close;
 mod command_line;
 mod data_modes;
 pub(crate) mod event;
@@ -24,8 +26,6 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use rustls::client::ClientSessionStore;
-
 use self::data_modes::{Prompt, Transparent, Upload};
 use self::event::Event;
 use self::inbox::Inbox;
@@ -38,7 +38,7 @@ use crate::error_code::QiError;
 use crate::fault::{Fault, Urc};
 use crate::filesystem::FileSystem;
 use crate::line::Line;
-use crate::net::{new_session_store, Connection, OpenFailure, OpenRequest, TlsCacheEntry};
+use crate::net::{Connection, OpenFailure, OpenRequest, TlsCacheEntry};
 
 /// The boot URCs that follow `RDY`.
 const BOOT_URCS: &[u8] =
@@ -62,6 +62,9 @@ pub(crate) enum PortMode {
     Upload(Upload),
     /// `AT+QSSLOPEN` in transparent mode, waiting for the handshake.
     WaitConnect { client: u8 },
+    /// `AT+QSSLCLOSE` lingering: the socket's data and close_notify are on
+    /// their way; `OK` when the peer has closed too, or at `until`.
+    Lingering { client: u8, until: Instant },
     /// Transparent mode: bytes go straight to and from the peer.
     Transparent(Transparent),
 }
@@ -73,6 +76,7 @@ pub(crate) enum Next {
     Upload(Upload),
     WaitConnect { client: u8 },
     Transparent { client: u8 },
+    Lingering { client: u8, until: Instant },
     Reboot,
 }
 
@@ -103,7 +107,6 @@ pub(crate) struct Module {
     pub sockets: Vec<Socket>,
     pub pdp: Vec<PdpContext>,
     pub ssl: Vec<SslContextConfig>,
-    session_stores: Vec<Arc<dyn ClientSessionStore>>,
     pub files: FileSystem,
     pub clock: SharedClock,
     tls_cache: Vec<Option<TlsCacheEntry>>,
@@ -142,7 +145,6 @@ impl Module {
             sockets: Vec::new(),
             pdp: Vec::new(),
             ssl: Vec::new(),
-            session_stores: Vec::new(),
             last_error: QiError::Success,
             generation: 0,
             last_transparent: None,
@@ -169,7 +171,6 @@ impl Module {
         self.sockets = (0..12).map(|_| Socket::default()).collect();
         self.pdp = vec![PdpContext::default(); 16];
         self.ssl = vec![SslContextConfig::defaults(self.config.profile); 6];
-        self.session_stores = (0..6).map(|_| new_session_store()).collect();
         self.tls_cache = (0..6).map(|_| None).collect();
         self.files.clear_ram();
         self.echo = self.config.echo_on_boot;
@@ -244,6 +245,7 @@ impl Module {
             Next::Prompt(p) => PortMode::Prompt(p),
             Next::Upload(u) => PortMode::Upload(u),
             Next::WaitConnect { client } => PortMode::WaitConnect { client },
+            Next::Lingering { client, until } => PortMode::Lingering { client, until },
             Next::Transparent { client } => {
                 self.mode = PortMode::Transparent(Transparent::new(client, Instant::now()));
                 self.pump_transparent();
@@ -265,7 +267,9 @@ impl Module {
     /// Whether host bytes can be processed now.
     fn wants_input(&self) -> bool {
         match &self.mode {
-            PortMode::Busy { .. } | PortMode::WaitConnect { .. } => false,
+            PortMode::Busy { .. } | PortMode::WaitConnect { .. } | PortMode::Lingering { .. } => {
+                false
+            }
             PortMode::Transparent(t) => self.transparent_can_take(t.client),
             _ => true,
         }
@@ -274,7 +278,9 @@ impl Module {
     /// The next moment a timer fires.
     fn next_deadline(&self) -> Option<Instant> {
         match &self.mode {
-            PortMode::Booting { until } | PortMode::Busy { until, .. } => Some(*until),
+            PortMode::Booting { until }
+            | PortMode::Busy { until, .. }
+            | PortMode::Lingering { until, .. } => Some(*until),
             PortMode::Upload(u) => Some(u.deadline),
             PortMode::Transparent(t) => t.deadline(self.config.guard_time),
             _ => None,
@@ -332,7 +338,7 @@ impl Module {
             PortMode::Prompt(_) => self.prompt_byte(b),
             PortMode::Upload(_) => self.upload_byte(b),
             PortMode::Transparent(t) => t.byte(b, at, self.config.guard_time),
-            PortMode::Busy { .. } | PortMode::WaitConnect { .. } => {}
+            PortMode::Busy { .. } | PortMode::WaitConnect { .. } | PortMode::Lingering { .. } => {}
         }
     }
 
@@ -353,6 +359,10 @@ impl Module {
                 self.enter(then);
             }
             PortMode::Upload(u) if u.deadline <= now => self.upload_timeout(),
+            PortMode::Lingering { client, until } if *until <= now => {
+                let client = *client;
+                self.linger_done(client, false);
+            }
             PortMode::Transparent(_) => self.transparent_timers(now),
             _ => {}
         }

@@ -31,6 +31,9 @@ impl Module {
         {
             return;
         }
+        if matches!(self.mode, PortMode::Lingering { client: c, .. } if c == client) {
+            return self.on_net_lingering(client, event);
+        }
         match event {
             NetEvent::Resolved => self.sockets[index].resolving = false,
             NetEvent::Opened { local_port, info } => {
@@ -38,10 +41,15 @@ impl Module {
                     return;
                 }
                 self.line.recorder.note(&format!(
-                    "socket {client} connected: {} {}{}",
+                    "socket {client} connected: {} {}{}{}",
                     info.protocol,
                     info.cipher_suite,
-                    if info.resumed { " (resumed)" } else { "" }
+                    if info.resumed { " (resumed)" } else { "" },
+                    if info.relaxed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", certificate errors let pass: {}", info.relaxed.join(", "))
+                    }
                 ));
                 let socket = &mut self.sockets[index];
                 socket.state = SocketState::Connected;
@@ -69,8 +77,25 @@ impl Module {
                 self.open_failed(client, code);
             }
             NetEvent::Data => self.on_data(client),
-            NetEvent::SendDrained => {}
+            NetEvent::SendDrained | NetEvent::CloseSent => {}
             NetEvent::Closed(cause) => self.on_closed(client, cause),
+        }
+    }
+
+    /// A socket being closed by `AT+QSSLCLOSE` reports: what arrives is
+    /// dropped; the close is over when the peer has closed (TLS), or when
+    /// the close_notify is out (DTLS, which has no FIN).
+    fn on_net_lingering(&mut self, client: u8, event: NetEvent) {
+        let socket = &self.sockets[usize::from(client)];
+        match event {
+            NetEvent::Data => {
+                if let Some(conn) = socket.conn.as_ref() {
+                    while !conn.buffers.take(usize::MAX).is_empty() {}
+                }
+            }
+            NetEvent::CloseSent if socket.datagram => self.linger_done(client, true),
+            NetEvent::Closed(cause) => self.linger_done(client, cause == CloseCause::Peer),
+            _ => {}
         }
     }
 

@@ -3,9 +3,6 @@
 //! switches `AT+QISWTMD` and `ATO`.
 
 use std::net::IpAddr;
-use std::sync::Arc;
-
-use rustls::ClientConfig;
 
 use super::data_modes::Prompt;
 use super::reply::Reply;
@@ -13,7 +10,7 @@ use super::state::{Socket, SocketState};
 use super::{Module, Next};
 use crate::at::{AccessMode, Command, SslSettingName};
 use crate::error_code::QiError;
-use crate::net::{build_tls_config, CloseCause, FailReason, OpenRequest, TlsSettings};
+use crate::net::{build_tls_config, CloseCause, OpenRequest, TlsClient, TlsSettings};
 
 impl Module {
     pub(crate) fn execute_ssl(&mut self, command: Command) -> Reply {
@@ -49,11 +46,6 @@ impl Module {
             Command::TestSslClose => Reply::line("+QSSLCLOSE: (0-11),(0-65535)".into()),
             Command::TestSslState => Reply::ok(),
             Command::ReadSsl { client, length } => self.read_ssl(client, usize::from(length)),
-            Command::CloseSsl { client, .. } => {
-                self.free_socket(client);
-                self.last_error = QiError::Success;
-                Reply::ok()
-            }
             Command::QuerySslState { client } => {
                 self.last_error = QiError::Success;
                 let clients: Vec<u8> = match client {
@@ -118,6 +110,11 @@ impl Module {
         if !self.pdp[usize::from(pdp - 1)].active {
             return (self.fail(QiError::PdpBrokenDown), Next::Command);
         }
+        if transparent && self.ssl[usize::from(ctx)].dtls {
+            // Datagrams have no place in a byte stream: DTLS is buffer and
+            // direct-push access only.
+            return (self.fail(QiError::NotSupported), Next::Command);
+        }
         let is_name = address.parse::<IpAddr>().is_err();
         let dns_busy = is_name
             && self
@@ -142,6 +139,7 @@ impl Module {
         }
         self.generation += 1;
         let request = self.open_request(pdp, ctx, client, &address, port);
+        let datagram = request.datagram;
         self.sockets[index] = Socket {
             state: SocketState::Opening,
             pdp,
@@ -151,6 +149,7 @@ impl Module {
             mode,
             generation: self.generation,
             resolving: is_name,
+            datagram,
             ..Socket::default()
         };
         self.pending_opens.push(request);
@@ -187,8 +186,8 @@ impl Module {
             cipher_suite: ssl.cipher_suite,
             sec_level: ssl.sec_level,
             ca_files,
-            client_cert: file(&ssl.client_cert),
-            client_key: file(&ssl.client_key),
+            client_cert: (ssl.client_cert.clone(), file(&ssl.client_cert)),
+            client_key: (ssl.client_key.clone(), file(&ssl.client_key)),
             ignore_local_time: ssl.ignore_local_time,
             ignore_chain: ssl.ignore_chain,
             ignore_signature: ssl.ignore_signature,
@@ -196,11 +195,15 @@ impl Module {
             alpn: ssl.alpn.clone(),
             session_cache: ssl.session_cache,
             dtls: ssl.dtls,
-            psk: !ssl.psk_identity.is_empty() || !ssl.psk_key.is_empty(),
+            dtls_version: ssl.dtls_version,
+            psk_identity: ssl.psk_identity.clone(),
+            psk_key: ssl.psk_key.clone(),
+            renegotiation: ssl.renegotiation,
             allow_tls13: self.config.allow_tls13,
         };
         let negotiate_time = ssl.negotiate_time;
-        let tls = self.tls_config(ctx, tls);
+        let datagram = ssl.dtls;
+        let tls = self.tls_client(ctx, tls);
         OpenRequest {
             client,
             generation: self.generation,
@@ -213,32 +216,26 @@ impl Module {
             routes: self.config.routes.clone(),
             connect_timeout: self.config.connect_timeout,
             negotiate_timeout: self.config.negotiate_time_unit * u32::from(negotiate_time),
+            datagram,
             tls,
+            clock: self.clock.clone(),
             recv_capacity: self.config.recv_buffer,
             send_capacity: self.config.send_buffer,
         }
     }
 
-    /// The client configuration for SSL context `ctx`, reused while its
-    /// settings stay the same (so that sessions can be resumed).
-    fn tls_config(
-        &mut self,
-        ctx: u8,
-        settings: TlsSettings,
-    ) -> Result<Arc<ClientConfig>, FailReason> {
+    /// The TLS client for SSL context `ctx`, reused while its settings stay
+    /// the same (so that its session cache lives on).
+    fn tls_client(&mut self, ctx: u8, settings: TlsSettings) -> TlsClient {
         let slot = &mut self.tls_cache[usize::from(ctx)];
-        if let Some((cached, config)) = slot {
+        if let Some((cached, client)) = slot {
             if *cached == settings {
-                return config.clone();
+                return client.clone();
             }
         }
-        let config = build_tls_config(
-            &settings,
-            &self.session_stores[usize::from(ctx)],
-            &self.clock,
-        );
-        *slot = Some((settings, config.clone()));
-        config
+        let client = build_tls_config(&settings);
+        *slot = Some((settings, client.clone()));
+        client
     }
 
     /// `AT+QSSLSEND`: the `> ` prompt, or `ERROR`.
@@ -320,27 +317,14 @@ impl Module {
         }
     }
 
-    /// Frees a socket (`AT+QSSLCLOSE`, `AT+QIDEACT`): closes its connection
-    /// gracefully and returns it to Initial.
-    pub(crate) fn free_socket(&mut self, client: u8) {
-        let index = usize::from(client);
-        if let Some(conn) = self.sockets[index].conn.take() {
-            conn.close();
-            self.reaper.push(conn);
-        }
-        self.pending_opens.retain(|r| r.client != client);
-        self.sockets[index] = Socket::default();
-        self.recv_noticed[index] = false;
-        if self.last_transparent == Some(client) {
-            self.last_transparent = None;
-        }
-    }
-
     /// `AT+QISWTMD=<id>,<mode>`.
     pub(crate) fn switch_access_mode(&mut self, client: u8, mode: AccessMode) -> (Reply, Next) {
         let index = usize::from(client);
         if self.sockets[index].state != SocketState::Connected {
             return (self.fail(QiError::NotAllowed), Next::Command);
+        }
+        if mode == AccessMode::Transparent && self.sockets[index].datagram {
+            return (self.fail(QiError::NotSupported), Next::Command);
         }
         self.sockets[index].mode = mode;
         self.recv_noticed[index] = false;

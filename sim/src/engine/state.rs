@@ -75,6 +75,8 @@ pub(crate) struct Socket {
     pub close_cause: Option<CloseCause>,
     pub handshake: Option<HandshakeInfo>,
     pub resolving: bool,
+    /// A DTLS socket (datagrams over UDP).
+    pub datagram: bool,
 }
 
 impl Socket {

@@ -37,7 +37,9 @@ impl Module {
     fn can_emit_urc(&self) -> bool {
         match self.mode {
             PortMode::Command => self.line_buf.is_empty(),
-            PortMode::Busy { .. } | PortMode::WaitConnect { .. } => true,
+            PortMode::Busy { .. } | PortMode::WaitConnect { .. } | PortMode::Lingering { .. } => {
+                true
+            }
             _ => false,
         }
     }

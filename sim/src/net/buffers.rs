@@ -1,5 +1,6 @@
 //! A socket's receive buffer and send-buffer accounting, shared by the
-//! engine and the socket's network threads.
+//! engine and the socket's network threads. For DTLS the receive buffer
+//! keeps datagram boundaries: a take never spans two datagrams.
 
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex};
@@ -7,6 +8,8 @@ use std::time::Duration;
 
 struct State {
     recv: VecDeque<u8>,
+    /// DTLS: the length of each datagram (still) in `recv`, oldest first.
+    datagrams: Option<VecDeque<usize>>,
     recv_capacity: usize,
     send_pending: usize,
     send_capacity: usize,
@@ -22,10 +25,11 @@ pub(crate) struct SocketBuffers {
 }
 
 impl SocketBuffers {
-    pub fn new(recv_capacity: usize, send_capacity: usize) -> SocketBuffers {
+    pub fn new(recv_capacity: usize, send_capacity: usize, datagram: bool) -> SocketBuffers {
         SocketBuffers {
             state: Mutex::new(State {
                 recv: VecDeque::new(),
+                datagrams: datagram.then(VecDeque::new),
                 recv_capacity,
                 send_pending: 0,
                 send_capacity,
@@ -48,18 +52,44 @@ impl SocketBuffers {
         self.state.lock().map(|s| s.recv.len()).unwrap_or(0)
     }
 
-    /// Adds received bytes.
+    /// Whether the buffer keeps datagrams (DTLS).
+    pub fn is_datagram(&self) -> bool {
+        self.state
+            .lock()
+            .map(|s| s.datagrams.is_some())
+            .unwrap_or(false)
+    }
+
+    /// Adds received bytes (for DTLS: one datagram).
     pub fn push_received(&self, data: &[u8]) {
         if let Ok(mut s) = self.state.lock() {
             s.recv.extend(data);
+            if let Some(datagrams) = s.datagrams.as_mut() {
+                datagrams.push_back(data.len());
+            }
         }
     }
 
-    /// Takes up to `max` bytes from the receive buffer.
+    /// Takes up to `max` bytes from the receive buffer; for DTLS at most the
+    /// rest of the oldest datagram.
     pub fn take(&self, max: usize) -> Vec<u8> {
         let out = match self.state.lock() {
             Ok(mut s) => {
-                let n = max.min(s.recv.len());
+                let s = &mut *s;
+                let mut n = max.min(s.recv.len());
+                if let Some(datagrams) = s.datagrams.as_mut() {
+                    // Empty datagrams are kept as such; skip past them.
+                    while datagrams.front() == Some(&0) {
+                        datagrams.pop_front();
+                    }
+                    if let Some(first) = datagrams.front_mut() {
+                        n = n.min(*first);
+                        *first -= n;
+                        if *first == 0 {
+                            datagrams.pop_front();
+                        }
+                    }
+                }
                 s.recv.drain(..n).collect()
             }
             Err(_) => Vec::new(),
@@ -129,5 +159,25 @@ impl SocketBuffers {
             s.cancelled = true;
         }
         self.cond.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_take_never_spans_two_datagrams() {
+        let b = SocketBuffers::new(1024, 1024, true);
+        b.push_received(b"first");
+        b.push_received(b"second one");
+        assert_eq!(b.take(1500), b"first");
+        assert_eq!(b.take(3), b"sec");
+        assert_eq!(b.take(1500), b"ond one");
+        assert_eq!(b.take(1500), b"");
+        let s = SocketBuffers::new(1024, 1024, false);
+        s.push_received(b"ab");
+        s.push_received(b"cd");
+        assert_eq!(s.take(1500), b"abcd");
     }
 }

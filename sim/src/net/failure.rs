@@ -1,5 +1,5 @@
-//! Why an open failed, as the simulator's own TCP stack and TLS library saw
-//! it. A real module only ever says `566` (or 565, 569): the simulator keeps
+//! Why an open failed, as the simulator's own TCP stack and TLS library
+//! (OpenSSL) saw it. A real module only ever says `566` (or 565, 569): the simulator keeps
 //! the real reason in its transcript, its log and
 //! [`crate::SimHandle::open_failures`], so that a diagnosis made from the
 //! driver's side can be checked against the truth.
@@ -52,10 +52,19 @@ pub enum FailReason {
     NameMismatch,
     /// Another problem with the server's certificate.
     Certificate(String),
-    /// The server ended the handshake with this TLS alert (for instance
-    /// `HandshakeFailure` when no cipher suite is shared, `ProtocolVersion`
-    /// when it refuses the version, `CertificateRequired` or
-    /// `HandshakeFailure` when it wants a client certificate).
+    /// The server refused the ClientHello outright, with the alert
+    /// `handshake_failure` or `insufficient_security` as its first answer:
+    /// what servers send when they share no cipher suite with the offer
+    /// (or, more rarely, no curve or signature algorithm).
+    NoSharedCipher,
+    /// No protocol version in common: the server refused the versions
+    /// offered (alert `protocol_version`), or chose one the context does
+    /// not allow.
+    ProtocolVersionRefused,
+    /// The server ended the handshake with this TLS alert, named as in
+    /// RFC 5246 in CamelCase (`HandshakeFailure` after the ClientHello was
+    /// answered, typically a missing client certificate; `BadRecordMac` or
+    /// `DecryptError` for a wrong PSK key; `CertificateRequired`, ...).
     PeerAlert(String),
     /// The server closed the connection during the handshake.
     PeerClosed,
@@ -66,38 +75,6 @@ pub enum FailReason {
 }
 
 impl FailReason {
-    /// Maps a rustls error from the handshake.
-    pub(crate) fn from_tls(error: &rustls::Error) -> FailReason {
-        use rustls::{CertificateError as C, Error as E};
-        match error {
-            E::InvalidCertificate(cert) => match cert {
-                C::ExpiredContext { time, not_after } => FailReason::CertificateExpired {
-                    not_after: not_after.as_secs() as i64,
-                    module_clock: time.as_secs() as i64,
-                },
-                C::NotValidYetContext { time, not_before } => FailReason::CertificateNotYetValid {
-                    not_before: not_before.as_secs() as i64,
-                    module_clock: time.as_secs() as i64,
-                },
-                C::Expired => FailReason::CertificateExpired {
-                    not_after: 0,
-                    module_clock: 0,
-                },
-                C::NotValidYet => FailReason::CertificateNotYetValid {
-                    not_before: 0,
-                    module_clock: 0,
-                },
-                C::UnknownIssuer => FailReason::UnknownIssuer,
-                C::BadSignature => FailReason::BadSignature,
-                C::NotValidForName | C::NotValidForNameContext { .. } => FailReason::NameMismatch,
-                other => FailReason::Certificate(format!("{other:?}")),
-            },
-            E::AlertReceived(alert) => FailReason::PeerAlert(format!("{alert:?}")),
-            E::PeerIncompatible(why) => FailReason::PeerIncompatible(format!("{why:?}")),
-            other => FailReason::Tls(other.to_string()),
-        }
-    }
-
     /// The code a module reports for this reason.
     pub fn code(&self) -> QiError {
         match self {
@@ -158,6 +135,13 @@ impl fmt::Display for FailReason {
             FailReason::BadSignature => write!(f, "certificate signature does not verify"),
             FailReason::NameMismatch => write!(f, "certificate is not for the host name"),
             FailReason::Certificate(why) => write!(f, "certificate refused: {why}"),
+            FailReason::NoSharedCipher => write!(
+                f,
+                "the server refused the ClientHello (no cipher suite in common)"
+            ),
+            FailReason::ProtocolVersionRefused => {
+                write!(f, "no protocol version in common with the server")
+            }
             FailReason::PeerAlert(alert) => write!(f, "the server sent the alert {alert}"),
             FailReason::PeerClosed => write!(f, "the server closed during the handshake"),
             FailReason::PeerIncompatible(why) => write!(f, "the server is incompatible: {why}"),

@@ -1,22 +1,30 @@
 //! The module's network side: for each socket a worker that resolves the
-//! name, makes a real TCP connection and a real TLS handshake (rustls), then
-//! moves bytes between the connection and the socket's buffers.
+//! name, makes a real TCP connection and a real TLS handshake (OpenSSL),
+//! or for a DTLS context a UDP flow and a real DTLS handshake, then moves
+//! bytes between the connection and the socket's buffers.
 //!
-//! Each connected socket has two threads: the worker (which becomes the
-//! reader after the handshake) and a writer. They share the rustls
-//! connection behind a mutex that is never held across a blocking socket
-//! call, so a peer that stops reading cannot stall the reader.
+//! Map: [`worker`] opens, [`stream`] runs a connected socket's reader and
+//! writer over an in-memory transport ([`mem_io`]) and the real socket
+//! ([`transport`]); [`tls_config`] builds the client from an SSL context,
+//! with [`suites`], [`verifier`] and [`session`]; [`failure`] and
+//! [`handshake_error`] say why an open failed.
 
 mod buffers;
 mod connect;
 mod failure;
+mod handshake_error;
+mod mem_io;
 mod resolve;
+mod session;
+mod stream;
+mod suites;
 mod tls_config;
+mod transport;
 mod verifier;
 mod worker;
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -25,10 +33,12 @@ use std::time::Duration;
 
 pub(crate) use buffers::SocketBuffers;
 pub use failure::{FailReason, OpenFailure};
-pub use tls_config::supported_cipher_suites;
-pub(crate) use tls_config::{
-    build as build_tls_config, new_session_store, TlsCacheEntry, TlsSettings,
-};
+pub(crate) use suites::{load_legacy_provider, SECURITY_LEVEL};
+pub use suites::{openssl_name, supported_cipher_suites, unsupported_reason};
+pub(crate) use tls_config::{build as build_tls_config, TlsCacheEntry, TlsClient, TlsSettings};
+
+use crate::clock::SharedClock;
+use transport::Transport;
 
 use crate::engine::event::Event;
 use crate::engine::inbox::Inbox;
@@ -39,12 +49,18 @@ use crate::engine::inbox::Inbox;
 pub struct HandshakeInfo {
     /// Whether the session was resumed from the SSL context's cache.
     pub resumed: bool,
-    /// `TLSv1_2` or `TLSv1_3`.
+    /// OpenSSL's name of the version: `SSLv3`, `TLSv1`, `TLSv1.1`,
+    /// `TLSv1.2`, `TLSv1.3`, `DTLSv1`, `DTLSv1.2`.
     pub protocol: String,
+    /// The IANA code of the negotiated suite.
+    pub cipher_code: u16,
     /// The IANA name of the negotiated suite.
     pub cipher_suite: String,
     /// The ALPN protocol the server chose.
     pub alpn: Option<Vec<u8>>,
+    /// The certificate errors the context's `ignore...` settings let pass
+    /// (OpenSSL's text), in the order met.
+    pub relaxed: Vec<String>,
 }
 
 /// Why a connected socket went to Closing.
@@ -77,6 +93,8 @@ pub(crate) enum NetEvent {
     Data,
     /// Part of the send buffer went out on the network.
     SendDrained,
+    /// A lingering close sent everything and its close_notify.
+    CloseSent,
     /// The connection is gone.
     Closed(CloseCause),
 }
@@ -94,9 +112,12 @@ pub(crate) struct OpenRequest {
     pub routes: HashMap<SocketAddr, SocketAddr>,
     pub connect_timeout: Duration,
     pub negotiate_timeout: Duration,
-    /// The client configuration, or the code the open fails with after
-    /// connecting.
-    pub tls: Result<Arc<rustls::ClientConfig>, FailReason>,
+    /// DTLS over UDP (datagrams) instead of TLS over TCP.
+    pub datagram: bool,
+    /// The client, or the reason the open fails after connecting.
+    pub tls: TlsClient,
+    /// The module clock, for the certificates' validity dates.
+    pub clock: SharedClock,
     pub recv_capacity: usize,
     pub send_capacity: usize,
 }
@@ -105,10 +126,14 @@ pub(crate) struct OpenRequest {
 pub(crate) enum WriterCommand {
     /// Encrypt and send these bytes.
     Data(Vec<u8>),
-    /// Send whatever TLS records rustls has queued (alerts, tickets).
+    /// Send whatever TLS records OpenSSL has queued (alerts, handshake
+    /// messages of a renegotiation).
     Flush,
     /// Send close_notify and shut the connection down.
     Close,
+    /// Send close_notify and FIN after everything queued, and keep reading
+    /// until the peer closes too (a lingering `AT+QSSLCLOSE`).
+    Linger,
 }
 
 /// Sends a worker's events to the engine, tagged with the socket and the
@@ -135,7 +160,7 @@ pub(crate) struct Connection {
     pub buffers: Arc<SocketBuffers>,
     writer: Sender<WriterCommand>,
     cancel: Arc<AtomicBool>,
-    stream: Arc<Mutex<Option<TcpStream>>>,
+    transport: Arc<Mutex<Option<Transport>>>,
     threads: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
@@ -157,13 +182,29 @@ impl Connection {
         let _ = self.writer.send(WriterCommand::Close);
     }
 
+    /// Closes after everything queued, and waits for the peer's close:
+    /// [`NetEvent::CloseSent`], then [`NetEvent::Closed`] when the peer has
+    /// closed too (TLS).
+    pub fn linger(&self) {
+        let _ = self.writer.send(WriterCommand::Linger);
+    }
+
     /// Drops the connection at once (no close_notify).
     pub fn abort(&self) {
+        self.stop(Transport::shutdown);
+    }
+
+    /// Drops the connection with a TCP reset: what was not sent is lost.
+    pub fn reset(&self) {
+        self.stop(Transport::reset);
+    }
+
+    fn stop(&self, how: fn(&Transport)) {
         self.cancel.store(true, Ordering::SeqCst);
         self.buffers.cancel();
-        if let Ok(stream) = self.stream.lock() {
-            if let Some(s) = stream.as_ref() {
-                let _ = s.shutdown(std::net::Shutdown::Both);
+        if let Ok(transport) = self.transport.lock() {
+            if let Some(t) = transport.as_ref() {
+                how(t);
             }
         }
         let _ = self.writer.send(WriterCommand::Close);

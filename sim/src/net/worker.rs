@@ -1,32 +1,33 @@
-//! The per-socket threads: open (resolve, connect, handshake), then read;
-//! and the writer.
+//! A socket's worker thread, from `AT+QSSLOPEN` to connected: resolve the
+//! name, connect (TCP, or a UDP socket for DTLS), run the handshake, then
+//! start the writer and become the reader ([`super::stream`]).
 
-use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use rustls::{ClientConnection, HandshakeKind};
-use rustls_pki_types::ServerName;
+use openssl::ssl::{ErrorCode, SslStream};
 
 use super::connect::connect;
 use super::failure::FailReason;
+use super::handshake_error::handshake_failure;
+use super::mem_io::MemIo;
 use super::resolve::Resolver;
+use super::stream::{SharedTls, StreamThreads};
+use super::tls_config::ClientContext;
+use super::transport::{is_timeout, Transport};
+use super::verifier::VerifyLog;
 use super::{
-    CloseCause, Connection, HandshakeInfo, NetEvent, Notifier, OpenRequest, SocketBuffers,
-    WriterCommand,
+    Connection, HandshakeInfo, NetEvent, Notifier, OpenRequest, SocketBuffers, WriterCommand,
 };
 use crate::engine::inbox::Inbox;
 use crate::error_code::QiError;
 
-/// Socket read timeout: how often blocked threads look at the cancel flag.
-const READ_SLICE: Duration = Duration::from_millis(100);
-/// Largest chunk moved at once between TLS and the receive buffer.
-const CHUNK: usize = 16 * 1024;
-
-type SharedTls = Arc<Mutex<ClientConnection>>;
+/// How long a handshake read waits before looking at the clock and the
+/// cancel flag.
+const HANDSHAKE_SLICE: Duration = Duration::from_millis(20);
 
 /// Spawns the worker of `request`.
 pub(crate) fn spawn(request: OpenRequest, inbox: Arc<Inbox>) -> Connection {
@@ -34,22 +35,24 @@ pub(crate) fn spawn(request: OpenRequest, inbox: Arc<Inbox>) -> Connection {
     let buffers = Arc::new(SocketBuffers::new(
         request.recv_capacity,
         request.send_capacity,
+        request.datagram,
     ));
     let cancel = Arc::new(AtomicBool::new(false));
-    let stream = Arc::new(Mutex::new(None));
+    let transport = Arc::new(Mutex::new(None));
     let threads = Arc::new(Mutex::new(Vec::new()));
-    let notifier = Notifier {
-        inbox,
-        client: request.client,
-        generation: request.generation,
-    };
     let worker = Worker {
-        buffers: buffers.clone(),
-        cancel: cancel.clone(),
-        stream: stream.clone(),
-        threads: threads.clone(),
-        notifier,
-        flush: tx.clone(),
+        threads: StreamThreads {
+            buffers: buffers.clone(),
+            cancel: cancel.clone(),
+            notifier: Notifier {
+                inbox,
+                client: request.client,
+                generation: request.generation,
+            },
+            flush: tx.clone(),
+        },
+        transport: transport.clone(),
+        handles: threads.clone(),
     };
     let name = format!("sim-socket-{}", request.client);
     if let Ok(handle) = std::thread::Builder::new()
@@ -64,18 +67,15 @@ pub(crate) fn spawn(request: OpenRequest, inbox: Arc<Inbox>) -> Connection {
         buffers,
         writer: tx,
         cancel,
-        stream,
+        transport,
         threads,
     }
 }
 
 struct Worker {
-    buffers: Arc<SocketBuffers>,
-    cancel: Arc<AtomicBool>,
-    stream: Arc<Mutex<Option<TcpStream>>>,
-    threads: Arc<Mutex<Vec<std::thread::JoinHandle<()>>>>,
-    notifier: Notifier,
-    flush: Sender<WriterCommand>,
+    threads: StreamThreads,
+    transport: Arc<Mutex<Option<Transport>>>,
+    handles: Arc<Mutex<Vec<std::thread::JoinHandle<()>>>>,
 }
 
 enum HandshakeError {
@@ -86,355 +86,222 @@ enum HandshakeError {
 
 impl Worker {
     fn cancelled(&self) -> bool {
-        self.cancel.load(Ordering::SeqCst)
+        self.threads.cancel.load(Ordering::SeqCst)
     }
 
     fn fail(&self, reason: FailReason) {
         if !self.cancelled() {
-            self.notifier.send(NetEvent::OpenFailed(reason));
+            self.threads.notifier.send(NetEvent::OpenFailed(reason));
         }
     }
 
-    fn run(self, request: OpenRequest, commands: Receiver<WriterCommand>) {
+    /// Resolves and connects; `None` when cancelled or failed (reported).
+    fn connect(&self, request: &OpenRequest) -> Option<Transport> {
         let resolver = Resolver {
             table: &request.dns_table,
             host_resolver: request.host_resolver,
             dns_usable: request.dns_usable,
             delay: request.dns_delay,
         };
-        let ip = match resolver.resolve(&request.address, &self.cancel) {
-            None => return,
+        let ip = match resolver.resolve(&request.address, &self.threads.cancel) {
+            None => return None,
             Some(Err(_)) => {
-                self.notifier.send(NetEvent::Resolved);
-                return self.fail(FailReason::Dns);
+                self.threads.notifier.send(NetEvent::Resolved);
+                self.fail(FailReason::Dns);
+                return None;
             }
             Some(Ok(ip)) => ip,
         };
-        self.notifier.send(NetEvent::Resolved);
+        self.threads.notifier.send(NetEvent::Resolved);
         let module_side = SocketAddr::new(ip, request.port);
         let target = request
             .routes
             .get(&module_side)
             .copied()
             .unwrap_or(module_side);
-        let mut tcp = match connect(target, request.connect_timeout, &self.cancel) {
-            None => return,
-            Some(Err(code)) => {
-                return self.fail(match code {
-                    QiError::CreateSocketFailed => FailReason::NoSocket,
-                    QiError::Timeout => FailReason::ConnectTimeout,
-                    _ => FailReason::ConnectRefused,
-                })
+        let transport = if request.datagram {
+            match Transport::udp(target) {
+                Ok(t) => t,
+                Err(_) => {
+                    self.fail(FailReason::NoSocket);
+                    return None;
+                }
             }
-            Some(Ok(s)) => s,
+        } else {
+            match connect(target, request.connect_timeout, &self.threads.cancel)? {
+                Ok(s) => Transport::Tcp(s),
+                Err(code) => {
+                    self.fail(match code {
+                        QiError::CreateSocketFailed => FailReason::NoSocket,
+                        QiError::Timeout => FailReason::ConnectTimeout,
+                        _ => FailReason::ConnectRefused,
+                    });
+                    return None;
+                }
+            }
         };
-        if let (Ok(mut slot), Ok(clone)) = (self.stream.lock(), tcp.try_clone()) {
+        if let (Ok(mut slot), Ok(clone)) = (self.transport.lock(), transport.try_clone()) {
             *slot = Some(clone);
         }
         if self.cancelled() {
-            let _ = tcp.shutdown(std::net::Shutdown::Both);
-            return;
+            transport.shutdown();
+            return None;
         }
-        let config = match request.tls.clone() {
+        Some(transport)
+    }
+
+    fn run(self, request: OpenRequest, commands: Receiver<WriterCommand>) {
+        let Some(transport) = self.connect(&request) else {
+            return;
+        };
+        let client = match request.tls.clone() {
             Ok(c) => c,
             Err(reason) => {
-                let _ = tcp.shutdown(std::net::Shutdown::Both);
+                transport.shutdown();
                 return self.fail(reason);
             }
         };
-        let name = match request.address.parse::<IpAddr>() {
-            Ok(ip) => ServerName::IpAddress(ip.into()),
-            Err(_) => match ServerName::try_from(request.address.clone()) {
-                Ok(n) => n,
-                Err(_) => return self.fail(FailReason::Dns),
-            },
+        let connecting =
+            match client.connection(&request.address, request.port, request.clock.now_unix()) {
+                Ok(c) => c,
+                Err(reason) => {
+                    transport.shutdown();
+                    return self.fail(reason);
+                }
+            };
+        let io = if client.datagram {
+            MemIo::datagrams()
+        } else {
+            MemIo::stream()
         };
-        let mut tls = match ClientConnection::new(config, name) {
-            Ok(tls) => tls,
-            Err(e) => return self.fail(FailReason::from_tls(&e)),
+        let mut stream = match SslStream::new(connecting.ssl, io) {
+            Ok(s) => s,
+            Err(e) => return self.fail(FailReason::Tls(e.to_string())),
         };
         let deadline = Instant::now() + request.negotiate_timeout;
-        match self.handshake(&mut tls, &mut tcp, deadline) {
+        let verify = connecting.verify.as_deref();
+        match self.handshake(&mut stream, &transport, verify, deadline) {
             Ok(()) => {}
             Err(HandshakeError::Cancelled) => return,
             Err(HandshakeError::Timeout) => {
-                let _ = tcp.shutdown(std::net::Shutdown::Both);
+                transport.shutdown();
                 return self.fail(FailReason::HandshakeTimeout);
             }
             Err(HandshakeError::Failed(reason)) => {
-                let _ = tcp.shutdown(std::net::Shutdown::Both);
+                transport.shutdown();
                 return self.fail(reason);
             }
         }
-        let info = HandshakeInfo {
-            resumed: tls.handshake_kind() == Some(HandshakeKind::Resumed),
-            protocol: tls
-                .protocol_version()
-                .map(|v| format!("{v:?}"))
-                .unwrap_or_default(),
-            cipher_suite: tls
-                .negotiated_cipher_suite()
-                .map(|s| format!("{:?}", s.suite()))
-                .unwrap_or_default(),
-            alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
-        };
-        let local_port = tcp.local_addr().map(|a| a.port()).unwrap_or(0);
-        let tls = Arc::new(Mutex::new(tls));
-        let Ok(write_half) = tcp.try_clone() else {
-            return self.fail(FailReason::NoSocket);
-        };
         if self.cancelled() {
             return;
         }
-        self.notifier.send(NetEvent::Opened { local_port, info });
-        let writer = Writer {
-            tls: tls.clone(),
-            stream: write_half,
-            buffers: self.buffers.clone(),
-            cancel: self.cancel.clone(),
-            notifier: self.notifier.clone(),
+        let mut info = handshake_info(&stream);
+        info.relaxed = verify
+            .map(|v| v.ignored().iter().map(|t| t.to_string()).collect())
+            .unwrap_or_default();
+        remember_session(&client, &request, &stream);
+        let local_port = transport.local_port();
+        let Ok(write_half) = transport.try_clone() else {
+            return self.fail(FailReason::NoSocket);
         };
+        let tls = Arc::new(SharedTls {
+            stream: Mutex::new(stream),
+            progress: Condvar::new(),
+        });
+        self.threads
+            .notifier
+            .send(NetEvent::Opened { local_port, info });
+        let writer = self.threads.writer(tls.clone(), write_half);
         if let Ok(handle) = std::thread::Builder::new()
             .name("sim-socket-writer".into())
             .spawn(move || writer.run(commands))
         {
-            if let Ok(mut t) = self.threads.lock() {
+            if let Ok(mut t) = self.handles.lock() {
                 t.push(handle);
             }
         }
-        self.read_loop(&tls, tcp);
+        self.threads.read_loop(&tls, transport);
     }
 
+    /// Runs the handshake over `transport` until it completes, fails, times
+    /// out or is cancelled.
     fn handshake(
         &self,
-        tls: &mut ClientConnection,
-        tcp: &mut TcpStream,
+        stream: &mut SslStream<MemIo>,
+        transport: &Transport,
+        verify: Option<&VerifyLog>,
         deadline: Instant,
     ) -> Result<(), HandshakeError> {
-        let _ = tcp.set_read_timeout(Some(READ_SLICE.min(Duration::from_millis(20))));
+        transport.set_read_timeout(HANDSHAKE_SLICE);
         loop {
-            while tls.wants_write() {
-                if tls.write_tls(tcp).is_err() {
-                    return Err(HandshakeError::Failed(FailReason::PeerClosed));
+            let step = stream.connect();
+            let out = stream.get_mut().take_outgoing();
+            let sent = transport.send(&out);
+            match step {
+                Ok(()) => return Ok(()),
+                Err(e) if e.code() == ErrorCode::WANT_READ => {}
+                Err(e) => {
+                    let first = stream.get_ref().first_byte();
+                    return Err(HandshakeError::Failed(handshake_failure(&e, verify, first)));
                 }
             }
-            if !tls.is_handshaking() {
-                return Ok(());
+            if let Err(e) = sent {
+                return Err(HandshakeError::Failed(io_failure(&e)));
             }
-            if self.cancelled() {
-                return Err(HandshakeError::Cancelled);
-            }
-            if Instant::now() >= deadline {
-                return Err(HandshakeError::Timeout);
-            }
-            match tls.read_tls(tcp) {
-                Ok(0) => return Err(HandshakeError::Failed(FailReason::PeerClosed)),
-                Ok(_) => {
-                    if let Err(e) = tls.process_new_packets() {
-                        let _ = tls.write_tls(tcp);
-                        return Err(HandshakeError::Failed(FailReason::from_tls(&e)));
+            loop {
+                if self.cancelled() {
+                    return Err(HandshakeError::Cancelled);
+                }
+                if Instant::now() >= deadline {
+                    return Err(HandshakeError::Timeout);
+                }
+                match transport.recv() {
+                    Ok(Some(bytes)) => {
+                        stream.get_mut().feed(&bytes);
+                        break;
                     }
-                }
-                Err(e) if is_timeout(&e) => {}
-                Err(_) => return Err(HandshakeError::Failed(FailReason::PeerClosed)),
-            }
-        }
-    }
-
-    /// Moves plaintext from rustls into the receive buffer while it has
-    /// room; `Ok(true)` when the peer has closed and everything was read.
-    fn drain_plaintext(&self, tls: &mut ClientConnection) -> Result<bool, ()> {
-        let mut chunk = vec![0u8; CHUNK];
-        loop {
-            let free = self.buffers.recv_free().min(CHUNK);
-            if free == 0 {
-                return Ok(false);
-            }
-            match tls.reader().read(&mut chunk[..free]) {
-                Ok(0) => return Ok(true),
-                Ok(n) => {
-                    self.buffers.push_received(&chunk[..n]);
-                    self.notifier.send(NetEvent::Data);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(true),
-                Err(_) => return Err(()),
-            }
-        }
-    }
-
-    fn read_loop(&self, tls: &SharedTls, mut tcp: TcpStream) {
-        let _ = tcp.set_read_timeout(Some(READ_SLICE));
-        let mut pending: Vec<u8> = Vec::new();
-        let mut eof = false;
-        let mut buf = vec![0u8; CHUNK];
-        loop {
-            if self.cancelled() {
-                return;
-            }
-            let outcome = {
-                let Ok(mut t) = tls.lock() else { return };
-                let outcome = self.feed(&mut t, &mut pending, eof);
-                if t.wants_write() {
-                    self.notifier_flush();
-                }
-                outcome
-            };
-            match outcome {
-                Feed::Closed(cause) => {
-                    if !self.cancelled() {
-                        self.notifier.send(NetEvent::Closed(cause));
+                    Ok(None) => {
+                        stream.get_mut().set_eof();
+                        break;
                     }
-                    return;
+                    Err(e) if is_timeout(&e) => {}
+                    Err(e) => return Err(HandshakeError::Failed(io_failure(&e))),
                 }
-                Feed::Blocked => {
-                    if !self.buffers.wait_recv_space(READ_SLICE) {
-                        return;
-                    }
-                    continue;
-                }
-                Feed::NeedMore => {}
-            }
-            if eof {
-                if !self.cancelled() {
-                    self.notifier.send(NetEvent::Closed(CloseCause::Peer));
-                }
-                return;
-            }
-            match tcp.read(&mut buf) {
-                Ok(0) => eof = true,
-                Ok(n) => pending.extend_from_slice(&buf[..n]),
-                Err(e) if is_timeout(&e) => {}
-                Err(_) => {
-                    if !self.cancelled() {
-                        self.notifier.send(NetEvent::Closed(CloseCause::ReadFailed));
-                    }
-                    return;
-                }
-            }
-        }
-    }
-
-    fn notifier_flush(&self) {
-        let _ = self.flush.send(WriterCommand::Flush);
-    }
-
-    /// Feeds buffered TLS bytes to rustls and drains the plaintext.
-    fn feed(&self, t: &mut ClientConnection, pending: &mut Vec<u8>, eof: bool) -> Feed {
-        loop {
-            match self.drain_plaintext(t) {
-                Ok(true) => return Feed::Closed(CloseCause::Peer),
-                Ok(false) => {}
-                Err(()) => return Feed::Closed(CloseCause::ReadFailed),
-            }
-            if self.buffers.recv_free() == 0 {
-                return Feed::Blocked;
-            }
-            if pending.is_empty() {
-                if eof {
-                    let _ = t.read_tls(&mut &[][..]);
-                    if t.process_new_packets().is_err() {
-                        return Feed::Closed(CloseCause::ReadFailed);
-                    }
-                    return match self.drain_plaintext(t) {
-                        Ok(_) => Feed::Closed(CloseCause::Peer),
-                        Err(()) => Feed::Closed(CloseCause::ReadFailed),
-                    };
-                }
-                return Feed::NeedMore;
-            }
-            match t.read_tls(&mut pending.as_slice()) {
-                Ok(n) => {
-                    pending.drain(..n);
-                    if t.process_new_packets().is_err() {
-                        return Feed::Closed(CloseCause::ReadFailed);
-                    }
-                }
-                Err(_) => return Feed::Blocked,
             }
         }
     }
 }
 
-enum Feed {
-    /// Everything fed; read more from the network.
-    NeedMore,
-    /// The receive buffer is full (or rustls is): wait for the host.
-    Blocked,
-    /// The connection ended.
-    Closed(CloseCause),
-}
-
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-    )
-}
-
-struct Writer {
-    tls: SharedTls,
-    stream: TcpStream,
-    buffers: Arc<SocketBuffers>,
-    cancel: Arc<AtomicBool>,
-    notifier: Notifier,
-}
-
-impl Writer {
-    /// Takes the TLS records rustls has queued.
-    fn collect(&self, plaintext: &[u8], close: bool) -> Option<Vec<u8>> {
-        let mut t = self.tls.lock().ok()?;
-        let mut rest = plaintext;
-        let mut out = Vec::new();
-        if close {
-            t.send_close_notify();
-        }
-        loop {
-            if !rest.is_empty() {
-                match t.writer().write(rest) {
-                    Ok(n) => rest = &rest[n..],
-                    Err(_) => return None,
-                }
-            }
-            while t.wants_write() {
-                if t.write_tls(&mut out).is_err() {
-                    return None;
-                }
-            }
-            if rest.is_empty() {
-                return Some(out);
-            }
-        }
+/// A socket error during the handshake.
+fn io_failure(e: &std::io::Error) -> FailReason {
+    match e.kind() {
+        // A UDP peer with no socket: the ICMP answer to the first datagram.
+        std::io::ErrorKind::ConnectionRefused => FailReason::ConnectRefused,
+        _ => FailReason::PeerClosed,
     }
+}
 
-    fn run(mut self, commands: Receiver<WriterCommand>) {
-        for command in commands {
-            let (plaintext, close) = match command {
-                WriterCommand::Data(data) => (data, false),
-                WriterCommand::Flush => (Vec::new(), false),
-                WriterCommand::Close => (Vec::new(), true),
-            };
-            let records = self.collect(&plaintext, close);
-            let written = match records {
-                Some(records) => self.stream.write_all(&records).is_ok(),
-                None => false,
-            };
-            if !plaintext.is_empty() {
-                self.buffers.send_done(plaintext.len());
-                self.notifier.send(NetEvent::SendDrained);
-            }
-            if close {
-                let _ = self.stream.shutdown(std::net::Shutdown::Both);
-                return;
-            }
-            if !written {
-                if !self.cancel.load(Ordering::SeqCst) {
-                    self.notifier
-                        .send(NetEvent::Closed(CloseCause::WriteFailed));
-                }
-                let _ = self.stream.shutdown(std::net::Shutdown::Both);
-                return;
-            }
-        }
+/// What the finished handshake negotiated.
+fn handshake_info(stream: &SslStream<MemIo>) -> HandshakeInfo {
+    let ssl = stream.ssl();
+    let cipher = ssl.current_cipher();
+    HandshakeInfo {
+        resumed: ssl.session_reused(),
+        protocol: ssl.version_str().to_string(),
+        cipher_code: cipher.map_or(0, |c| u16::from_be_bytes(c.protocol_id())),
+        cipher_suite: cipher
+            .map(|c| c.standard_name().unwrap_or(c.name()).to_string())
+            .unwrap_or_default(),
+        alpn: ssl.selected_alpn_protocol().map(<[u8]>::to_vec),
+        relaxed: Vec::new(),
+    }
+}
+
+/// Keeps the session for the next handshake, when the context caches.
+fn remember_session(client: &ClientContext, request: &OpenRequest, stream: &SslStream<MemIo>) {
+    if client.caches_sessions() {
+        client
+            .sessions
+            .remember((&request.address, request.port), stream.ssl());
     }
 }

@@ -32,8 +32,11 @@ pub struct EchoConnection {
     pub alpn: Option<Vec<u8>>,
     /// Whether the session was resumed.
     pub resumed: bool,
-    /// `TLSv1_2` / `TLSv1_3`.
+    /// `TLSv1.2` / `TLSv1.3` (OpenSSL's names, as
+    /// [`crate::HandshakeInfo::protocol`]).
     pub protocol: String,
+    /// Negotiated suite, IANA code.
+    pub cipher_code: u16,
     /// Negotiated suite, IANA name.
     pub cipher_suite: String,
     /// Whether the client presented a certificate.
@@ -42,6 +45,9 @@ pub struct EchoConnection {
     pub received: usize,
     /// Whether the connection is still open.
     pub open: bool,
+    /// Whether the client ended it with close_notify (a clean TLS close,
+    /// rather than a FIN or a reset without one).
+    pub close_notify: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,10 +342,14 @@ fn register(tls: &ServerConnection, peer: SocketAddr, shared: &Shared) -> usize 
         sni: tls.server_name().map(str::to_string),
         alpn: tls.alpn_protocol().map(<[u8]>::to_vec),
         resumed: tls.handshake_kind() == Some(HandshakeKind::Resumed),
-        protocol: tls
-            .protocol_version()
-            .map(|v| format!("{v:?}"))
-            .unwrap_or_default(),
+        protocol: match tls.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".into(),
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".into(),
+            other => format!("{other:?}"),
+        },
+        cipher_code: tls
+            .negotiated_cipher_suite()
+            .map_or(0, |s| u16::from(s.suite())),
         cipher_suite: tls
             .negotiated_cipher_suite()
             .map(|s| format!("{:?}", s.suite()))
@@ -347,6 +357,7 @@ fn register(tls: &ServerConnection, peer: SocketAddr, shared: &Shared) -> usize 
         client_cert: tls.peer_certificates().is_some_and(|c| !c.is_empty()),
         received: 0,
         open: true,
+        close_notify: false,
     };
     let index = match (shared.connections.lock(), shared.controls.lock()) {
         (Ok(mut c), Ok(mut q)) => {
@@ -415,6 +426,7 @@ fn echo_loop(
         loop {
             match tls.reader().read(&mut plain) {
                 Ok(0) => {
+                    shared.update(index, |c| c.close_notify = true);
                     tls.send_close_notify();
                     let _ = flush(tls, tcp, shared);
                     return;

@@ -150,6 +150,53 @@ impl TestPki {
         key: KeyKind,
         usage: ExtendedKeyUsagePurpose,
     ) -> CertAndKey {
+        let issuer = Issuer::from_params(&self.ca_params, &self.ca_key);
+        issue_by(&issuer, names, validity, key, usage)
+    }
+
+    /// A server certificate issued by an intermediate CA that this CA
+    /// signed: `cert_pem` holds the server's certificate, then the
+    /// intermediate's (the chain a server sends).
+    pub fn server_cert_via_intermediate(
+        &self,
+        names: &[&str],
+        validity: Validity,
+        key: KeyKind,
+    ) -> CertAndKey {
+        let inter_key = KeyPair::generate().expect("ring generates P-256 keys");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names is valid");
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, "quectel-sim test intermediate CA");
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        params.use_authority_key_identifier_extension = true;
+        params.not_before = rcgen::date_time_ymd(1950, 1, 1);
+        params.not_after = rcgen::date_time_ymd(9999, 12, 31);
+        let root = Issuer::from_params(&self.ca_params, &self.ca_key);
+        let inter = params.signed_by(&inter_key, &root).expect("CA signs");
+        let issuer = Issuer::from_params(&params, &inter_key);
+        let mut leaf = issue_by(
+            &issuer,
+            names,
+            validity,
+            key,
+            ExtendedKeyUsagePurpose::ServerAuth,
+        );
+        leaf.cert_pem.push_str(&inter.pem());
+        leaf
+    }
+}
+
+/// A certificate for `names` signed by `issuer`.
+fn issue_by(
+    issuer: &Issuer<'_, &KeyPair>,
+    names: &[&str],
+    validity: Validity,
+    key: KeyKind,
+    usage: ExtendedKeyUsagePurpose,
+) -> CertAndKey {
+    {
         let key_pair = match key {
             KeyKind::Ecdsa => KeyPair::generate().expect("ring generates P-256 keys"),
             KeyKind::Rsa => KeyPair::from_pem(RSA_TEST_KEY).expect("the test RSA key parses"),
@@ -172,14 +219,15 @@ impl TestPki {
         params.use_authority_key_identifier_extension = true;
         params.not_before = at(validity.not_before);
         params.not_after = at(validity.not_after);
-        let issuer = Issuer::from_params(&self.ca_params, &self.ca_key);
-        let cert = params.signed_by(&key_pair, &issuer).expect("CA signs");
+        let cert = params.signed_by(&key_pair, issuer).expect("CA signs");
         CertAndKey {
             cert_pem: cert.pem(),
             key_pem: key_pair.serialize_pem(),
         }
     }
+}
 
+impl TestPki {
     /// A server certificate for `names` (host names or IP addresses),
     /// currently valid.
     pub fn server_cert(&self, names: &[&str]) -> CertAndKey {

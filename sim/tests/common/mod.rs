@@ -212,10 +212,12 @@ pub fn config() -> SimConfig {
         .host_resolver(false)
 }
 
-/// A PKI and a default echo server.
+/// A PKI and a rustls echo server with an RSA key: rustls has only GCM and
+/// ChaCha20 suites, and the module's one GCM suite (0XC02F) needs RSA, so
+/// the module cannot reach a rustls server with an ECDSA key.
 pub fn echo(options: EchoServerOptions) -> (TestPki, EchoServer) {
     let pki = TestPki::new();
-    let server = EchoServer::start(&pki, options).expect("echo server starts");
+    let server = EchoServer::start(&pki, options.rsa()).expect("echo server starts");
     (pki, server)
 }
 
@@ -235,4 +237,111 @@ pub fn closed_port() -> u16 {
     let addr: SocketAddr = listener.local_addr().unwrap();
     drop(listener);
     addr.port()
+}
+
+impl Wire {
+    /// `AT+QSSLCFG="<name>",<ctx>,<value>` answered `OK`.
+    pub fn set(&mut self, ctx: u8, name: &str, value: &str) {
+        self.cmd(
+            &format!("AT+QSSLCFG=\"{name}\",{ctx},{value}"),
+            b"\r\nOK\r\n",
+        );
+    }
+
+    /// Opens socket `client` on SSL context `ctx` in buffer mode; returns
+    /// the `+QSSLOPEN` code.
+    pub fn open_code(&mut self, ctx: u8, client: u8, address: &str, port: u16) -> u16 {
+        self.open_code_mode(ctx, client, address, port, 0)
+    }
+
+    /// Like [`Wire::open_code`], in access mode `mode` (0 or 1).
+    pub fn open_code_mode(
+        &mut self,
+        ctx: u8,
+        client: u8,
+        address: &str,
+        port: u16,
+        mode: u8,
+    ) -> u16 {
+        self.cmd(
+            &format!("AT+QSSLOPEN=1,{ctx},{client},\"{address}\",{port},{mode}"),
+            b"\r\nOK\r\n",
+        );
+        self.expect(format!("\r\n+QSSLOPEN: {client},").as_bytes());
+        let rest = self.until(b"\r\n");
+        String::from_utf8_lossy(&rest[..rest.len() - 2])
+            .parse()
+            .expect("a numeric code")
+    }
+
+    /// The real reason of the last failed open.
+    pub fn last_failure(&self) -> quectel_sim::FailReason {
+        self.handle
+            .last_open_failure()
+            .expect("a failure is recorded")
+            .reason
+    }
+
+    /// What socket `client`'s handshake negotiated.
+    pub fn handshake(&self, client: u8) -> quectel_sim::HandshakeInfo {
+        self.handle
+            .socket(client)
+            .and_then(|s| s.handshake)
+            .expect("socket connected")
+    }
+
+    /// Sends `data` on socket `client` (fixed length) and expects `SEND OK`
+    /// (data notices may come before the prompt and the result).
+    pub fn send_data(&mut self, client: u8, data: &[u8]) {
+        self.send(format!("AT+QSSLSEND={client},{}\r", data.len()).as_bytes());
+        self.expect_after_notices(b"\r\n> ");
+        self.send(data);
+        self.expect_after_notices(b"\r\nSEND OK\r\n");
+    }
+
+    /// `AT+QSSLCLOSE=<client>` answered `OK` (after any late data notice).
+    pub fn close(&mut self, client: u8) {
+        self.send(format!("AT+QSSLCLOSE={client}\r").as_bytes());
+        self.expect_after_notices(b"\r\nOK\r\n");
+    }
+
+    /// Reads socket `client` (buffer mode) until `n` bytes have come.
+    pub fn read_data(&mut self, client: u8, n: usize) -> Vec<u8> {
+        let mut got = Vec::new();
+        let deadline = Instant::now() + WAIT;
+        while got.len() < n {
+            assert!(Instant::now() < deadline, "only {got:?} arrived");
+            self.send(format!("AT+QSSLRECV={client},1500\r").as_bytes());
+            self.until(b"+QSSLRECV: ");
+            let line = self.until(b"\r\n");
+            let len: usize = String::from_utf8_lossy(&line[..line.len() - 2])
+                .parse()
+                .unwrap();
+            if len == 0 {
+                self.expect(b"\r\nOK\r\n");
+                // Wait for the next notice before asking again.
+                self.until(b"+QSSLURC: \"recv\",");
+                self.until(b"\r\n");
+                continue;
+            }
+            got.extend(self.take(len));
+            self.expect(b"\r\n\r\nOK\r\n");
+        }
+        got
+    }
+}
+
+/// The PKI's CA uploaded as `RAM:cacert.pem` and SSL context `ctx` at
+/// seclevel 1, on a module with PDP context 1 active.
+pub fn wire_trusting(cfg: SimConfig, ctx: u8, pki: &TestPki) -> Wire {
+    let mut w = Wire::boot_quiet(cfg);
+    w.activate_pdp();
+    w.trust(ctx, pki);
+    w
+}
+
+/// A local UDP port where nothing listens.
+pub fn closed_udp_port() -> u16 {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.local_addr().unwrap().port()
 }
