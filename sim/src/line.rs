@@ -128,6 +128,15 @@ struct Pacer {
 }
 
 impl Pacer {
+    /// A second handle on the same queue (for waiting on it without
+    /// holding the line's lock).
+    fn handle(&self) -> Pacer {
+        Pacer {
+            shared: self.shared.clone(),
+            thread: None,
+        }
+    }
+
     fn start(baud: u32, sink: Sink) -> Pacer {
         let shared = Arc::new((
             Mutex::new(PacerState {
@@ -157,6 +166,26 @@ impl Pacer {
             s.ends.push_back(end);
         }
         cond.notify_all();
+    }
+
+    /// `true` once every byte queued so far is on the other side.
+    fn drained(&self) -> bool {
+        let (lock, _) = &*self.shared;
+        lock.lock()
+            .map_or(true, |s| s.released >= s.queued || s.stop)
+    }
+
+    /// Wait until every byte queued so far is on the other side.
+    fn wait_drained(&self) {
+        let (lock, cond) = &*self.shared;
+        let Ok(mut s) = lock.lock() else { return };
+        let target = s.queued;
+        while s.released < target && !s.stop {
+            s = match cond.wait(s) {
+                Ok(g) => g,
+                Err(_) => return,
+            };
+        }
     }
 
     fn stop(&mut self) {
@@ -227,6 +256,8 @@ fn pace(shared: &(Mutex<PacerState>, Condvar), byte_time: Duration, sink: &Sink)
         s.released += due as u64;
         drop(s);
         sink(&chunk);
+        // A flush may be waiting for these.
+        cond.notify_all();
         s = match lock.lock() {
             Ok(g) => g,
             Err(_) => return,
@@ -290,6 +321,28 @@ impl Line {
         match self.rx_pacer.lock().ok().as_ref().and_then(|p| p.as_ref()) {
             Some(pacer) => pacer.push(&bytes),
             None => self.inbox.push_input(Instant::now(), &bytes),
+        }
+    }
+
+    /// `true` once every byte the host wrote has reached the module (at
+    /// once on an unpaced line).
+    pub fn host_drained(&self) -> bool {
+        match self.rx_pacer.lock().ok().as_ref().and_then(|p| p.as_ref()) {
+            Some(pacer) => pacer.drained(),
+            None => true,
+        }
+    }
+
+    /// Wait until every byte the host wrote has reached the module: what
+    /// `flush` means on a UART (the bytes have left the transmitter).
+    pub fn wait_host_drained(&self) {
+        let pacer = self
+            .rx_pacer
+            .lock()
+            .ok()
+            .and_then(|p| p.as_ref().map(Pacer::handle));
+        if let Some(pacer) = pacer {
+            pacer.wait_drained();
         }
     }
 

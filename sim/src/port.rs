@@ -154,7 +154,10 @@ impl embedded_io::Write for SimPort {
         self.put(buf)
     }
 
+    /// Waits until every byte written has reached the module: on a paced
+    /// line, until the last one's stop bit (what a UART's flush means).
     fn flush(&mut self) -> Result<(), SimPortError> {
+        self.core.line.wait_host_drained();
         Ok(())
     }
 }
@@ -233,7 +236,31 @@ impl embedded_io_async::Write for SimPort {
     }
 
     async fn flush(&mut self) -> Result<(), SimPortError> {
-        Ok(())
+        if self.core.line.host_drained() {
+            return Ok(());
+        }
+        // Rare (before a guard time): a helper thread waits and wakes us.
+        let core = self.core.clone();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut waiter: Option<std::thread::JoinHandle<()>> = None;
+        poll_fn(|cx| {
+            if done.load(std::sync::atomic::Ordering::SeqCst) || core.line.host_drained() {
+                return Poll::Ready(Ok(()));
+            }
+            if waiter.is_none() {
+                let (core, done, waker) = (core.clone(), done.clone(), cx.waker().clone());
+                waiter = std::thread::Builder::new()
+                    .name("sim-flush".into())
+                    .spawn(move || {
+                        core.line.wait_host_drained();
+                        done.store(true, std::sync::atomic::Ordering::SeqCst);
+                        waker.wake();
+                    })
+                    .ok();
+            }
+            Poll::Pending
+        })
+        .await
     }
 }
 
@@ -249,6 +276,7 @@ impl std::io::Write for SimPort {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        self.core.line.wait_host_drained();
         Ok(())
     }
 }
