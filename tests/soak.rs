@@ -9,9 +9,9 @@
 //! turn (the port carries one connection at a time): resume it (`ATO` or
 //! `AT+QISWTMD`), write and read back in a few steps, leave with `+++` (a
 //! guard time of 20 ms on both sides). Every few rounds a fault is injected,
-//! each kind in turn (see `soak/faults.rs`). Socket 9 reads through the
-//! smallest buffer its mode allows, socket 10 pushes into 4 KiB it does not
-//! read while the echo arrives: that buffer fills, and must say so.
+//! each kind in turn (see `soak/faults.rs`). Socket 9 reads through 512
+//! bytes of buffer, socket 10 pushes into 16 KiB it does not read while the
+//! echo arrives: in the larger rounds that buffer fills, and must say so.
 //!
 //! Every byte read back is checked against the byte expected at its offset
 //! of its connection's pattern (`soak/stream.rs`). The rules, on **every**
@@ -26,7 +26,7 @@
 //!
 //! Three runs: unpaced (`SOAK_MB` megabytes moved, 50 by default in a
 //! release build, 4 in a debug build), and paced like a UART at 115,200 and
-//! 38,400 baud (`SOAK_PACED_KB` kilobytes, 600 / 200 in release, 120 / 60 in
+//! 38,400 baud (`SOAK_PACED_KB` kilobytes, 400 / 120 in release, 120 / 60 in
 //! debug), where line time, not the engine, sets the pace. `SOAK_SEED`
 //! changes the schedule.
 
@@ -67,10 +67,11 @@ use stream::{Rng, Segment, Tally};
 const GUARD_MS: u64 = 20;
 /// Each socket's receive buffer, but for the two below.
 const RING: usize = 64 * 1024;
-/// Socket 9 (buffer mode) reads through the smallest buffer that works.
-const SMALL_READ_RING: usize = 1;
-/// Socket 10 (direct push) has room for less than a round's echo.
-const FILLING_RING: usize = 4 * 1024;
+/// Socket 9 (buffer mode) reads through a buffer smaller than one
+/// `AT+QSSLRECV` answer.
+const SMALL_READ_RING: usize = 512;
+/// Socket 10 (direct push) has room for less than the larger rounds' echo.
+const FILLING_RING: usize = 16 * 1024;
 /// A transparent turn: at most this many steps of write then read back.
 const TURN_STEPS: u64 = 10;
 /// A fault every this many rounds, after the first ones (every round in a
@@ -92,7 +93,15 @@ pub struct Profile {
     /// meets the simulator's 16 KiB receive buffer, and its reader then
     /// waits in 100 ms slices).
     pub step: u64,
+    /// The order the fault kinds come in (indices into [`KINDS`]).
+    pub fault_order: &'static [u64],
 }
+
+/// Every kind, in `KINDS` order.
+const ALL_FAULTS: [u64; 13] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+/// The line's own faults first: corrupted lengths and results, dropped
+/// bytes, then the rest.
+const LINE_FAULTS_FIRST: [u64; 13] = [9, 11, 12, 10, 12, 3, 5, 6, 0, 1, 2, 7, 8];
 
 impl Profile {
     fn env(name: &str, default: u64) -> u64 {
@@ -110,6 +119,7 @@ impl Profile {
             target: mb * 1_000_000,
             chunk: 24 * 1024,
             step: 12 * 1024,
+            fault_order: &ALL_FAULTS,
         }
     }
 
@@ -128,6 +138,7 @@ impl Profile {
             target: kb * 1000,
             chunk: (line / 8).max(64),
             step: (line / 2).max(64),
+            fault_order: &LINE_FAULTS_FIRST,
         }
     }
 
@@ -176,10 +187,10 @@ fn soak() {
 
 #[test]
 fn soak_paced_at_115200_baud() {
-    run(Profile::paced(115_200, 600, 120));
+    run(Profile::paced(115_200, 400, 120));
 }
 
 #[test]
 fn soak_paced_at_38400_baud() {
-    run(Profile::paced(38_400, 200, 60));
+    run(Profile::paced(38_400, 120, 60));
 }

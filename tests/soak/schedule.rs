@@ -21,7 +21,9 @@ impl Soak {
     }
 
     pub(crate) fn schedule(&mut self) {
-        let every = if cfg!(debug_assertions) {
+        // Every round in a debug build and on a paced line (their few rounds
+        // meet many kinds), else every few.
+        let every = if cfg!(debug_assertions) || self.profile.baud.is_some() {
             1
         } else {
             FAULT_EVERY
@@ -30,8 +32,10 @@ impl Soak {
         if self.round < WARM_UP || !self.round.is_multiple_of(every) || self.before_send.is_some() {
             return;
         }
-        // Every kind in turn (see `KINDS`), with a random target.
-        let kind = self.faults_planned % KINDS.len() as u64;
+        // Every kind in turn (see `KINDS`), with a random target; a paced
+        // line meets the line faults first.
+        let order = self.profile.fault_order;
+        let kind = order[(self.faults_planned % order.len() as u64) as usize];
         self.faults_planned += 1;
         let data = [AccessMode::Buffer, AccessMode::DirectPush];
         let planned = match kind {

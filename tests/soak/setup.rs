@@ -124,7 +124,7 @@ impl Soak {
                 unexplained: 0,
                 silent: 0,
                 ring: match id {
-                    9 => SMALL_READ_RING.max(AccessMode::Buffer.min_receive_buffer()),
+                    9 => SMALL_READ_RING,
                     10 => FILLING_RING,
                     _ => RING,
                 },
