@@ -163,7 +163,7 @@ fn a_resync_that_finds_every_socket_and_context_gone_is_a_reboot() {
 #[test]
 fn a_line_longer_than_the_buffer_fails_its_command_with_overflow() {
     let mut line = b"\r\n+QIGETERROR: 0,".to_vec();
-    line.resize(400, b'x');
+    line.resize(700, b'x');
     line.extend_from_slice(b"\r\n\r\nOK\r\n");
     let mut steps = vec![cmd("AT+QIGETERROR"), reply(&line)];
     steps.extend(resync(&[], &[]));

@@ -123,7 +123,9 @@ impl<'a> Fields<'a> {
         if self.done {
             return Err(Error::UnexpectedResponse);
         }
-        let rest = trim(self.rest);
+        // `[` and `]` around optional parameters (`(0-11)[,(1-1460)]` in a
+        // test answer) belong to no field.
+        let rest = trim_brackets(self.rest);
         let end = match rest.first() {
             Some(b'"') => rest
                 .iter()
@@ -139,7 +141,7 @@ impl<'a> Fields<'a> {
             _ => rest.iter().position(|&b| b == b',').unwrap_or(rest.len()),
         };
         let (field, after) = rest.split_at(end);
-        let after = trim(after);
+        let after = trim_brackets(after);
         match after {
             [] => self.done = true,
             [b',', tail @ ..] => self.rest = tail,
@@ -271,5 +273,16 @@ mod tests {
         assert_eq!(owned::<4>(b"toolong"), Err(Error::UnexpectedResponse));
         // Bytes outside printable ASCII are shown, not trusted.
         assert_eq!(owned::<4>(b"a\xff\tb").unwrap().as_str(), "a??b");
+    }
+}
+
+/// `bytes` trimmed, without the `[` / `]` that may lead them.
+fn trim_brackets(mut bytes: &[u8]) -> &[u8] {
+    loop {
+        bytes = trim(bytes);
+        match bytes {
+            [b'[' | b']', rest @ ..] => bytes = rest,
+            _ => return bytes,
+        }
     }
 }

@@ -66,6 +66,24 @@ pub trait AtCommand {
     /// this command's answer are ignored.
     fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error>;
 
+    /// Whether a line that arrives while this command is in flight belongs
+    /// to its answer (the default: every line does). A line it declines is
+    /// read as a URC instead: a stray line the module printed in the
+    /// middle of the answer (part of a URC it cut) then costs nothing.
+    fn owns_line(&self, _line: &[u8]) -> bool {
+        true
+    }
+
+    /// Whether a line the module also prints on its own (`+CPIN: READY`,
+    /// `+CFUN: 1` at boot) is this command's answer: `true` for the lines
+    /// it queries. Claimed while it is in flight, such a line reaches
+    /// [`line`](Self::line); otherwise it stays a URC. The session engine
+    /// honours this; atat's own client, whose digester cannot know what is
+    /// in flight, frames such lines as URCs.
+    fn claims_urc(&self, _line: &[u8]) -> bool {
+        false
+    }
+
     /// Take a `+QSSLRECV` payload (only `AT+QSSLRECV` has one).
     fn payload(&self, _partial: &mut Self::Partial, _data: &[u8]) -> Result<(), Error> {
         Err(Error::UnexpectedResponse)
@@ -190,7 +208,10 @@ pub enum TestParameter {
 
 impl TestParameter {
     /// Parse one field of a test answer, leniently: unknown forms are kept.
+    /// The brackets around optional parameters (`(0-11)[,(1-1460)]`) are
+    /// not part of a field.
     pub(crate) fn parse(field: &[u8]) -> Self {
+        let field = trim_brackets(field);
         if let [b'(', inner @ .., b')'] = field {
             let inner = decode::trim(inner);
             if let Some(dash) = inner.iter().position(|&b| b == b'-') {
@@ -220,12 +241,51 @@ impl TestParameter {
     }
 }
 
+/// The index of the first parameter written inside `[...]` in the fields
+/// of a test answer, outside parentheses and quotes.
+fn first_optional(fields: &[u8]) -> Option<usize> {
+    let (mut index, mut depth, mut quoted, mut content) = (0usize, 0u32, false, false);
+    for &b in fields {
+        match b {
+            b'"' => quoted = !quoted,
+            _ if quoted => {}
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                index += 1;
+                content = false;
+                continue;
+            }
+            b'[' if depth == 0 => return Some(index + usize::from(content)),
+            b' ' => continue,
+            _ => {}
+        }
+        content = true;
+    }
+    None
+}
+
+/// `field` without the `[` and `]` that mark optional parameters around it.
+fn trim_brackets(mut field: &[u8]) -> &[u8] {
+    loop {
+        field = decode::trim(field);
+        match field {
+            [b'[' | b']', rest @ ..] => field = rest,
+            [rest @ .., b'[' | b']'] => field = rest,
+            _ => return field,
+        }
+    }
+}
+
 /// The answer of a test form: the ranges the module accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ParameterRanges {
     /// One entry per parameter, in order (empty if the module printed none).
     pub parameters: heapless::Vec<TestParameter, 8>,
+    /// The index of the first optional parameter (written in brackets:
+    /// `+QSSLSEND: (0-11)[,(1-1460)]` gives 1), if any.
+    pub optional_from: Option<usize>,
 }
 
 impl atat::AtatResp for ParameterRanges {}
@@ -240,7 +300,11 @@ impl ParameterRanges {
                 break;
             }
         }
-        Some(Self { parameters })
+        let optional_from = line.get(prefix.len()..).and_then(first_optional);
+        Some(Self {
+            parameters,
+            optional_from,
+        })
     }
 }
 

@@ -83,11 +83,16 @@ impl Default for Config {
     }
 }
 
-/// The default line buffer size of [`Modem`]: the longest line the module
-/// sends must fit, and 256 bytes is enough for everything but a `psk` query
-/// of long keys. Payloads never pass through it when a socket's buffer has
-/// room.
-pub const DEFAULT_LINE_LEN: usize = 256;
+/// The default line buffer size of [`Modem`]: every line the target
+/// modules send fits. The longest is the answer to a `psk` query with a
+/// 255-byte identity and a 255-byte key (533 bytes); the test form of
+/// `AT+QSSLCFG` lists the 31 cipher suites on one line (about 290 bytes
+/// with the spaces some EG25-G builds print). A longer line is never lost
+/// silently: the command in flight fails with [`Error::Overflow`] and the
+/// engine resynchronises. A smaller `LINE` saves RAM where such answers are
+/// never asked for. Payloads never pass through it when a socket's buffer
+/// has room.
+pub const DEFAULT_LINE_LEN: usize = 544;
 
 /// The session engine over a blocking `embedded-io` port.
 ///

@@ -3,7 +3,7 @@
 
 pub mod clock;
 
-use super::decode::{parse_u16, trim, Fields};
+use super::decode::{owned, parse_u16, trim, Fields};
 use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
 use crate::command::ssl_config::types::wire_enum;
 use crate::error::Error;
@@ -121,6 +121,80 @@ impl AtCommand for GetClock {
     }
 }
 atat_command!([] GetClock);
+
+/// `AT+CPIN?` — the SIM's state: `READY`, or what it waits for (`SIM PIN`,
+/// `SIM PUK`, ...). The module prints `+CPIN: READY` on its own at boot:
+/// while this command is in flight that line is its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GetSimStatus;
+
+/// The answer to [`GetSimStatus`]: `<code>` as the module printed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct SimStatus(pub heapless::String<16>);
+
+impl atat::AtatResp for SimStatus {}
+
+impl SimStatus {
+    /// The SIM is ready (no PIN or PUK wanted).
+    pub fn is_ready(&self) -> bool {
+        self.0 == "READY"
+    }
+}
+
+impl AtCommand for GetSimStatus {
+    type Response = SimStatus;
+    type Partial = Option<SimStatus>;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+CPIN?");
+    }
+    fn claims_urc(&self, line: &[u8]) -> bool {
+        line.starts_with(b"+CPIN:")
+    }
+    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
+        single_line(partial, line, b"+CPIN:", |mut f: Fields<'_>| {
+            Ok(SimStatus(owned(trim(f.rest()))?))
+        })
+    }
+    fn finish(&self, partial: Self::Partial) -> Result<SimStatus, Error> {
+        partial.ok_or(Error::UnexpectedResponse)
+    }
+}
+atat_command!([] GetSimStatus);
+
+/// `AT+CFUN?` — the module's functionality level (`1`: full). The module
+/// prints `+CFUN: 1` on its own at boot: while this command is in flight
+/// that line is its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GetFunctionality;
+
+/// The answer to [`GetFunctionality`]: `<fun>` (0 minimum, 1 full, 4 flight
+/// mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Functionality(pub u8);
+
+impl atat::AtatResp for Functionality {}
+
+impl AtCommand for GetFunctionality {
+    type Response = Functionality;
+    type Partial = Option<Functionality>;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+CFUN?");
+    }
+    fn claims_urc(&self, line: &[u8]) -> bool {
+        line.starts_with(b"+CFUN:")
+    }
+    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
+        single_line(partial, line, b"+CFUN:", |mut f: Fields<'_>| {
+            Ok(Functionality(f.u8()?))
+        })
+    }
+    fn finish(&self, partial: Self::Partial) -> Result<Functionality, Error> {
+        partial.ok_or(Error::UnexpectedResponse)
+    }
+}
+atat_command!([] GetFunctionality);
 
 /// Parse two ASCII digits.
 pub(crate) fn two_digits(bytes: &[u8]) -> Option<u8> {

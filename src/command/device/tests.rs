@@ -51,3 +51,23 @@ fn impossible_times_are_refused() {
     assert!(DateTime::new(2026, 1, 1, 0, 0, 0, 57).is_err());
     assert!(DateTime::new(2026, 1, 1, 0, 0, 0, -49).is_err());
 }
+
+#[test]
+fn sim_status_and_functionality_claim_their_boot_lines() {
+    assert_eq!(bytes(&GetSimStatus), "AT+CPIN?\r");
+    assert_eq!(bytes(&GetFunctionality), "AT+CFUN?\r");
+    assert!(GetSimStatus.claims_urc(b"+CPIN: READY"));
+    assert!(!GetSimStatus.claims_urc(b"+CFUN: 1"));
+    assert!(GetFunctionality.claims_urc(b"+CFUN: 1"));
+    assert!(!At.claims_urc(b"+CPIN: READY"));
+    // (The framer sees these lines as URCs: the engine hands the claimed
+    // ones to the command in flight, see tests/real_firmware_answers.rs.)
+    let mut sim = None;
+    GetSimStatus.line(&mut sim, b"+CPIN: SIM PIN").unwrap();
+    let status = GetSimStatus.finish(sim).unwrap();
+    assert_eq!(status.0, "SIM PIN");
+    assert!(!status.is_ready());
+    let mut fun = None;
+    GetFunctionality.line(&mut fun, b"+CFUN: 4").unwrap();
+    assert_eq!(GetFunctionality.finish(fun), Ok(Functionality(4)));
+}

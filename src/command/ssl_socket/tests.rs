@@ -295,4 +295,22 @@ fn test_forms() {
     .unwrap();
     assert!(matches!(open.parameters[3], TestParameter::Other(_)));
     assert!(matches!(&open.parameters[5], TestParameter::List(l) if l.as_slice() == [0, 1, 2]));
+    // Optional parameters in brackets (some firmware prints them).
+    for (raw, from) in [
+        (&b"\r\n+QSSLSEND: (0-11)[,(1-1460)]\r\n\r\nOK\r\n"[..], 1),
+        (b"\r\n+QSSLSEND: (0-11),[(1-1460)]\r\n\r\nOK\r\n", 1),
+        (b"\r\n+QSSLSEND: [(0-11)[,(1-1460)]]\r\n\r\nOK\r\n", 0),
+    ] {
+        let send = answer(&TestCommand(Testable::SslSend), raw).unwrap();
+        assert_eq!(
+            send.parameters.as_slice(),
+            [
+                TestParameter::Range { min: 0, max: 11 },
+                TestParameter::Range { min: 1, max: 1460 }
+            ],
+            "{:?}",
+            String::from_utf8_lossy(raw)
+        );
+        assert_eq!(send.optional_from, Some(from));
+    }
 }

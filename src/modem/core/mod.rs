@@ -66,6 +66,17 @@ pub enum Event {
     },
 }
 
+/// What the command in flight made of a frame handed to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fed {
+    /// Part of its answer; more to come.
+    Taken,
+    /// The last frame of its answer.
+    Done,
+    /// Not its own: a URC (or a stray line read as one).
+    NotMine,
+}
+
 /// What a command in flight is, for what the core does with its frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -468,14 +479,14 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
             }
-            self.pump(now, &mut |_| false);
+            self.pump(now, &mut |_| Fed::NotMine);
         }
         if self.in_flight.is_some() || self.tx_pending() {
             return Poll::Pending;
         }
         if self.resync.needed && kind != Kind::Resync {
             // The face runs the resync first.
-            self.pump(now, &mut |_| false);
+            self.pump(now, &mut |_| Fed::NotMine);
             return Poll::Pending;
         }
         Poll::Ready(Ok(()))
@@ -557,8 +568,18 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     ) -> Poll<Result<C::Response, Error>> {
         let mut answer = None;
         let polled = self.read_answer(token, now, &mut |frame| {
-            answer = reader.feed(cmd, frame);
-            answer.is_some()
+            let frame = match *frame {
+                Frame::Urc(line) if cmd.claims_urc(line) => Frame::Line(line),
+                Frame::Urc(_) => return Fed::NotMine,
+                Frame::Line(line) if !cmd.owns_line(line) => return Fed::NotMine,
+                other => other,
+            };
+            answer = reader.feed(cmd, &frame);
+            if answer.is_some() {
+                Fed::Done
+            } else {
+                Fed::Taken
+            }
         });
         let result = match polled {
             Poll::Ready(Ok(())) => answer.map_or(Poll::Pending, Poll::Ready),
@@ -578,7 +599,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         &mut self,
         token: u32,
         now: u64,
-        on_cmd: &mut dyn FnMut(&Frame<'_>) -> bool,
+        on_cmd: &mut dyn FnMut(&Frame<'_>) -> Fed,
     ) -> Poll<Result<(), Error>> {
         if self.reset_token == Some(token) {
             return Poll::Ready(Err(Error::ModuleReset));
@@ -637,7 +658,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
             }
         }
-        self.pump(now, &mut |_| false);
+        self.pump(now, &mut |_| Fed::NotMine);
     }
 
     /// The token of an `AT+QSSLRECV` for `client` in flight whose operation

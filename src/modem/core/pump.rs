@@ -4,7 +4,7 @@
 
 use super::resync::{quarantined, Doubt};
 use super::urc::{apply_urc, log_urc, push_event};
-use super::{Core, Event, InFlight, Kind, SocketData, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
+use super::{Core, Event, Fed, InFlight, Kind, SocketData, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
 use crate::error::SslErrorCode;
 use crate::types::NegotiateTime;
@@ -18,7 +18,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// `on_cmd` is a trait object, not a generic: this loop is the largest
     /// function of the engine, and one copy of it per command type would
     /// cost an MCU's flash several times over.
-    pub(super) fn pump(&mut self, now: u64, on_cmd: &mut dyn FnMut(&Frame<'_>) -> bool) -> bool {
+    pub(super) fn pump(&mut self, now: u64, on_cmd: &mut dyn FnMut(&Frame<'_>) -> Fed) -> bool {
         let mut answer = false;
         while !answer {
             if self.framer.is_raw() {
@@ -42,6 +42,23 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 .filter(|f| f.orphan_until.is_none())
                 .is_some();
             let mut doubt = None;
+            // A line (or a URC the command may claim, as `+CPIN:` answers
+            // `AT+CPIN?`) goes to the command in flight first; what it
+            // declines is read as a URC.
+            let mut frame = frame;
+            if let (true, Frame::Urc(line) | Frame::Line(line)) = (owner, frame) {
+                if printable(line) {
+                    let fed = on_cmd(&frame);
+                    answer = fed == Fed::Done;
+                    frame = match fed {
+                        Fed::NotMine => Frame::Urc(line),
+                        Fed::Taken | Fed::Done => {
+                            mark_answered(&mut self.in_flight);
+                            Frame::Pending
+                        }
+                    };
+                }
+            }
             match frame {
                 Frame::Pending | Frame::Raw(_) => {}
                 Frame::Echo(_) => {
@@ -84,7 +101,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         doubt = Some(Doubt::Stray);
                     } else if owner && source == PayloadSource::Read {
                         mark_answered(&mut self.in_flight);
-                        answer = on_cmd(&frame);
+                        answer = on_cmd(&frame) == Fed::Done;
                     }
                 }
                 Frame::Payload { data, .. } => {
@@ -110,7 +127,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         None => {}
                     }
                     if doubt.is_none() && owner && source == PayloadSource::Read {
-                        answer = on_cmd(&frame);
+                        answer = on_cmd(&frame) == Fed::Done;
                     }
                 }
                 Frame::Final(_) if self.in_flight.is_none() => {
@@ -128,10 +145,10 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 Frame::Prompt if !owner => doubt = Some(Doubt::LatePrompt),
                 Frame::Line(_) | Frame::Final(_) | Frame::Prompt | Frame::UploadAck => {
                     if owner {
-                        if matches!(frame, Frame::Line(_) | Frame::Prompt) {
+                        if matches!(frame, Frame::Prompt) {
                             mark_answered(&mut self.in_flight);
                         }
-                        answer = on_cmd(&frame);
+                        answer = on_cmd(&frame) == Fed::Done;
                     }
                     if let Frame::Final(result) = frame {
                         if let (FinalResult::Connect, Some(f)) = (result, self.in_flight) {

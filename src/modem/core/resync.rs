@@ -136,12 +136,22 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         } else {
             Error::Desynchronized
         };
+        let payload_open = self.framer.payload_remaining() > 0 || self.framer.checking_trailer();
         if let Some(f) = self.in_flight.take() {
             if f.orphan_until.is_none() {
                 self.resync.failed = Some((f.token, error.clone()));
             }
             match f.kind {
-                Kind::Read(client) => self.desync(client),
+                // A read whose payload came and passed its check keeps it:
+                // only its `OK` is lost (the read reports what it got).
+                // Before that, the module's answer is lost with its data.
+                Kind::Read(client) => {
+                    let verified =
+                        f.answered && !payload_open && self.socks[client.index()].unverified == 0;
+                    if !verified {
+                        self.desync(client);
+                    }
+                }
                 Kind::Send(client, _) => {
                     self.desync(client);
                     // Its prompt may still come: the module would take the
@@ -153,7 +163,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 _ => {}
             }
         }
-        if self.framer.payload_remaining() > 0 || self.framer.checking_trailer() {
+        if payload_open {
             if let Some(client) = self.sink {
                 self.desync(client);
             }

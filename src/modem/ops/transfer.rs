@@ -129,15 +129,18 @@ impl AtCommand for RecvToRing {
             .comma()
             .uint(self.length.get().into());
     }
-    /// Only `+QSSLRECV: 0` may come as a line: anything else inside this
-    /// answer means its payload length was wrong (a corrupted line).
-    fn line(&self, header: &mut bool, line: &[u8]) -> Result<(), Error> {
-        if line.starts_with(b"+QSSLRECV:") {
-            *header = true;
-            Ok(())
-        } else {
-            Err(Error::UnexpectedResponse)
-        }
+    /// Only `+QSSLRECV: 0` comes as a line (with data, the header is a
+    /// payload announcement).
+    fn line(&self, header: &mut bool, _line: &[u8]) -> Result<(), Error> {
+        *header = true;
+        Ok(())
+    }
+    /// Any other line in the middle of the answer is a stray the module
+    /// printed there (part of a URC it cut): read as a URC, it costs the
+    /// correctly framed payload nothing. (A payload whose length was wrong
+    /// is caught by the check after it, not here.)
+    fn owns_line(&self, line: &[u8]) -> bool {
+        line.starts_with(b"+QSSLRECV:")
     }
     fn payload(&self, header: &mut bool, _: &[u8]) -> Result<(), Error> {
         *header = true;
@@ -219,6 +222,18 @@ impl<'r> Op<'r> for Read<'_> {
                     Err(Error::Rejected) => {
                         core.socks[client.index()].pending = false;
                         return Poll::Ready(Err(refused(core, client)));
+                    }
+                    Err(Error::Desynchronized | Error::Overflow)
+                        if !core.socks[client.index()].broken =>
+                    {
+                        // The answer's end was lost after its payload came
+                        // and passed its check: keep the data, and read
+                        // again (the module may hold more).
+                        core.socks[client.index()].pending = true;
+                        let got = core.socks[client.index()].ring.len().saturating_sub(before);
+                        if got > 0 {
+                            continue;
+                        }
                     }
                     Err(
                         e @ (Error::UnexpectedResponse
