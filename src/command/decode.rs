@@ -202,6 +202,17 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// `bytes` trimmed, without the `[` / `]` that may lead them.
+fn trim_brackets(mut bytes: &[u8]) -> &[u8] {
+    loop {
+        bytes = trim(bytes);
+        match bytes {
+            [b'[' | b']', rest @ ..] => bytes = rest,
+            _ => return bytes,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,16 +284,5 @@ mod tests {
         assert_eq!(owned::<4>(b"toolong"), Err(Error::UnexpectedResponse));
         // Bytes outside printable ASCII are shown, not trusted.
         assert_eq!(owned::<4>(b"a\xff\tb").unwrap().as_str(), "a??b");
-    }
-}
-
-/// `bytes` trimmed, without the `[` / `]` that may lead them.
-fn trim_brackets(mut bytes: &[u8]) -> &[u8] {
-    loop {
-        bytes = trim(bytes);
-        match bytes {
-            [b'[' | b']', rest @ ..] => bytes = rest,
-            _ => return bytes,
-        }
     }
 }
