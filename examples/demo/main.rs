@@ -166,12 +166,21 @@ fn describe_data(sent: &[u8], back: &[u8], echo: bool) -> String {
             count(back.len(), "byte")
         )
     } else {
-        let first = back.split(|&b| b == b'\n').next().unwrap_or_default();
-        format!(
+        // The first line of the reply, and any line in which the server
+        // names the session's protocol or cipher (`openssl s_server -www`
+        // prints `New, TLSv1.2, Cipher is ...`).
+        let mut lines = back.split(|&b| b == b'\n');
+        let first = lines.next().unwrap_or_default();
+        let mut text = format!(
             "{} back: {}",
             count(back.len(), "byte"),
             render_bytes(first)
-        )
+        );
+        for line in lines.filter(|l| l.windows(9).any(|w| w == b"Cipher is")) {
+            text.push_str(" / ");
+            text.push_str(&render_bytes(line));
+        }
+        text
     }
 }
 

@@ -22,6 +22,8 @@ pub enum KeyKind {
     /// ECDSA P-256 (generated; the default).
     #[default]
     Ecdsa,
+    /// ECDSA P-384 (generated).
+    EcdsaP384,
     /// RSA 2048 (the fixed test key).
     Rsa,
 }
@@ -199,6 +201,8 @@ fn issue_by(
     {
         let key_pair = match key {
             KeyKind::Ecdsa => KeyPair::generate().expect("ring generates P-256 keys"),
+            KeyKind::EcdsaP384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)
+                .expect("ring generates P-384 keys"),
             KeyKind::Rsa => KeyPair::from_pem(RSA_TEST_KEY).expect("the test RSA key parses"),
         };
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("no names is valid");

@@ -89,6 +89,9 @@ pub struct TlsServerOptions {
     pub bad_signature: bool,
     /// Serve certificates issued by an intermediate CA, sending the chain.
     pub intermediate: bool,
+    /// Configured like a server on the Internet (see
+    /// [`TlsServerOptions::as_deployed`]).
+    pub deployed: bool,
 }
 
 impl Default for TlsServerOptions {
@@ -103,6 +106,7 @@ impl Default for TlsServerOptions {
             psk: None,
             bad_signature: false,
             intermediate: false,
+            deployed: false,
         }
     }
 }
@@ -117,6 +121,17 @@ impl TlsServerOptions {
     /// Sets the certificates' validity.
     pub fn validity(mut self, validity: Validity) -> Self {
         self.validity = validity;
+        self
+    }
+
+    /// Configured as servers on the Internet are: TLS 1.2 (the module's
+    /// newest),
+    /// OpenSSL's `DEFAULT` suites at its default security level (no RC4,
+    /// 3DES, MD5, export or NULL suites), and the server's own order of
+    /// preference, strongest first.
+    pub fn as_deployed(mut self) -> Self {
+        self.versions = (Protocol::Tls12, Protocol::Tls12);
+        self.deployed = true;
         self
     }
 
@@ -223,7 +238,10 @@ pub(crate) fn server_context(
         SslMethod::tls_server()
     };
     let mut b = SslContextBuilder::new(method).map_err(err)?;
-    b.set_security_level(SECURITY_LEVEL);
+    b.set_security_level(if options.deployed { 1 } else { SECURITY_LEVEL });
+    if options.deployed {
+        b.set_options(SslOptions::CIPHER_SERVER_PREFERENCE);
+    }
     let (mut min, mut max) = options.versions;
     if dtls && min < Protocol::Dtls10 {
         (min, max) = (Protocol::Dtls10, Protocol::Dtls12);
@@ -239,6 +257,7 @@ pub(crate) fn server_context(
                 .collect();
             format!("{}:@SECLEVEL=0", names.join(":"))
         }
+        (None, None) if options.deployed => "DEFAULT".to_string(),
         (None, None) => "ALL:@SECLEVEL=0".to_string(),
     };
     b.set_cipher_list(&ciphers).map_err(err)?;

@@ -118,8 +118,10 @@ macro_rules! cipher_suites {
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         pub enum CipherSuite {
             $( $(#[$doc])* $name, )*
-            /// `0XFFFF`: every suite above (the module's default). Weak: it
-            /// includes the RC4, 3DES and MD5 suites, and the server picks.
+            /// `0XFFFF`: every suite above (the module's default), the server
+            /// picks. It includes the RC4, 3DES and MD5 suites: with TLS 1.2
+            /// only, as `SslConfig`'s default, a maintained server never
+            /// picks those (see `SslConfig::cipher`).
             All,
         }
 
@@ -153,7 +155,8 @@ macro_rules! cipher_suites {
             }
 
             /// `true` for suites built on RC4, 3DES or MD5, and for `All`
-            /// (which includes them).
+            /// (which includes them: with another version than TLS 1.2 only,
+            /// a weakness).
             pub const fn is_weak(self) -> bool {
                 match self {
                     $( Self::$name => $weak, )*

@@ -59,14 +59,25 @@ pub struct SslConfig<'a> {
     /// 1.0/1.1 are deprecated (RFC 8996); `All` lets a server, or anyone in
     /// the middle, pick the weakest.
     pub version: SslVersion,
-    /// Cipher suite. Default `0XC02F` (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256).
+    /// Cipher suite. Default `All` (`0XFFFF`), with TLS 1.2 only.
     ///
-    /// The module's setting takes one suite or all 31 (`0XFFFF`); it can't
-    /// say "all but the weak ones". So the default is the strongest single
-    /// suite of its list: the only AEAD one, with forward secrecy, for the
-    /// RSA certificates most servers present. For an ECDSA-only server
-    /// choose `EcdheEcdsaAes128CbcSha256`. `All` lets the server choose and
-    /// includes RC4, 3DES and MD5 suites (broken: RFC 7465, Sweet32).
+    /// The module's setting takes one suite or all 31; it can't say "all
+    /// but the weak ones", and no single suite reaches both RSA and ECDSA
+    /// servers (`0XC02F`, its only AEAD suite, needs an RSA key; ECDSA
+    /// certificates, common today, need an `EcdheEcdsa*` suite). So the
+    /// default offers all and lets the server choose, with the version held
+    /// to TLS 1.2: no SSL 3.0 / TLS 1.0 / 1.1 fallback, and TLS 1.2's
+    /// `Finished` messages authenticate the whole handshake, the suites
+    /// offered included, so no one on the path can downgrade the choice.
+    /// What remains is the server's own choice: a maintained server does
+    /// not negotiate RC4, 3DES or MD5 (they are off in current TLS
+    /// libraries), and one with its own order of preference picks an ECDHE
+    /// suite; a server that takes the client's order may pick static RSA
+    /// (`0X0035`, no forward secrecy), the first of the module's list.
+    ///
+    /// The strict choices stay explicit: `EcdheRsaAes128GcmSha256`
+    /// (`0XC02F`) for an RSA server (AEAD, forward secrecy), or
+    /// `EcdheEcdsaAes128CbcSha256` (`0XC023`) for an ECDSA one.
     pub cipher: CipherSuite,
     /// Who is authenticated. Default: the server, against `ca_cert`.
     /// `NoAuthentication` accepts any certificate: anyone on the path can
@@ -123,7 +134,7 @@ impl Default for SslConfig<'_> {
     fn default() -> Self {
         Self {
             version: SslVersion::Tls12,
-            cipher: CipherSuite::EcdheRsaAes128GcmSha256,
+            cipher: CipherSuite::All,
             security: SecLevel::Server,
             ca_cert: None,
             client_auth: None,
@@ -154,13 +165,15 @@ impl<'a> SslConfig<'a> {
     }
 
     /// `true` if any choice is weaker than the defaults: another version
-    /// than TLS 1.2, a weak cipher suite (or all of them), no
+    /// than TLS 1.2, a weak cipher suite on its own (RC4, 3DES, MD5), no
     /// authentication, validity dates, chain or signatures not checked, or
-    /// renegotiation not turned off. (`sni: false` and a PSK are not
-    /// counted: they do not weaken the checks of a server certificate.)
+    /// renegotiation not turned off. (`All` is the default: with TLS 1.2
+    /// the server chooses, see [`cipher`](Self::cipher). `sni: false` and a
+    /// PSK are not counted: they do not weaken the checks of a server
+    /// certificate.)
     pub fn is_weakened(&self) -> bool {
         !matches!(self.version, SslVersion::Tls12)
-            || self.cipher.is_weak()
+            || (self.cipher.is_weak() && self.cipher != CipherSuite::All)
             || self.security == SecLevel::NoAuthentication
             || !self.check_validity
             || !self.verify_chain
@@ -367,7 +380,12 @@ mod tests {
                 ..secure
             },
             SslConfig {
-                cipher: CipherSuite::All,
+                cipher: CipherSuite::RsaRc4128Sha,
+                ..secure
+            },
+            // All suites with a version other than TLS 1.2 only.
+            SslConfig {
+                version: SslVersion::Tls11,
                 ..secure
             },
             SslConfig {
@@ -401,5 +419,9 @@ mod tests {
             ..secure
         };
         assert!(!not_weaker.is_weakened());
+        // The default offers every suite, with TLS 1.2 only.
+        assert_eq!(secure.cipher, CipherSuite::All);
+        assert_eq!(secure.version, SslVersion::Tls12);
+        assert!(!secure.is_weakened());
     }
 }
