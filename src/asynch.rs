@@ -384,6 +384,21 @@ where
         self.run(&mut ops::Diagnose::new(pdp, ssl)).await
     }
 
+    /// Find out why `open` failed with `error`, probing on the `spare` SSL
+    /// context (see [`ops::ExplainOpenFailure`]).
+    pub async fn explain_open_failure(
+        &mut self,
+        open: OpenSslSocket<'_>,
+        config: &ops::SslConfig<'_>,
+        spare: SslContextId,
+        error: Error,
+    ) -> Result<ops::Explanation, Error> {
+        self.run(&mut ops::ExplainOpenFailure::new(
+            open, config, spare, error,
+        ))
+        .await
+    }
+
     /// The socket as an `embedded-io-async` reader and writer.
     pub fn socket(&mut self, handle: &SocketHandle) -> SocketIo<'_, 'r, P, T, LINE> {
         SocketIo {

@@ -51,6 +51,14 @@ pub enum Urc<'a> {
         /// The context.
         context: PdpContextId,
     },
+    /// `+QIOPEN: <connectID>,<err>` — the result of a plain TCP
+    /// `AT+QIOPEN` (the diagnosis's reachability probe).
+    TcpOpened {
+        /// `<connectID>`.
+        id: ClientId,
+        /// `<err>`: `Success`, or why the connection failed.
+        result: SslErrorCode,
+    },
     /// `RDY` — the module (re)booted: every context and socket is gone, echo
     /// is on again.
     Ready,
@@ -87,6 +95,11 @@ impl<'a> Urc<'a> {
         }
         if BOOT_STATUS.iter().any(|p| line.starts_with(p)) {
             return Some(Self::BootStatus(line));
+        }
+        if let Some(mut f) = Fields::after(line, b"+QIOPEN:") {
+            let id = ClientId::new(f.u8().ok()?).ok()?;
+            let result = SslErrorCode::from(f.u16().ok()?);
+            return f.is_empty().then_some(Self::TcpOpened { id, result });
         }
         if let Some(mut f) = Fields::after(line, b"+QSSLOPEN:") {
             let client = ClientId::new(f.u8().ok()?).ok()?;

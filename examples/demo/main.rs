@@ -280,11 +280,34 @@ fn run(target: &Target, sim: SimHandle, port: SimPort) -> Result<(usize, Duratio
 
     let mut moved = 0usize;
     // 3.3 Buffer access mode.
-    let sock = show.step(
+    let mut failed = None;
+    let opened = show.step(
         &target.open_title("3.3.1", "buffer access"),
-        || open_cmd(target, 4, AccessMode::Buffer).and_then(|cmd| m.open(cmd, buffer(4096))),
+        || {
+            let result =
+                open_cmd(target, 4, AccessMode::Buffer).and_then(|cmd| m.open(cmd, buffer(4096)));
+            failed = result.as_ref().err().cloned();
+            result
+        },
         |h| format!("socket {} connected", h.client()),
-    )?;
+    );
+    let sock = match (opened, failed) {
+        (Ok(sock), _) => sock,
+        (Err(e), Some(error)) => {
+            // The module says 566 for every TLS problem: find the cause.
+            let spare = SslContextId::new(5).map_err(|e| e.to_string())?;
+            let cmd = open_cmd(target, 4, AccessMode::Buffer).map_err(|e| e.to_string())?;
+            let explained = show.step(
+                "why did the open fail? (the note's checklist, a TCP probe, then the open \
+                 again on SSL context 5 with one check relaxed at a time; each probe is \
+                 closed before any data)",
+                || m.explain_open_failure(cmd, &config, spare, error),
+                |x| format!("{} ({} probe opens)", x.cause, x.probes),
+            )?;
+            return Err(format!("{e}: {}", explained.cause));
+        }
+        (Err(e), None) => return Err(e),
+    };
     show.step(
         "3.3.1 query socket states",
         || m.socket_states(),

@@ -107,8 +107,9 @@ where
     let ca = valid("CA file name", FileName::new(CA_FILE))?;
     step("AT+QFUPL: upload the CA", || m.upload(ca, request.ca_pem))?;
     let ssl = valid("SSL context id", SslContextId::new(1))?;
+    let ssl_config = SslConfig::with_ca(ca);
     step("AT+QSSLCFG: TLS 1.2, server authentication, SNI", || {
-        m.configure_ssl(ssl, &SslConfig::with_ca(ca))
+        m.configure_ssl(ssl, &ssl_config)
     })?;
 
     let host = valid("host name", HostName::new(request.host))?;
@@ -121,7 +122,25 @@ where
          at most 150 s + the 120 s negotiate time)",
         request.host, request.port
     );
-    let sock = step(&connect, || m.open(open, rx))?;
+    eprint!("{connect} ... ");
+    let sock = match m.open(open, rx) {
+        Ok(sock) => {
+            eprintln!("ok");
+            sock
+        }
+        Err(e) => {
+            eprintln!("failed: {e}");
+            // The module says 566 for every TLS problem: find the cause.
+            let spare = valid("SSL context id", SslContextId::new(5))?;
+            let explained = step(
+                "why? (the note's checklist, a TCP probe, then the open again on SSL \
+                 context 5 with one check relaxed at a time; no data crosses a probe)",
+                || m.explain_open_failure(open, &ssl_config, spare, e.clone()),
+            )?;
+            eprintln!("{explained}");
+            return Err(format!("AT+QSSLOPEN: {e}: {}", explained.cause));
+        }
+    };
     step("send the request", || {
         m.socket(&sock).write_all(&request.http())
     })?;

@@ -205,6 +205,7 @@ pub struct Framer {
 const URC_PREFIXES: &[&[u8]] = &[
     b"+QSSLURC:",
     b"+QIURC:",
+    b"+QIOPEN:",
     b"RDY",
     b"+CFUN:",
     b"+CPIN:",

@@ -498,6 +498,22 @@ where
         self.run(&mut ops::Diagnose::new(pdp, ssl))
     }
 
+    /// Find out why `open` failed with `error` (its SSL context was
+    /// configured with `config`), probing on the `spare` SSL context: see
+    /// [`ops::ExplainOpenFailure`]. No user data crosses a probe, and no
+    /// relaxed setting is left behind.
+    pub fn explain_open_failure(
+        &mut self,
+        open: OpenSslSocket<'_>,
+        config: &ops::SslConfig<'_>,
+        spare: SslContextId,
+        error: Error,
+    ) -> Result<ops::Explanation, Error> {
+        self.run(&mut ops::ExplainOpenFailure::new(
+            open, config, spare, error,
+        ))
+    }
+
     /// The socket as an `embedded_io` reader and writer.
     pub fn socket(&mut self, handle: &SocketHandle) -> SocketIo<'_, 'r, P, T, LINE> {
         SocketIo {

@@ -170,6 +170,24 @@ pub enum Command {
         /// `<contextID>` 1..=16.
         ctx: u8,
     },
+    /// `AT+QIOPEN=<ctx>,<connectID>,"TCP","<address>",<port>[,<local_port>[,<access_mode>]]`
+    /// — a plain TCP connection (the TCP/IP note); the simulator connects
+    /// and reports, no data moves.
+    OpenTcp {
+        /// `<contextID>` 1..=16.
+        pdp: u8,
+        /// `<connectID>` 0..=11.
+        connect_id: u8,
+        /// `<IP_address>/<domain_name>`.
+        address: String,
+        /// `<remote_port>`.
+        port: u16,
+    },
+    /// `AT+QICLOSE=<connectID>[,<timeout>]`.
+    CloseTcp {
+        /// `<connectID>` 0..=11.
+        connect_id: u8,
+    },
     /// `AT+QIDNSCFG=<ctx>,"<pri>"[,"<sec>"]`.
     ConfigureDns {
         /// `<contextID>` 1..=16.

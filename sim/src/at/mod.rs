@@ -117,9 +117,8 @@ pub fn parse_command(line: &[u8]) -> Result<Command, ParseError> {
     };
     match name.as_str() {
         "CMEE" | "CFUN" | "CCLK" => parse_3gpp(&name, form),
-        "QICSGP" | "QIACT" | "QIDEACT" | "QIDNSCFG" | "QIGETERROR" | "QISWTMD" => {
-            parse_tcpip(&name, form)
-        }
+        "QICSGP" | "QIACT" | "QIDEACT" | "QIDNSCFG" | "QIGETERROR" | "QISWTMD" | "QIOPEN"
+        | "QICLOSE" => parse_tcpip(&name, form),
         "QSSLCFG" => parse_ssl_config(form),
         "QSSLOPEN" | "QSSLSEND" | "QSSLRECV" | "QSSLCLOSE" | "QSSLSTATE" => {
             parse_ssl_socket(&name, form)
@@ -228,6 +227,26 @@ fn parse_tcpip(name: &str, form: Form<'_>) -> Result<Command, ParseError> {
                 Command::ActivatePdp { ctx }
             } else {
                 Command::DeactivatePdp { ctx }
+            })
+        }
+        ("QIOPEN", form) => {
+            let p = write_params(form, group)?;
+            p.expect_count(5, 7)?;
+            if !p.string(2, 8)?.eq_ignore_ascii_case("TCP") {
+                return Err(ParseError::OutOfRange(group));
+            }
+            Ok(Command::OpenTcp {
+                pdp: p.small(0, 1, 16)?,
+                connect_id: p.small(1, 0, 11)?,
+                address: p.string(3, MAX_STRING)?,
+                port: p.int(4, 1, 65535)? as u16,
+            })
+        }
+        ("QICLOSE", form) => {
+            let p = write_params(form, group)?;
+            p.expect_count(1, 2)?;
+            Ok(Command::CloseTcp {
+                connect_id: p.small(0, 0, 11)?,
             })
         }
         ("QIDNSCFG", form) => {

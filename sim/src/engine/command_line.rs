@@ -129,6 +129,13 @@ impl Module {
             } => self.open_ssl(pdp, ctx, client, address, port, mode),
             Command::SendSsl { client, length } => self.send_ssl(client, length),
             Command::CloseSsl { client, timeout } => self.close_ssl(client, timeout),
+            Command::OpenTcp {
+                pdp,
+                connect_id,
+                address,
+                port,
+            } => (self.open_tcp(pdp, connect_id, address, port), Next::Command),
+            Command::CloseTcp { connect_id } => (self.close_tcp(connect_id), Next::Command),
             Command::UploadFile {
                 name,
                 size,

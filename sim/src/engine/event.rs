@@ -17,4 +17,9 @@ pub(crate) enum Event {
     Fault(Fault),
     /// The DTR line changed: true is ON (asserted).
     Dtr(bool),
+    /// An `AT+QIOPEN` probe connected or failed.
+    TcpProbe {
+        id: u8,
+        result: Result<std::net::TcpStream, crate::error_code::QiError>,
+    },
 }

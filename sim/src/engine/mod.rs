@@ -20,6 +20,7 @@ mod pdp;
 pub(crate) mod reply;
 mod ssl_commands;
 pub(crate) mod state;
+mod tcp_probe;
 mod urc;
 
 use std::collections::VecDeque;
@@ -119,6 +120,8 @@ pub(crate) struct Module {
     recv_noticed: [bool; 12],
     faults: ArmedFaults,
     reaper: Vec<Connection>,
+    /// `AT+QIOPEN` connections (a diagnosis's TCP probes).
+    tcp: [tcp_probe::TcpProbe; 12],
     /// Every failed open since power-up of the simulator, with its real
     /// reason (kept across module reboots: it is the test's record).
     pub open_failures: Vec<OpenFailure>,
@@ -154,6 +157,7 @@ impl Module {
             recv_noticed: [false; 12],
             faults: ArmedFaults::default(),
             reaper: Vec::new(),
+            tcp: Default::default(),
             open_failures: Vec::new(),
         };
         module.power_up();
@@ -169,6 +173,7 @@ impl Module {
             }
         }
         self.sockets = (0..12).map(|_| Socket::default()).collect();
+        self.tcp = Default::default();
         self.pdp = vec![PdpContext::default(); 16];
         self.ssl = vec![SslContextConfig::defaults(self.config.profile); 6];
         self.tls_cache = (0..6).map(|_| None).collect();
@@ -298,6 +303,7 @@ impl Module {
                 } => self.on_net(client, generation, event),
                 Event::Fault(fault) => self.inject(fault),
                 Event::Dtr(on) => self.on_dtr(on),
+                Event::TcpProbe { id, result } => self.on_tcp_probe(id, result),
             }
         }
         self.input.extend(input);

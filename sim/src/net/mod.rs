@@ -32,7 +32,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub(crate) use buffers::SocketBuffers;
+pub(crate) use connect::connect;
 pub use failure::{FailReason, OpenFailure};
+pub(crate) use resolve::Resolver;
 pub(crate) use suites::{load_legacy_provider, SECURITY_LEVEL};
 pub use suites::{openssl_name, supported_cipher_suites, unsupported_reason};
 pub(crate) use tls_config::{build as build_tls_config, TlsCacheEntry, TlsClient, TlsSettings};

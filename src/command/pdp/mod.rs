@@ -1,5 +1,6 @@
-//! PDP contexts and DNS: `AT+QICSGP`, `AT+QIACT`, `AT+QIDEACT`, `AT+QIDNSCFG`
-//! (vendor's TCP/IP application note).
+//! PDP contexts and DNS: `AT+QICSGP`, `AT+QIACT`, `AT+QIDEACT`, `AT+QIDNSCFG`,
+//! and the plain TCP probe `AT+QIOPEN` / `AT+QICLOSE` (vendor's TCP/IP
+//! application note).
 
 pub mod types;
 
@@ -9,7 +10,7 @@ use core::net::IpAddr;
 use super::decode::Fields;
 use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
 use crate::error::Error;
-use crate::types::{Apn, Password, PdpContextId, UserName};
+use crate::types::{Apn, ClientId, HostName, Password, PdpContextId, UserName};
 pub use types::{AuthMethod, DnsConfig, PdpContextState, PdpType};
 
 mod tests;
@@ -50,6 +51,55 @@ impl AtCommand for ConfigurePdpContext<'_> {
     }
 }
 atat_command!(['a] ConfigurePdpContext<'a>);
+
+/// `AT+QIOPEN=<contextID>,<connectID>,"TCP","<host>",<port>,0,0` — open a
+/// plain TCP connection in buffer mode. `OK` at once; the result comes as
+/// the URC `+QIOPEN: <connectID>,<err>` ([`crate::Urc::TcpOpened`]). The
+/// driver uses it only to tell whether a server's port answers at all (see
+/// `ops::ExplainOpenFailure`): no data is sent over it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenTcpSocket<'a> {
+    /// The PDP context.
+    pub context: PdpContextId,
+    /// `<connectID>` 0..=11.
+    pub id: ClientId,
+    /// Host name or address.
+    pub host: HostName<'a>,
+    /// `<remote_port>`.
+    pub port: u16,
+}
+
+impl AtCommand for OpenTcpSocket<'_> {
+    answers_ok!();
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QIOPEN=")
+            .uint(self.context.get().into())
+            .comma()
+            .uint(self.id.get().into())
+            .text(",\"TCP\",")
+            .quoted(self.host.as_str())
+            .comma()
+            .uint(self.port.into())
+            .text(",0,0");
+    }
+}
+atat_command!(['a] OpenTcpSocket<'a>);
+
+/// `AT+QICLOSE=<connectID>` — close a connection of `AT+QIOPEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CloseTcpSocket {
+    /// `<connectID>` 0..=11.
+    pub id: ClientId,
+}
+
+impl AtCommand for CloseTcpSocket {
+    answers_ok!();
+    const MAX_TIMEOUT_MS: u32 = 10_000;
+    fn encode(&self, e: &mut Encoder<'_>) {
+        e.text("AT+QICLOSE=").uint(self.id.get().into());
+    }
+}
+atat_command!([] CloseTcpSocket);
 
 /// `AT+QIACT=<contextID>` — activate a PDP context (up to 150 s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

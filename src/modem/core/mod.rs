@@ -57,6 +57,13 @@ pub enum Event {
         /// The context.
         context: PdpContextId,
     },
+    /// `+QIOPEN`: a plain TCP probe connected (`Success`) or failed.
+    TcpOpened {
+        /// The probe's `<connectID>`.
+        id: ClientId,
+        /// The result.
+        result: SslErrorCode,
+    },
     /// The module rebooted.
     Rebooted,
     /// Pushed data was dropped: the socket's receive buffer was full.

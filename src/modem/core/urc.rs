@@ -37,6 +37,9 @@ pub(super) fn log_urc(urc: &Urc<'_>) {
         }
         Urc::Closed { client } => debug!("URC: socket {} closed by the peer", client.get()),
         Urc::PdpDeactivated { context } => warn!("URC: PDP context {} lost", context.get()),
+        Urc::TcpOpened { id, result } => {
+            debug!("URC: TCP probe {}: {:?}", id.get(), result)
+        }
         Urc::Ready => debug!("URC: RDY"),
         Urc::BootStatus(line) | Urc::Unknown(line) => {
             trace!("URC: other line of {} bytes", line.len())
@@ -71,6 +74,7 @@ pub(super) fn apply_urc(
             state.pdp_deactivated(context);
             Event::PdpDeactivated { context }
         }
+        Urc::TcpOpened { id, result } => Event::TcpOpened { id, result },
         Urc::DataPushed { .. } | Urc::BootStatus(_) | Urc::Unknown(_) => return,
         Urc::Ready | Urc::PoweredDown => return,
     };

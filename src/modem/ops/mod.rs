@@ -9,6 +9,7 @@
 
 mod config;
 mod diagnose;
+mod explain;
 mod pdp;
 mod resync;
 mod session;
@@ -24,6 +25,7 @@ use crate::error::Error;
 
 pub use config::{Configure, SslConfig};
 pub use diagnose::{Diagnose, Diagnosis, Finding};
+pub use explain::{Cause, ExplainOpenFailure, Explanation, ServerKey};
 pub use pdp::{ActivatePdp, DeactivatePdp};
 pub use resync::Resync;
 pub use session::{Init, InitReport, Upload};

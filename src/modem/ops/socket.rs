@@ -36,6 +36,9 @@ pub struct Open<'a, 'r> {
     cmd: OpenSslSocket<'a>,
     ring: Option<&'r mut [u8]>,
     phase: OpenPhase<'a>,
+    /// An open that is closed at once, before any data (a diagnosis's
+    /// probe): it needs no receive buffer.
+    probe: bool,
 }
 
 enum OpenPhase<'a> {
@@ -59,6 +62,19 @@ impl<'a, 'r> Open<'a, 'r> {
             cmd,
             ring: Some(rx_buffer),
             phase: OpenPhase::Start,
+            probe: false,
+        }
+    }
+
+    /// An open to be closed at once, before any data is read or written
+    /// (see [`ExplainOpenFailure`](super::ExplainOpenFailure)): no receive
+    /// buffer.
+    pub(crate) fn probe(cmd: OpenSslSocket<'a>) -> Self {
+        Self {
+            cmd,
+            ring: Some(&mut []),
+            phase: OpenPhase::Start,
+            probe: true,
         }
     }
 
@@ -88,7 +104,7 @@ impl<'r> Op<'r> for Open<'_, 'r> {
             match &mut self.phase {
                 OpenPhase::Start => {
                     let min = self.cmd.mode.min_receive_buffer();
-                    if self.ring.as_ref().is_some_and(|ring| ring.len() < min) {
+                    if !self.probe && self.ring.as_ref().is_some_and(|ring| ring.len() < min) {
                         return Poll::Ready(Err(Error::param(
                             "receive buffer",
                             crate::ParamError::BufferTooSmall(min),

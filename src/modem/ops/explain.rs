@@ -1,0 +1,521 @@
+//! Why did an open fail? Found the way an engineer finds it on a module
+//! that only ever says `566`: the note's §4 checklist first, then whether
+//! the server's port answers a plain TCP connection, then the open tried
+//! again on a spare SSL context with one check relaxed at a time, each
+//! probe connection closed at once, before any data.
+
+use core::fmt;
+use core::task::Poll;
+
+use super::socket::{Close, Open};
+use super::{settle, Configure, Diagnose, Diagnosis, Exchange, Finding, Op, SslConfig};
+use crate::command::device::{DateTime, GetClock};
+use crate::command::pdp::{CloseTcpSocket, OpenTcpSocket};
+use crate::command::ssl_config::{CipherSuite, SecLevel, SslVersion};
+use crate::command::ssl_socket::{AccessMode, OpenSslSocket};
+use crate::error::{Error, SslErrorCode};
+use crate::modem::core::{Core, Event};
+use crate::types::SslContextId;
+
+/// How long the TCP probe's `+QIOPEN` may take (the module's connect).
+const TCP_PROBE_MS: u64 = 75_000;
+
+/// What made an open fail, as far as a module lets anyone find out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Cause {
+    /// The PDP context is not active: `AT+QIACT` it first.
+    PdpInactive,
+    /// The host name did not resolve (the open answered 565): check the
+    /// name, and the context's DNS servers (`AT+QIDNSCFG`).
+    HostNotResolved,
+    /// Authentication is on, but the CA certificate file is not configured
+    /// or not on the module: upload it (`AT+QFUPL`).
+    CaCertMissing,
+    /// A configured client certificate or key file is not on the module.
+    ClientFileMissing,
+    /// Nothing answers on that port (a plain TCP connection fails too):
+    /// wrong host or port, a firewall, or the server is down.
+    PortClosed,
+    /// The server's certificate is not valid at the module's clock: set
+    /// the clock (`AT+CCLK`), or the certificate really expired.
+    CertificateDates {
+        /// The module clock when it was asked.
+        clock: Option<DateTime>,
+    },
+    /// The server's certificate does not lead to the configured CA or is
+    /// not for the host name (a module cannot tell the two apart): check
+    /// that the uploaded CA issued it and that it names the host.
+    CertificateNotTrusted,
+    /// The server sends an incomplete chain (its intermediates do not
+    /// verify): fix the server, or trust the intermediate.
+    ChainIncomplete,
+    /// A signature in the server's chain does not verify.
+    BadSignature,
+    /// No cipher suite in common: the server needs another one. `key`
+    /// says which kind, when a probe found out.
+    NoSharedCipher {
+        /// The kind of key the server's certificate has.
+        key: Option<ServerKey>,
+    },
+    /// The server refuses the configured protocol version; `works` is the
+    /// newest one it accepted (older, and weaker).
+    VersionRefused {
+        /// A version the server accepts.
+        works: Option<SslVersion>,
+    },
+    /// The server needs SNI (it is off): turn it on.
+    SniRequired,
+    /// The server refuses the handshake when SNI is sent (rare; servers
+    /// reached by address).
+    SniRefused,
+    /// The port answers, but every handshake is refused, however relaxed:
+    /// the server most likely wants a client certificate (`seclevel` 2 with
+    /// `clientcert` / `clientkey`), or does not speak TLS on that port.
+    ClientCertificateRequired,
+    /// The open works now: the failure was transient (the network, the
+    /// server's load).
+    Transient,
+    /// Nothing the probes tried explains it.
+    Unknown,
+}
+
+/// The kind of key a server's certificate has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ServerKey {
+    /// RSA: `0XC02F` (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) reaches it.
+    Rsa,
+    /// ECDSA: `0XC023` (TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256) reaches it.
+    Ecdsa,
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PdpInactive => {
+                f.write_str("the PDP context is not active: activate it (AT+QIACT)")
+            }
+            Self::HostNotResolved => {
+                f.write_str("the host name did not resolve: check it and the DNS servers")
+            }
+            Self::CaCertMissing => f.write_str(
+                "authentication is on but the CA certificate is not on the module: upload it",
+            ),
+            Self::ClientFileMissing => {
+                f.write_str("a configured client certificate or key is not on the module")
+            }
+            Self::PortClosed => f.write_str(
+                "nothing answers on that port: check the host and port (the server may be down)",
+            ),
+            Self::CertificateDates { clock: Some(c) } => write!(
+                f,
+                "the server's certificate is not valid at the module's clock \
+                 {:04}-{:02}-{:02} {:02}:{:02}: set the clock (AT+CCLK)",
+                c.year(),
+                c.month(),
+                c.day(),
+                c.hour(),
+                c.minute()
+            ),
+            Self::CertificateDates { clock: None } => f.write_str(
+                "the server's certificate is not valid at the module's clock: set the clock",
+            ),
+            Self::CertificateNotTrusted => f.write_str(
+                "the server's certificate is not issued by the configured CA, or not for this \
+                 host name",
+            ),
+            Self::ChainIncomplete => f.write_str("the server's certificate chain does not verify"),
+            Self::BadSignature => {
+                f.write_str("a signature in the server's certificate chain does not verify")
+            }
+            Self::NoSharedCipher {
+                key: Some(ServerKey::Ecdsa),
+            } => f.write_str("no shared cipher suite: the server needs ECDSA (e.g. 0XC023)"),
+            Self::NoSharedCipher {
+                key: Some(ServerKey::Rsa),
+            } => f.write_str("no shared cipher suite: the server needs RSA (e.g. 0XC02F)"),
+            Self::NoSharedCipher { key: None } => {
+                f.write_str("no shared cipher suite: offer all (0XFFFF)")
+            }
+            Self::VersionRefused { works: Some(v) } => write!(
+                f,
+                "the server refuses the configured protocol version; it accepts {v:?} (weaker)"
+            ),
+            Self::VersionRefused { works: None } => {
+                f.write_str("the server refuses the configured protocol version")
+            }
+            Self::SniRequired => f.write_str("the server needs SNI: turn it on"),
+            Self::SniRefused => f.write_str("the server refuses the handshake when SNI is sent"),
+            Self::ClientCertificateRequired => f.write_str(
+                "the port answers but every handshake is refused: the server most likely wants \
+                 a client certificate (or does not speak TLS there)",
+            ),
+            Self::Transient => f.write_str("the open works now: the failure was transient"),
+            Self::Unknown => f.write_str("no probe explains the failure"),
+        }
+    }
+}
+
+/// What [`ExplainOpenFailure`] found: the cause, and the checklist it began
+/// with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The cause found.
+    pub cause: Cause,
+    /// The note's §4 checklist for the open's contexts.
+    pub diagnosis: Diagnosis,
+    /// How many probe opens were made (each closed at once).
+    pub probes: u8,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "why the open failed: {}", self.cause)?;
+        write!(f, "({} probe connections, none carried data)", self.probes)
+    }
+}
+
+/// One probe: the user's configuration with one check relaxed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Probe {
+    /// The configuration as it is: does it work now?
+    AsIs,
+    NoAuthentication,
+    Dates,
+    Chain,
+    Signature,
+    AllSuites,
+    Suite(CipherSuite),
+    Version(SslVersion),
+    Sni,
+    /// Everything relaxed at once: does any handshake work?
+    Everything,
+}
+
+impl Probe {
+    fn apply<'a>(self, base: &SslConfig<'a>) -> SslConfig<'a> {
+        let mut c = *base;
+        match self {
+            Self::AsIs => {}
+            Self::NoAuthentication => c.security = SecLevel::NoAuthentication,
+            Self::Dates => c.check_validity = false,
+            Self::Chain => c.verify_chain = false,
+            Self::Signature => c.verify_signature = false,
+            Self::AllSuites => c.cipher = CipherSuite::All,
+            Self::Suite(suite) => c.cipher = suite,
+            Self::Version(v) => c.version = v,
+            Self::Sni => c.sni = !c.sni,
+            Self::Everything => {
+                c.security = SecLevel::NoAuthentication;
+                c.cipher = CipherSuite::All;
+                c.version = SslVersion::All;
+                c.sni = true;
+            }
+        }
+        c
+    }
+}
+
+// The checklist's phase holds the whole report (the others are small):
+// without `alloc` it cannot be boxed, and an explanation is one rare
+// operation on the stack, not a value kept around.
+#[allow(clippy::large_enum_variant)]
+enum Phase<'a, 'r> {
+    Checklist(Diagnose),
+    Clock(Exchange<GetClock>),
+    TcpOpen(Exchange<OpenTcpSocket<'a>>),
+    TcpWait(u64),
+    TcpClose(Exchange<CloseTcpSocket>, bool),
+    Configure(Configure<'a>, Probe),
+    Open(Open<'a, 'r>, Probe),
+    Close(Close, Probe, bool),
+    Restore(Configure<'a>, Cause),
+}
+
+/// Find out why `open` failed with `error`. Its SSL context was configured
+/// with `config`; `spare` is a context the probes may use (its settings
+/// are overwritten, and left as `config` at the end).
+///
+/// The steps: the note's §4 checklist ([`Diagnose`]); for a `566`, a plain
+/// TCP connection to the server's port (`AT+QIOPEN`, closed at once); then
+/// opens on `spare` with the configuration as it is, then with one check
+/// relaxed at a time (authentication, and then validity dates, chain,
+/// signature; all cipher suites, then one RSA and one ECDSA suite; the
+/// version range; SNI), and everything relaxed at once. Each probe
+/// connection is closed as soon as it is up, before anything is read or
+/// written: no user data ever crosses a probe, and no probe's relaxed
+/// setting is left behind (the spare context ends with `config`).
+pub struct ExplainOpenFailure<'a, 'r> {
+    open: OpenSslSocket<'a>,
+    config: SslConfig<'a>,
+    spare: SslContextId,
+    error: Error,
+    phase: Option<Phase<'a, 'r>>,
+    diagnosis: Option<Diagnosis>,
+    clock: Option<DateTime>,
+    probes: u8,
+    /// What the probes found so far (the relaxations that worked).
+    worked: heapless::Vec<Probe, 12>,
+}
+
+impl<'a> ExplainOpenFailure<'a, '_> {
+    /// Explain why `open` (its context configured with `config`) failed with
+    /// `error`, probing on `spare`.
+    pub fn new(
+        open: OpenSslSocket<'a>,
+        config: &SslConfig<'a>,
+        spare: SslContextId,
+        error: Error,
+    ) -> Self {
+        Self {
+            open,
+            config: *config,
+            spare,
+            error,
+            phase: Some(Phase::Checklist(Diagnose::new(
+                open.pdp_context,
+                open.ssl_context,
+            ))),
+            diagnosis: None,
+            clock: None,
+            probes: 0,
+            worked: heapless::Vec::new(),
+        }
+    }
+
+    /// The probe after `done` (that `ok` or not): `None` when the cause is
+    /// known (then it is returned).
+    fn next(&mut self, done: Probe, ok: bool) -> Result<Probe, Cause> {
+        if ok {
+            let _ = self.worked.push(done);
+        }
+        let authenticating = self.config.security != SecLevel::NoAuthentication;
+        let single_suite = self.config.cipher != CipherSuite::All;
+        match (done, ok) {
+            (Probe::AsIs, true) => Err(Cause::Transient),
+            (Probe::AsIs, false) if authenticating => Ok(Probe::NoAuthentication),
+            (Probe::AsIs, false) | (Probe::NoAuthentication, false) => self.after_certificates(),
+            (Probe::NoAuthentication, true) => Ok(Probe::Dates),
+            (Probe::Dates, true) => Err(Cause::CertificateDates { clock: self.clock }),
+            (Probe::Dates, false) => Ok(Probe::Chain),
+            (Probe::Chain, true) => Err(Cause::ChainIncomplete),
+            (Probe::Chain, false) => Ok(Probe::Signature),
+            (Probe::Signature, true) => Err(Cause::BadSignature),
+            (Probe::Signature, false) => Err(Cause::CertificateNotTrusted),
+            (Probe::AllSuites, true) => Ok(Probe::Suite(CipherSuite::EcdheEcdsaAes128CbcSha256)),
+            (Probe::AllSuites, false) if single_suite => self.after_suites(),
+            (Probe::Suite(CipherSuite::EcdheEcdsaAes128CbcSha256), true) => {
+                Err(Cause::NoSharedCipher {
+                    key: Some(ServerKey::Ecdsa),
+                })
+            }
+            (Probe::Suite(CipherSuite::EcdheEcdsaAes128CbcSha256), false) => {
+                Ok(Probe::Suite(CipherSuite::EcdheRsaAes128GcmSha256))
+            }
+            (Probe::Suite(_), ok) => Err(Cause::NoSharedCipher {
+                key: ok.then_some(ServerKey::Rsa),
+            }),
+            (Probe::AllSuites, false) => self.after_suites(),
+            (Probe::Version(v), true) => Err(Cause::VersionRefused { works: Some(v) }),
+            (Probe::Version(v), false) => match older(v) {
+                Some(older) => Ok(Probe::Version(older)),
+                None => Ok(Probe::Sni),
+            },
+            (Probe::Sni, true) if self.config.sni => Err(Cause::SniRefused),
+            (Probe::Sni, true) => Err(Cause::SniRequired),
+            (Probe::Sni, false) => Ok(Probe::Everything),
+            (Probe::Everything, true) => Err(Cause::Unknown),
+            (Probe::Everything, false) => Err(if self.config.client_auth.is_none() {
+                Cause::ClientCertificateRequired
+            } else {
+                Cause::Unknown
+            }),
+        }
+    }
+
+    /// The certificate checks are not the cause: the suites next.
+    fn after_certificates(&self) -> Result<Probe, Cause> {
+        if self.config.cipher != CipherSuite::All {
+            Ok(Probe::AllSuites)
+        } else {
+            self.after_suites()
+        }
+    }
+
+    /// Nor the suites: the version next, newest first.
+    fn after_suites(&self) -> Result<Probe, Cause> {
+        match self.config.version {
+            SslVersion::Tls12 => Ok(Probe::Version(SslVersion::Tls11)),
+            _ => Ok(Probe::Sni),
+        }
+    }
+
+    /// A cause the checklist alone gives, or the open's own code.
+    fn cause_in_checklist(&self, diagnosis: &Diagnosis) -> Option<Cause> {
+        if self.error == Error::Ssl(SslErrorCode::DnsParseFailed) {
+            return Some(Cause::HostNotResolved);
+        }
+        let findings = diagnosis.findings();
+        [
+            (Finding::PdpInactive, Cause::PdpInactive),
+            (Finding::NoCaCert, Cause::CaCertMissing),
+            (Finding::CaCertMissing, Cause::CaCertMissing),
+            (Finding::ClientFileMissing, Cause::ClientFileMissing),
+        ]
+        .into_iter()
+        .find(|(finding, _)| findings.contains(finding))
+        .map(|(_, cause)| cause)
+    }
+
+    fn probe_open(&self) -> Result<OpenSslSocket<'a>, Error> {
+        OpenSslSocket::new(
+            self.open.pdp_context,
+            self.spare,
+            self.open.client,
+            self.open.host,
+            self.open.port(),
+            AccessMode::Buffer,
+        )
+    }
+
+    fn done<'r>(&mut self, cause: Cause) -> Phase<'a, 'r> {
+        // The spare context is left with the user's own settings.
+        Phase::Restore(Configure::new(self.spare, &self.config), cause)
+    }
+}
+
+/// The next older version to try.
+fn older(v: SslVersion) -> Option<SslVersion> {
+    match v {
+        SslVersion::Tls11 => Some(SslVersion::Tls10),
+        SslVersion::Tls10 => Some(SslVersion::Ssl30),
+        _ => None,
+    }
+}
+
+impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
+    type Output = Explanation;
+
+    fn poll<const L: usize>(
+        &mut self,
+        core: &mut Core<'r, L>,
+        now: u64,
+    ) -> Poll<Result<Explanation, Error>> {
+        loop {
+            let Some(phase) = self.phase.as_mut() else {
+                return Poll::Ready(Err(Error::Busy));
+            };
+            let next = match phase {
+                Phase::Checklist(op) => {
+                    let diagnosis = settle!(op.poll(core, now))?;
+                    let cause = self.cause_in_checklist(&diagnosis);
+                    self.diagnosis = Some(diagnosis);
+                    match cause {
+                        Some(cause) => self.done(cause),
+                        None => Phase::Clock(Exchange::new(GetClock)),
+                    }
+                }
+                Phase::Clock(exchange) => {
+                    self.clock = settle!(exchange.poll(core, now)).ok();
+                    Phase::TcpOpen(Exchange::new(OpenTcpSocket {
+                        context: self.open.pdp_context,
+                        id: self.open.client,
+                        host: self.open.host,
+                        port: self.open.port(),
+                    }))
+                }
+                Phase::TcpOpen(exchange) => match settle!(exchange.poll(core, now)) {
+                    Ok(_) => Phase::TcpWait(now.saturating_add(TCP_PROBE_MS)),
+                    // The module has no plain TCP (or refused): go on with TLS.
+                    Err(_) => {
+                        Phase::Configure(Configure::new(self.spare, &self.config), Probe::AsIs)
+                    }
+                },
+                Phase::TcpWait(deadline) => {
+                    let deadline = *deadline;
+                    core.poll_idle(now);
+                    let mut answered = None;
+                    while let Some(event) = core.take_event() {
+                        if let Event::TcpOpened { id, result } = event {
+                            if id == self.open.client {
+                                answered = Some(result == SslErrorCode::Success);
+                            }
+                        }
+                    }
+                    match answered {
+                        Some(open) => Phase::TcpClose(
+                            Exchange::new(CloseTcpSocket {
+                                id: self.open.client,
+                            }),
+                            open,
+                        ),
+                        None if now >= deadline => Phase::TcpClose(
+                            Exchange::new(CloseTcpSocket {
+                                id: self.open.client,
+                            }),
+                            false,
+                        ),
+                        None => return Poll::Pending,
+                    }
+                }
+                Phase::TcpClose(exchange, reachable) => {
+                    let reachable = *reachable;
+                    let _ = settle!(exchange.poll(core, now));
+                    if reachable {
+                        Phase::Configure(Configure::new(self.spare, &self.config), Probe::AsIs)
+                    } else {
+                        self.done(Cause::PortClosed)
+                    }
+                }
+                Phase::Configure(op, probe) => {
+                    let probe = *probe;
+                    settle!(op.poll(core, now))?;
+                    self.probes = self.probes.saturating_add(1);
+                    Phase::Open(Open::probe(self.probe_open()?), probe)
+                }
+                Phase::Open(op, probe) => {
+                    let probe = *probe;
+                    match settle!(op.poll(core, now)) {
+                        // Up: closed at once, before any data.
+                        Ok(handle) => Phase::Close(Close::new(handle, Some(0)), probe, true),
+                        Err(Error::ModuleReset) => return Poll::Ready(Err(Error::ModuleReset)),
+                        Err(_) => match self.next(probe, false) {
+                            Ok(next) => self.configure(next),
+                            Err(cause) => self.done(cause),
+                        },
+                    }
+                }
+                Phase::Close(op, probe, ok) => {
+                    let (probe, ok) = (*probe, *ok);
+                    settle!(op.poll(core, now))?;
+                    match self.next(probe, ok) {
+                        Ok(next) => self.configure(next),
+                        Err(cause) => self.done(cause),
+                    }
+                }
+                Phase::Restore(op, cause) => {
+                    let cause = *cause;
+                    settle!(op.poll(core, now))?;
+                    self.phase = None;
+                    return Poll::Ready(Ok(Explanation {
+                        cause,
+                        diagnosis: self.diagnosis.take().ok_or(Error::Busy)?,
+                        probes: self.probes,
+                    }));
+                }
+            };
+            self.phase = Some(next);
+        }
+    }
+}
+
+impl<'a> ExplainOpenFailure<'a, '_> {
+    fn configure<'r>(&self, probe: Probe) -> Phase<'a, 'r> {
+        Phase::Configure(
+            Configure::new(self.spare, &probe.apply(&self.config)),
+            probe,
+        )
+    }
+}
