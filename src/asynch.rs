@@ -295,6 +295,26 @@ where
             .await
     }
 
+    /// Send `text` the note's way, ended by Ctrl+Z (see [`ops::Send::text`]).
+    pub async fn send_text(&mut self, handle: &SocketHandle, text: &[u8]) -> Result<usize, Error> {
+        self.run(&mut ops::Send::text(*handle, text)).await
+    }
+
+    /// Send one datagram on a DTLS socket (1..=1460 bytes, all of them).
+    pub async fn send_datagram(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<(), Error> {
+        crate::types::SendLength::new(u16::try_from(data.len()).unwrap_or(u16::MAX))?;
+        self.write(handle, data).await.map(drop)
+    }
+
+    /// Receive one datagram of a DTLS socket (truncated to `buf`).
+    pub async fn recv_datagram(
+        &mut self,
+        handle: &SocketHandle,
+        buf: &mut [u8],
+    ) -> Result<usize, Error> {
+        self.run(&mut ops::Read::datagram(*handle, buf)).await
+    }
+
     /// Read received bytes (at least one, or 0 at the end of the stream).
     pub async fn read(&mut self, handle: &SocketHandle, buf: &mut [u8]) -> Result<usize, Error> {
         self.run(&mut ops::Read::new(*handle, buf)).await

@@ -158,3 +158,64 @@ fn a_cut_line_of_our_own_in_a_read_answer_keeps_the_payload_and_resyncs() {
     assert_eq!(&buf[..5], b"hello");
     assert_done_after_read(m, sock);
 }
+
+/// The `AT+QSSLCFG` writes of the secure defaults with `cacert`, then
+/// `closetimemode` `mode`, each answered `OK`.
+fn configured_with_close_mode(mode: u8) -> Vec<Step> {
+    let lines = [
+        "\"sslversion\",0,3".to_string(),
+        "\"ciphersuite\",0,0XFFFF".into(),
+        "\"seclevel\",0,1".into(),
+        "\"ignorelocaltime\",0,0".into(),
+        "\"sni\",0,1".into(),
+        "\"negotiatetime\",0,120".into(),
+        "\"ignoremulticertchainverify\",0,0".into(),
+        "\"ignoreinvalidcertsign\",0,0".into(),
+        "\"dtls\",0,0".into(),
+        "\"cacert\",0,\"RAM:ca.pem\"".into(),
+        "\"renegotiation\",0,0".into(),
+        format!("\"closetimemode\",0,{mode}"),
+    ];
+    lines
+        .iter()
+        .flat_map(|l| [cmd(&format!("AT+QSSLCFG={l}")), ok()])
+        .collect()
+}
+
+#[test]
+fn the_engine_waits_for_a_close_in_the_unit_closetimemode_sets() {
+    use quectel_ssl::command::ssl_config::CloseTimeMode;
+    use quectel_ssl::modem::ops::{Close, SslConfig};
+    use quectel_ssl::modem::Clock;
+    // The module never answers the close: the engine gives up after the
+    // linger plus a second, counted in the context's unit.
+    for (mode, unit, code) in [
+        (CloseTimeMode::Milliseconds, 1u64, 1u8),
+        (CloseTimeMode::Seconds, 1000, 0),
+    ] {
+        let mut rx = [0u8; 64];
+        let mut steps = configured_with_close_mode(code);
+        steps.extend(opened(0));
+        steps.push(cmd("AT+QSSLCLOSE=0,800"));
+        let mut m = modem(steps);
+        let config = SslConfig {
+            close_time_mode: Some(mode),
+            ..SslConfig::with_ca(FileName::new("RAM:ca.pem").unwrap())
+        };
+        m.configure_ssl(SslContextId::new(0).unwrap(), &config)
+            .unwrap();
+        let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+        let (port, _timer) = {
+            let started = m.timer_mut().now_ms();
+            assert_eq!(m.run(&mut Close::new(sock, Some(800))), Err(Error::Timeout));
+            let waited = m.timer_mut().now_ms() - started;
+            let want = 800 * unit + 1000;
+            assert!(
+                waited >= want && waited < want + 1000,
+                "{mode:?}: waited {waited} ms"
+            );
+            m.release()
+        };
+        assert!(port.remaining().is_empty());
+    }
+}

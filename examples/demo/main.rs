@@ -28,7 +28,7 @@ use quectel_sim::testing::{EchoServer, EchoServerOptions, TestPki};
 use quectel_sim::transcript::render_bytes;
 use quectel_sim::{SimConfig, SimHandle, SimPort, Simulator};
 use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
-use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
+use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket, ReadSslData};
 use quectel_ssl::modem::ops::{self, SslConfig};
 use quectel_ssl::modem::StdTimer;
 use quectel_ssl::*;
@@ -336,6 +336,30 @@ fn run(target: &Target, sim: SimHandle, port: SimPort) -> Result<(usize, Duratio
     moved += data.len() + back.len();
     if target.echo && back != data {
         return Err("buffer mode: the echo differs".into());
+    }
+    if target.echo {
+        // The note's own variable-length send, ended by Ctrl+Z, and the read
+        // after the last one, which the module answers `+QSSLRECV: 0`.
+        let text = b"Test data from SSL";
+        let back = show.step(
+            "3.3.2 send the note's way: AT+QSSLSEND=4, the text, Ctrl+Z; read it back",
+            || {
+                m.send_text(&sock, text)
+                    .and_then(|_| read_back(&mut m, sock, false, target, text.len()))
+            },
+            |b| describe_data(text, b, true),
+        )?;
+        if back != text {
+            return Err("the Ctrl+Z send: the echo differs".into());
+        }
+        moved += text.len() + back.len();
+        let client = ClientId::new(4).map_err(|e| e.to_string())?;
+        let length = ReadLength::new(1500).map_err(|e| e.to_string())?;
+        show.step(
+            "3.3.3 read again: the module is empty (AT+QSSLRECV=4,1500)",
+            || m.command(ReadSslData::new(client, length)),
+            |d| format!("+QSSLRECV: {}", d.data.len()),
+        )?;
     }
     show.step(
         "3.3.4 close socket 4",

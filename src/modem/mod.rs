@@ -208,6 +208,11 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
         &self.port
     }
 
+    /// The timer, mutably (to read the engine's clock).
+    pub fn timer_mut(&mut self) -> &mut T {
+        &mut self.timer
+    }
+
     /// The port, mutably (see [`port`](Self::port)).
     pub fn port_mut(&mut self) -> &mut P {
         &mut self.port
@@ -417,6 +422,30 @@ where
         rx_buffer: &'r mut [u8],
     ) -> Result<SocketHandle, Error> {
         self.run(&mut ops::Open::new(cmd, rx_buffer))
+    }
+
+    /// Send `text` the note's way: `AT+QSSLSEND=<id>`, the text, Ctrl+Z (see
+    /// [`ops::Send::text`]: no 0x1A or 0x1B in it, at most 1460 bytes).
+    /// Returns the bytes the module took; binary data takes
+    /// [`write`](Self::write).
+    pub fn send_text(&mut self, handle: &SocketHandle, text: &[u8]) -> Result<usize, Error> {
+        self.run(&mut ops::Send::text(*handle, text))
+    }
+
+    /// Send one datagram on a DTLS socket (see [`ops::SslConfig::dtls`]):
+    /// all of `data`, 1..=1460 bytes, in one `AT+QSSLSEND` (refused with
+    /// [`Error::InvalidParameter`] before anything is written if longer).
+    /// `SEND FAIL` is retried, as for [`write`](Self::write).
+    pub fn send_datagram(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<(), Error> {
+        crate::types::SendLength::new(u16::try_from(data.len()).unwrap_or(u16::MAX))?;
+        self.write(handle, data).map(drop)
+    }
+
+    /// Receive one datagram of a DTLS socket into `buf`; returns its length
+    /// (a longer datagram is truncated to `buf`, as a UDP receive does), or
+    /// 0 at the end of the connection.
+    pub fn recv_datagram(&mut self, handle: &SocketHandle, buf: &mut [u8]) -> Result<usize, Error> {
+        self.run(&mut ops::Read::datagram(*handle, buf))
     }
 
     /// Send up to 1460 bytes of `data`; returns how many the module took.

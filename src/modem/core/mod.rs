@@ -16,6 +16,7 @@ mod escape_guard;
 mod pump;
 mod raw;
 mod resync;
+mod socket;
 mod urc;
 
 use core::task::Poll;
@@ -29,6 +30,7 @@ use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
 pub(crate) use escape_guard::{guard_with_margin, PlusRun};
 pub(crate) use resync::ModuleSocket;
 use resync::ResyncState;
+pub(crate) use socket::SocketData;
 use urc::push_event;
 
 /// Something the module reported on its own, kept for the application.
@@ -170,54 +172,6 @@ const ORPHAN_GRACE_MS: u64 = 500;
 /// any module queues in front of an answer.
 const MAX_EXTENSION_MS: u64 = 60_000;
 
-/// Per-socket receive side.
-#[derive(Debug, Default)]
-pub(crate) struct SocketData<'r> {
-    pub ring: Ring<'r>,
-    /// The module may hold data for this socket (buffer mode).
-    pub pending: bool,
-    /// Pushed bytes dropped since the last report.
-    pub dropped: u32,
-    /// The result of the last open.
-    pub open_result: Option<SslErrorCode>,
-    /// The stream can't be trusted any more: a send was abandoned after its
-    /// prompt (its bytes were filled with zeros), or received data was
-    /// framed wrongly (a corrupted length on the line).
-    pub broken: bool,
-    /// The newest bytes of `ring` belong to a payload whose trailer has not
-    /// been checked yet (see [`Frame::PayloadEnd`]): they are held back from
-    /// readers until it is, and dropped if the payload was misframed.
-    pub unverified: usize,
-    /// The stream broke because the module's output could not be framed:
-    /// it reports [`Error::Desynchronized`] rather than [`Error::Closed`].
-    pub desync: bool,
-}
-
-impl SocketData<'_> {
-    /// What a broken stream reports.
-    pub fn broken_error(&self) -> Error {
-        if self.desync {
-            Error::Desynchronized
-        } else {
-            Error::Closed
-        }
-    }
-
-    /// Bytes a reader may take now.
-    pub fn readable(&self) -> usize {
-        self.ring.len().saturating_sub(self.unverified)
-    }
-
-    /// The payload being checked was misframed: drop its bytes, and trust
-    /// nothing more on this socket.
-    pub fn misframed(&mut self) {
-        let keep = self.readable();
-        self.ring.truncate(keep);
-        self.unverified = 0;
-        self.broken = true;
-    }
-}
-
 /// The shared core of the engine.
 pub struct Core<'r, const LINE: usize> {
     line: [u8; LINE],
@@ -244,6 +198,10 @@ pub struct Core<'r, const LINE: usize> {
     reset_token: Option<u32>,
     events: heapless::Deque<Event, 8>,
     negotiate_s: [u16; 6],
+    /// Per SSL context (bit = context): `closetimemode` is milliseconds.
+    close_in_ms: u8,
+    /// Per SSL context (bit = context): `dtls` is on.
+    dtls: u8,
 
     /// Transparent mode: bytes held back while they may be the start of
     /// `NO CARRIER` (or of the `OK` after an escape).
@@ -296,6 +254,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             reset_token: None,
             events: heapless::Deque::new(),
             negotiate_s: [NegotiateTime::MAX.get(); 6],
+            close_in_ms: 0,
+            dtls: 0,
             held: heapless::Vec::new(),
             watch_ok: false,
             escaped: false,
@@ -700,6 +660,29 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.negotiate_s[ctx.index()] = seconds.get();
     }
 
+    /// Record `ctx`'s `closetimemode` (`true`: milliseconds) and `dtls`
+    /// (`None`: left as they were).
+    pub(crate) fn set_context_modes(
+        &mut self,
+        ctx: SslContextId,
+        close_in_ms: Option<bool>,
+        dtls: Option<bool>,
+    ) {
+        let bit = 1u8 << ctx.index();
+        for (mask, value) in [(&mut self.close_in_ms, close_in_ms), (&mut self.dtls, dtls)] {
+            match value {
+                Some(true) => *mask |= bit,
+                Some(false) => *mask &= !bit,
+                None => {}
+            }
+        }
+    }
+
+    /// `AT+QSSLCLOSE`'s timeout on `ctx` counts milliseconds.
+    pub(crate) fn close_in_ms(&self, ctx: SslContextId) -> bool {
+        self.close_in_ms & (1 << ctx.index()) != 0
+    }
+
     /// The oldest event not yet taken.
     pub(crate) fn take_event(&mut self) -> Option<Event> {
         self.events.pop_front()
@@ -710,7 +693,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     }
 
     /// Attach `ring` to `client` (on open).
-    pub(crate) fn attach(&mut self, client: ClientId, ring: &'r mut [u8]) {
+    pub(crate) fn attach(&mut self, client: ClientId, ctx: SslContextId, ring: &'r mut [u8]) {
         debug!(
             "socket {}: opening, {} bytes to receive into",
             client.get(),
@@ -718,6 +701,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         );
         self.socks[client.index()] = SocketData {
             ring: Ring::new(ring),
+            datagram: self.dtls & (1 << ctx.index()) != 0,
             ..SocketData::default()
         };
     }

@@ -123,7 +123,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         Some(sock) if sock.ring.holds_rdy(sock.readable()) => {
                             doubt = Some(Doubt::RdyInPayload)
                         }
-                        Some(sock) => sock.unverified = 0,
+                        Some(sock) => sock.verified(),
                         None => {}
                     }
                     if doubt.is_none() && owner && source == PayloadSource::Read {
@@ -272,6 +272,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.held.clear();
         self.watch_ok = false;
         self.negotiate_s = [NegotiateTime::MAX.get(); 6];
+        self.close_in_ms = 0;
+        self.dtls = 0;
         self.event(Event::Rebooted);
     }
 }

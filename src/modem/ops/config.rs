@@ -4,9 +4,9 @@ use core::task::Poll;
 
 use super::{settle, Exchange, Op};
 use crate::command::ssl_config::{
-    Alpn, CaCert, CipherSuite, ClientCert, ClientKey, CloseTimeMode, IgnoreInvalidCertSign,
-    IgnoreLocalTime, IgnoreMultiCertChainVerify, Psk, Renegotiation, SecLevel, SessionCache,
-    SetSslConfig, Sni, SslSetting, SslVersion,
+    Alpn, CaCert, CipherSuite, ClientCert, ClientKey, CloseTimeMode, Dtls, DtlsVersion,
+    IgnoreInvalidCertSign, IgnoreLocalTime, IgnoreMultiCertChainVerify, Psk, Renegotiation,
+    SecLevel, SessionCache, SetSslConfig, Sni, SslSetting, SslVersion,
 };
 use crate::command::{answers_ok, AtCommand, Encoder};
 use crate::error::{Error, ParamError};
@@ -126,8 +126,17 @@ pub struct SslConfig<'a> {
     /// forward secrecy. The key is never logged; `Debug` prints `<hidden>`.
     pub psk: Option<Psk<'a>>,
     /// Unit of `AT+QSSLCLOSE`'s timeout. `None` leaves the module's setting
-    /// (seconds by default).
+    /// (seconds by default). The engine's close waits in the same unit.
     pub close_time_mode: Option<CloseTimeMode>,
+    /// DTLS over UDP instead of TLS over TCP, in this version. Default
+    /// `None` (TLS; `dtls` is written 0). A DTLS socket carries datagrams:
+    /// send them with [`Modem::send_datagram`](crate::Modem::send_datagram)
+    /// (one per call, at most 1460 bytes) and read them with
+    /// [`Modem::recv_datagram`](crate::Modem::recv_datagram) (one per call,
+    /// boundaries kept); buffer and direct-push access only (the module
+    /// refuses transparent access: a byte stream has no boundaries). DTLS
+    /// 1.0 is deprecated (RFC 8996), as TLS 1.0 is.
+    pub dtls: Option<DtlsVersion>,
 }
 
 impl Default for SslConfig<'_> {
@@ -151,6 +160,7 @@ impl Default for SslConfig<'_> {
             renegotiation: Some(false),
             psk: None,
             close_time_mode: None,
+            dtls: None,
         }
     }
 }
@@ -174,6 +184,7 @@ impl<'a> SslConfig<'a> {
     pub fn is_weakened(&self) -> bool {
         !matches!(self.version, SslVersion::Tls12)
             || (self.cipher.is_weak() && self.cipher != CipherSuite::All)
+            || self.dtls == Some(DtlsVersion::Dtls10)
             || self.security == SecLevel::NoAuthentication
             || !self.check_validity
             || !self.verify_chain
@@ -212,6 +223,8 @@ impl<'a> SslConfig<'a> {
             self.psk.map(|psk| Step::Psk(SetSslConfig::new(ctx, psk))),
             self.close_time_mode
                 .map(|mode| Step::CloseTimeMode(SetSslConfig::new(ctx, mode))),
+            self.dtls
+                .map(|version| Step::DtlsVersion(SetSslConfig::new(ctx, version))),
         ];
         let always = [
             Step::Version(SetSslConfig::new(ctx, self.version)),
@@ -231,6 +244,7 @@ impl<'a> SslConfig<'a> {
                 ctx,
                 IgnoreInvalidCertSign(!self.verify_signature),
             )),
+            Step::Dtls(SetSslConfig::new(ctx, Dtls(self.dtls.is_some()))),
         ];
         always
             .into_iter()
@@ -258,6 +272,8 @@ enum Step<'a> {
     Renegotiation(SetSslConfig<Renegotiation>),
     Psk(SetSslConfig<Psk<'a>>),
     CloseTimeMode(SetSslConfig<CloseTimeMode>),
+    Dtls(SetSslConfig<Dtls>),
+    DtlsVersion(SetSslConfig<DtlsVersion>),
 }
 
 fn encode_set<S: SslSetting>(cmd: &SetSslConfig<S>, e: &mut Encoder<'_>) {
@@ -284,6 +300,8 @@ impl AtCommand for Step<'_> {
             Step::Renegotiation(c) => encode_set(c, e),
             Step::Psk(c) => encode_set(c, e),
             Step::CloseTimeMode(c) => encode_set(c, e),
+            Step::Dtls(c) => encode_set(c, e),
+            Step::DtlsVersion(c) => encode_set(c, e),
         }
     }
 }
@@ -327,6 +345,13 @@ impl<'r> Op<'r> for Configure<'_> {
                 None => {
                     let Some(step) = self.config.step(self.context, self.next) else {
                         core.set_negotiate_time(self.context, self.config.negotiate_time);
+                        core.set_context_modes(
+                            self.context,
+                            self.config
+                                .close_time_mode
+                                .map(|m| m == CloseTimeMode::Milliseconds),
+                            Some(self.config.dtls.is_some()),
+                        );
                         return Poll::Ready(Ok(()));
                     };
                     self.current.insert(Exchange::new(step))

@@ -124,7 +124,7 @@ impl<'r> Op<'r> for Open<'_, 'r> {
                         Err(e) => return Poll::Ready(Err(e)),
                     };
                     if let Some(ring) = self.ring.take() {
-                        core.attach(client, ring);
+                        core.attach(client, self.cmd.ssl_context, ring);
                     }
                     // Transparent mode answers after the handshake, the
                     // others at once.
@@ -194,19 +194,25 @@ impl<'r> Op<'r> for Open<'_, 'r> {
 
 /// Close a socket with `AT+QSSLCLOSE` (also one the peer closed). Closing a
 /// handle whose socket is already gone does nothing.
+///
+/// The module lingers up to `timeout` for unsent data to go out: seconds,
+/// or milliseconds when the socket's SSL context has `closetimemode` 1
+/// (set with [`SslConfig::close_time_mode`](super::SslConfig)); the engine
+/// waits as long, plus a second.
 pub struct Close {
     handle: SocketHandle,
-    exchange: Exchange<CloseSslSocket>,
-    started: bool,
+    timeout: Option<u16>,
+    exchange: Option<Exchange<CloseSslSocket>>,
 }
 
 impl Close {
-    /// Close `handle`, waiting at most `timeout` (module default: 10 s).
+    /// Close `handle`, waiting at most `timeout` (module default: 10, in
+    /// the context's `closetimemode` unit).
     pub fn new(handle: SocketHandle, timeout: Option<u16>) -> Self {
         Self {
             handle,
-            exchange: Exchange::new(CloseSslSocket::new(handle.client(), timeout)),
-            started: false,
+            timeout,
+            exchange: None,
         }
     }
 }
@@ -220,15 +226,29 @@ impl<'r> Op<'r> for Close {
         now: u64,
     ) -> Poll<Result<(), Error>> {
         let client = self.handle.client();
-        if !self.started {
-            match core.state.check_handle(&self.handle) {
-                Ok(_) => {}
+        if self.exchange.is_none() {
+            let ctx = match core.state.check_handle(&self.handle) {
+                Ok(socket) => socket.ssl,
                 Err(Error::StaleHandle | Error::ModuleReset) => return Poll::Ready(Ok(())),
                 Err(e) => return Poll::Ready(Err(e)),
-            }
-            self.started = true;
+            };
+            let linger = u32::from(self.timeout.unwrap_or(10));
+            let linger_ms = if core.close_in_ms(ctx) {
+                linger
+            } else {
+                linger.saturating_mul(1000)
+            };
+            let cmd = CloseSslSocket::new(client, self.timeout);
+            self.exchange = Some(Exchange::with(
+                cmd,
+                Kind::Plain,
+                Some(linger_ms.saturating_add(1000)),
+            ));
         }
-        settle!(self.exchange.poll(core, now))?;
+        let Some(exchange) = self.exchange.as_mut() else {
+            return Poll::Ready(Err(Error::Busy));
+        };
+        settle!(exchange.poll(core, now))?;
         core.state.closed(client);
         core.detach(client);
         Poll::Ready(Ok(()))

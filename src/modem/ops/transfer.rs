@@ -31,6 +31,9 @@ pub struct Send<'d> {
     handle: SocketHandle,
     data: &'d [u8],
     phase: SendPhase<'d>,
+    /// The variable-length form (`AT+QSSLSEND=<id>`, ended by Ctrl+Z), and
+    /// whether the Ctrl+Z is on its way.
+    text: Option<bool>,
 }
 
 enum SendPhase<'d> {
@@ -39,6 +42,9 @@ enum SendPhase<'d> {
     Data(Exchange<SslPayload<'d>>),
 }
 
+/// Ends a variable-length send.
+const CTRL_Z: &[u8] = &[SslPayload::CTRL_Z];
+
 impl<'d> Send<'d> {
     /// Send `data` (1..=1460 bytes) on `handle`.
     pub fn new(handle: SocketHandle, data: &'d [u8]) -> Self {
@@ -46,6 +52,19 @@ impl<'d> Send<'d> {
             handle,
             data,
             phase: SendPhase::Start,
+            text: None,
+        }
+    }
+
+    /// Send `text` with the note's variable-length form: `AT+QSSLSEND=<id>`,
+    /// the text at the prompt, then Ctrl+Z. At most 1460 bytes, none of
+    /// them 0x1A (Ctrl+Z) or 0x1B (ESC): refused before anything is written
+    /// ([`ParamError::NeedsFixedLength`](crate::ParamError::NeedsFixedLength));
+    /// binary data takes [`Send::new`].
+    pub fn text(handle: SocketHandle, text: &'d [u8]) -> Self {
+        Self {
+            text: Some(false),
+            ..Self::new(handle, text)
         }
     }
 }
@@ -62,6 +81,11 @@ impl<'r, 'd> Op<'r> for Send<'d> {
         loop {
             match &mut self.phase {
                 SendPhase::Start => {
+                    if self.text.is_some() {
+                        if let Err(e) = SslPayload::variable(self.data) {
+                            return Poll::Ready(Err(e));
+                        }
+                    }
                     let checked = core.state.check_send(&self.handle).and_then(|()| {
                         SendLength::new(u16::try_from(self.data.len()).unwrap_or(u16::MAX))
                     });
@@ -72,8 +96,13 @@ impl<'r, 'd> Op<'r> for Send<'d> {
                         Ok(length) => length,
                         Err(e) => return Poll::Ready(Err(e)),
                     };
+                    let cmd = if self.text.is_some() {
+                        SendSslData::variable(client)
+                    } else {
+                        SendSslData::fixed(client, length)
+                    };
                     self.phase = SendPhase::Prompt(Exchange::with(
-                        SendSslData::fixed(client, length),
+                        cmd,
                         Kind::Send(client, length.get()),
                         None,
                     ));
@@ -83,7 +112,11 @@ impl<'r, 'd> Op<'r> for Send<'d> {
                         let Some(token) = exchange.token() else {
                             return Poll::Ready(Err(Error::Busy));
                         };
-                        let payload = match SslPayload::fixed(self.data) {
+                        let payload = match self.text {
+                            Some(_) => SslPayload::variable(self.data),
+                            None => SslPayload::fixed(self.data),
+                        };
+                        let payload = match payload {
                             Ok(payload) => payload,
                             Err(e) => return Poll::Ready(Err(e)),
                         };
@@ -94,11 +127,18 @@ impl<'r, 'd> Op<'r> for Send<'d> {
                     Err(e) => return Poll::Ready(Err(e)),
                 },
                 SendPhase::Data(exchange) => {
+                    if self.text == Some(false) && !core.tx_pending() {
+                        // The text is out: Ctrl+Z sends it.
+                        if let Some(token) = exchange.token() {
+                            core.start_payload(token, CTRL_Z.len(), SEND_ANSWER_MS, now);
+                        }
+                        self.text = Some(true);
+                    }
                     return match settle!(exchange.poll(core, now)) {
                         Ok(_) => Poll::Ready(Ok(self.data.len())),
                         Err(Error::Rejected) => Poll::Ready(Err(refused(core, client))),
                         Err(e) => Poll::Ready(Err(e)),
-                    }
+                    };
                 }
             }
         }
@@ -106,6 +146,9 @@ impl<'r, 'd> Op<'r> for Send<'d> {
 
     fn payload(&self) -> Option<(u32, &[u8])> {
         match &self.phase {
+            SendPhase::Data(exchange) if self.text == Some(true) => {
+                exchange.token().map(|t| (t, CTRL_Z))
+            }
             SendPhase::Data(exchange) => exchange.token().map(|t| (t, self.data)),
             _ => None,
         }
@@ -169,6 +212,8 @@ impl AtCommand for RecvToRing {
 pub struct Read<'b> {
     handle: SocketHandle,
     buf: &'b mut [u8],
+    /// One whole datagram per read (a DTLS socket).
+    datagram: bool,
     recv: Option<(Exchange<RecvToRing>, usize)>,
     /// `AT`, written to make the module say something after a push whose
     /// check waits for its next output.
@@ -181,8 +226,20 @@ impl<'b> Read<'b> {
         Self {
             handle,
             buf,
+            datagram: false,
             recv: None,
             check: None,
+        }
+    }
+
+    /// Read one datagram of a DTLS socket into `buf`: done with its length
+    /// (what does not fit `buf` is dropped, as a UDP socket's receive does),
+    /// or 0 at the end. Boundaries are those the module delivered: one
+    /// `+QSSLRECV` payload or one push is one datagram.
+    pub fn datagram(handle: SocketHandle, buf: &'b mut [u8]) -> Self {
+        Self {
+            datagram: true,
+            ..Self::new(handle, buf)
         }
     }
 }
@@ -274,9 +331,15 @@ impl<'r> Op<'r> for Read<'_> {
             if self.buf.is_empty() {
                 return Poll::Ready(Ok(0));
             }
-            let readable = data.readable().min(self.buf.len());
-            if readable > 0 {
-                return Poll::Ready(Ok(data.ring.pop(&mut self.buf[..readable])));
+            if self.datagram {
+                if let Some((n, _)) = data.pop_datagram(self.buf) {
+                    return Poll::Ready(Ok(n));
+                }
+            } else {
+                let readable = data.readable().min(self.buf.len());
+                if readable > 0 {
+                    return Poll::Ready(Ok(data.pop_stream(&mut self.buf[..readable])));
+                }
             }
             if data.broken {
                 return Poll::Ready(Err(data.broken_error()));

@@ -1,0 +1,131 @@
+//! One socket's receive side: the ring the user lent, what is still
+//! unchecked in it, what the module may still hold, and, for a DTLS socket,
+//! where each datagram ends.
+
+use super::super::ring::Ring;
+use crate::error::{Error, SslErrorCode};
+
+/// Datagrams a DTLS socket keeps the boundaries of, unread: more are
+/// dropped (and reported) until one is read.
+pub(crate) const DATAGRAMS: usize = 8;
+
+/// Per-socket receive side.
+#[derive(Debug, Default)]
+pub(crate) struct SocketData<'r> {
+    pub ring: Ring<'r>,
+    /// The module may hold data for this socket (buffer mode).
+    pub pending: bool,
+    /// Pushed bytes dropped since the last report.
+    pub dropped: u32,
+    /// The result of the last open.
+    pub open_result: Option<SslErrorCode>,
+    /// The stream can't be trusted any more: a send was abandoned after its
+    /// prompt, or received data was framed wrongly (a corrupted length on
+    /// the line).
+    pub broken: bool,
+    /// The newest bytes of `ring` belong to a payload whose trailer has not
+    /// been checked yet (see [`crate::Frame::PayloadEnd`]): they are held
+    /// back from readers until it is, and dropped if the payload was
+    /// misframed.
+    pub unverified: usize,
+    /// The stream broke because the module's output could not be framed:
+    /// it reports [`Error::Desynchronized`] rather than [`Error::Closed`].
+    pub desync: bool,
+    /// A DTLS socket: each payload is one datagram, and where each ends is
+    /// kept (oldest first).
+    pub datagram: bool,
+    /// The lengths of the datagrams in `ring`, oldest first (the first one
+    /// possibly partly read).
+    pub lengths: heapless::Deque<u16, DATAGRAMS>,
+}
+
+impl SocketData<'_> {
+    /// What a broken stream reports.
+    pub fn broken_error(&self) -> Error {
+        if self.desync {
+            Error::Desynchronized
+        } else {
+            Error::Closed
+        }
+    }
+
+    /// Bytes a reader may take now.
+    pub fn readable(&self) -> usize {
+        self.ring.len().saturating_sub(self.unverified)
+    }
+
+    /// The payload being checked was misframed: drop its bytes, and trust
+    /// nothing more on this socket.
+    pub fn misframed(&mut self) {
+        let keep = self.readable();
+        self.ring.truncate(keep);
+        self.unverified = 0;
+        self.broken = true;
+    }
+
+    /// The payload being checked passed its check: its bytes are readable;
+    /// on a DTLS socket they are one datagram (dropped if no room is left
+    /// to keep its boundary).
+    pub fn verified(&mut self) {
+        let len = core::mem::take(&mut self.unverified);
+        if !self.datagram || len == 0 {
+            return;
+        }
+        let fits = u16::try_from(len).ok().filter(|_| !self.lengths.is_full());
+        match fits {
+            Some(len) => {
+                // Room was checked above.
+                let _ = self.lengths.push_back(len);
+            }
+            None => {
+                let keep = self.ring.len() - len;
+                self.ring.truncate(keep);
+                self.dropped = self.dropped.saturating_add(len as u32);
+            }
+        }
+    }
+
+    /// Take readable bytes as a stream into `buf`.
+    pub fn pop_stream(&mut self, buf: &mut [u8]) -> usize {
+        let n = self.readable().min(buf.len());
+        let n = self.ring.pop(&mut buf[..n]);
+        self.consume_lengths(n);
+        n
+    }
+
+    /// Take the oldest datagram into `buf`: its length, of which what does
+    /// not fit `buf` is dropped (as a UDP socket's receive does). `None`
+    /// when no whole datagram is there.
+    pub fn pop_datagram(&mut self, buf: &mut [u8]) -> Option<(usize, usize)> {
+        let len = usize::from(*self.lengths.front()?);
+        let fits = len.min(buf.len());
+        let n = self.ring.pop(&mut buf[..fits]);
+        let mut rest = len - n;
+        while rest > 0 {
+            let mut sink = [0u8; 64];
+            let dropped = self.ring.pop(&mut sink[..rest.min(64)]);
+            if dropped == 0 {
+                break;
+            }
+            rest -= dropped;
+        }
+        self.lengths.pop_front();
+        Some((n, len))
+    }
+
+    /// `n` bytes were read as a stream: the datagrams they span are gone.
+    fn consume_lengths(&mut self, mut n: usize) {
+        while n > 0 {
+            let Some(front) = self.lengths.front_mut() else {
+                return;
+            };
+            let take = usize::from(*front).min(n);
+            // take <= *front
+            *front -= take as u16;
+            n -= take;
+            if *front == 0 {
+                self.lengths.pop_front();
+            }
+        }
+    }
+}
