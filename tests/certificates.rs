@@ -257,7 +257,10 @@ fn the_diagnosis_names_what_is_missing() {
     let mut rig = Rig::new();
     let mut m = rig.modem();
     m.init().unwrap();
-    let cfg = SslConfig::with_ca(name("RAM:nowhere.pem"));
+    let cfg = SslConfig {
+        cipher: quectel_ssl::command::ssl_config::CipherSuite::EcdheRsaAes128GcmSha256,
+        ..SslConfig::with_ca(name("RAM:nowhere.pem"))
+    };
     m.configure_ssl(ssl(2), &cfg).unwrap();
     let diagnosis = m.diagnose(pdp(1), ssl(2)).unwrap();
     let findings = diagnosis.findings();
@@ -273,6 +276,8 @@ fn the_diagnosis_names_what_is_missing() {
     let findings = diagnosis.findings();
     assert!(!findings.contains(&Finding::PdpInactive), "{diagnosis}");
     assert!(!findings.contains(&Finding::CaCertMissing), "{diagnosis}");
+    // The default offers every suite.
+    assert!(!findings.contains(&Finding::SingleCipher), "{diagnosis}");
 }
 
 /// The module clock starts from the host's (as a module that took the
