@@ -15,7 +15,7 @@ use crate::filesystem::{Drive, FilePath};
 use crate::line::LineFaultKind;
 use crate::net::OpenFailure;
 use crate::port::DtrPin;
-use crate::simulator::SimCore;
+use crate::shared::SimCore;
 use crate::transcript::Transcript;
 
 /// Controls and inspects a running simulator. Dropping it (and every

@@ -31,6 +31,7 @@ mod handle;
 mod line;
 mod net;
 mod port;
+mod shared;
 mod simulator;
 pub mod testing;
 pub mod transcript;

@@ -8,7 +8,7 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use crate::engine::event::Event;
-use crate::simulator::SimCore;
+use crate::shared::SimCore;
 
 /// The only way a port operation fails: the simulator was shut down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

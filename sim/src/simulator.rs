@@ -2,9 +2,7 @@
 //! handed back ([`SimHandle`] for the test, [`SimPort`] for the driver).
 
 use std::io;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use crate::config::SimConfig;
 use crate::engine::inbox::Inbox;
@@ -12,43 +10,8 @@ use crate::engine::{self, Module};
 use crate::handle::SimHandle;
 use crate::line::Line;
 use crate::port::SimPort;
+use crate::shared::SimCore;
 use crate::transcript::Recorder;
-
-/// What the handle and the ports share. Dropping the last of them stops and
-/// joins every thread of the simulator.
-pub(crate) struct SimCore {
-    pub config: Arc<SimConfig>,
-    pub line: Arc<Line>,
-    pub inbox: Arc<Inbox>,
-    pub module: Arc<Mutex<Module>>,
-    engine: Mutex<Option<JoinHandle<()>>>,
-    stopped: AtomicBool,
-}
-
-impl SimCore {
-    pub fn is_stopped(&self) -> bool {
-        self.stopped.load(Ordering::SeqCst)
-    }
-
-    /// Stops the engine (which joins the network threads) and the line.
-    pub fn stop(&self) {
-        if self.stopped.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        self.inbox.close();
-        let engine = self.engine.lock().ok().and_then(|mut e| e.take());
-        if let Some(engine) = engine {
-            let _ = engine.join();
-        }
-        self.line.close();
-    }
-}
-
-impl Drop for SimCore {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 /// Starts simulated modules.
 pub struct Simulator;
@@ -103,14 +66,7 @@ impl Simulator {
                 .name("sim-engine".into())
                 .spawn(move || engine::run(module, inbox))?
         };
-        let core = Arc::new(SimCore {
-            config,
-            line,
-            inbox,
-            module,
-            engine: Mutex::new(Some(engine)),
-            stopped: AtomicBool::new(false),
-        });
+        let core = Arc::new(SimCore::new(config, line, inbox, module, engine));
         Ok((SimHandle { core: core.clone() }, SimPort { core }))
     }
 }

@@ -1,7 +1,7 @@
 //! The typed commands the simulator understands.
 
+use super::outcome::CommandGroup;
 use super::ssl_setting::{SslSetting, SslSettingName};
-use super::CommandGroup;
 use crate::clock::ClockValue;
 
 /// `<access_mode>` of an SSL socket.

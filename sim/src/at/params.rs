@@ -1,7 +1,7 @@
 //! Splitting the parameter list of an AT command (`1,"a,b",0X0035`) into
 //! typed values.
 
-use super::{CommandGroup, ParseError};
+use super::outcome::{CommandGroup, ParseError};
 
 /// One comma-separated parameter as written on the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The 19 settings of `AT+QSSLCFG` and their values.
 
+use super::outcome::{CommandGroup, ParseError};
 use super::params::Params;
-use super::{CommandGroup, ParseError};
 
 /// The cipher suites the module accepts in `AT+QSSLCFG="ciphersuite"`
 /// (IANA code, name), in the note's order; `0XFFFF` means all of them.

@@ -1,3 +1,5 @@
+//! The parser against the lines the module accepts and refuses.
+
 use super::*;
 
 fn ok(line: &str) -> Command {

@@ -2,13 +2,13 @@
 //! send, the body of a file upload, and transparent mode with its `+++`
 //! escape.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::reply::Reply;
 use super::state::SocketState;
 use super::{Module, Next, PortMode};
 use crate::error_code::{CmeError, QiError};
-use crate::filesystem::{upload_checksum, FilePath};
+use crate::filesystem::upload_checksum;
 
 /// Ctrl+Z: ends a variable-length send.
 const CTRL_Z: u8 = 0x1A;
@@ -18,92 +18,6 @@ const ESC: u8 = 0x1B;
 pub(crate) const MAX_SEND: usize = 1460;
 /// Bytes between two `A` acknowledgements of an upload in ACK mode.
 const ACK_BLOCK: usize = 1024;
-
-/// A send waiting for its data after `> `.
-pub(crate) struct Prompt {
-    client: u8,
-    fixed: Option<usize>,
-    data: Vec<u8>,
-    overflow: bool,
-}
-
-impl Prompt {
-    pub fn new(client: u8, fixed: Option<usize>) -> Prompt {
-        Prompt {
-            client,
-            fixed,
-            data: Vec::new(),
-            overflow: false,
-        }
-    }
-}
-
-/// A file upload after `CONNECT`.
-pub(crate) struct Upload {
-    pub path: FilePath,
-    pub size: usize,
-    pub data: Vec<u8>,
-    pub ack: bool,
-    pub timeout: Duration,
-    pub deadline: Instant,
-}
-
-/// Transparent mode on one socket, with the `+++` escape detector.
-pub(crate) struct Transparent {
-    pub client: u8,
-    last_rx: Instant,
-    plus: usize,
-    first_plus: Instant,
-    pub tx: Vec<u8>,
-}
-
-impl Transparent {
-    pub fn new(client: u8, now: Instant) -> Transparent {
-        Transparent {
-            client,
-            last_rx: now,
-            plus: 0,
-            first_plus: now,
-            tx: Vec::new(),
-        }
-    }
-
-    /// One byte from the host. A `+` after at least a guard time of silence
-    /// starts an escape candidate; up to three `+` within the guard time are
-    /// held back; anything else makes them data.
-    pub fn byte(&mut self, b: u8, at: Instant, guard: Duration) {
-        if self.plus > 0 {
-            if b == b'+' && self.plus < 3 && at.duration_since(self.first_plus) <= guard {
-                self.plus += 1;
-                self.last_rx = at;
-                return;
-            }
-            self.release_plus();
-        } else if b == b'+' && at.duration_since(self.last_rx) >= guard {
-            self.plus = 1;
-            self.first_plus = at;
-            self.last_rx = at;
-            return;
-        }
-        self.tx.push(b);
-        self.last_rx = at;
-    }
-
-    /// The held `+` turn out to be data.
-    fn release_plus(&mut self) {
-        self.tx.extend(std::iter::repeat_n(b'+', self.plus));
-        self.plus = 0;
-    }
-
-    /// When the escape detector needs to look again.
-    pub fn deadline(&self, guard: Duration) -> Option<Instant> {
-        match self.plus {
-            0 => None,
-            3 => Some(self.last_rx + guard),
-            _ => Some(self.first_plus + guard),
-        }
-    }
-}
 
 impl Module {
     pub(crate) fn prompt_byte(&mut self, b: u8) {

@@ -1,7 +1,7 @@
 //! What wakes the engine besides host bytes.
 
 use crate::fault::Fault;
-use crate::net::NetEvent;
+use crate::net::event::NetEvent;
 
 /// An event for the engine thread.
 #[derive(Debug)]

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::data_modes::Upload;
+use super::port_mode::Upload;
 use super::reply::Reply;
 use super::{Module, Next};
 use crate::at::Command;

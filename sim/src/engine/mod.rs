@@ -5,8 +5,9 @@
 //! [`basic`], [`pdp`], [`ssl_commands`], [`close`], [`files`] execute
 //! commands, [`data_modes`] handles the `> ` payload, the upload and
 //! transparent mode, [`network`] reacts to the socket workers, [`urc`]
-//! holds and writes URCs, [`reply`] frames responses, [`state`] holds
-//! sockets and contexts.
+//! holds and writes URCs ([`pending`] is one held), [`reply`] frames
+//! responses, [`state`] holds sockets and contexts, [`port_mode`] what the
+//! port is doing.
 
 mod basic;
 mod close;
@@ -17,6 +18,8 @@ mod files;
 pub(crate) mod inbox;
 mod network;
 mod pdp;
+mod pending;
+mod port_mode;
 pub(crate) mod reply;
 mod ssl_commands;
 pub(crate) mod state;
@@ -27,12 +30,13 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use self::data_modes::{Prompt, Transparent, Upload};
 use self::event::Event;
 use self::inbox::Inbox;
+use self::pending::Pending;
+use self::port_mode::Transparent;
+pub(crate) use self::port_mode::{Next, PortMode};
 use self::reply::Reply;
 use self::state::{PdpContext, Socket, SslContextConfig};
-use self::urc::Pending;
 use crate::clock::SharedClock;
 use crate::config::SimConfig;
 use crate::error_code::QiError;
@@ -44,42 +48,6 @@ use crate::net::{Connection, OpenFailure, OpenRequest, TlsCacheEntry};
 /// The boot URCs that follow `RDY`.
 const BOOT_URCS: &[u8] =
     b"\r\nRDY\r\n\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n\r\n+QUSIM: 1\r\n\r\n+QIND: SMS DONE\r\n";
-
-/// What the serial port is doing.
-pub(crate) enum PortMode {
-    /// Powering up: bytes from the host are dropped until `RDY`.
-    Booting { until: Instant },
-    /// Reading command lines.
-    Command,
-    /// A command was executed; its response goes out at `until`.
-    Busy {
-        until: Instant,
-        reply: Reply,
-        then: Next,
-    },
-    /// After `> `: collecting send data.
-    Prompt(Prompt),
-    /// After `AT+QFUPL`'s `CONNECT`: collecting file data.
-    Upload(Upload),
-    /// `AT+QSSLOPEN` in transparent mode, waiting for the handshake.
-    WaitConnect { client: u8 },
-    /// `AT+QSSLCLOSE` lingering: the socket's data and close_notify are on
-    /// their way; `OK` when the peer has closed too, or at `until`.
-    Lingering { client: u8, until: Instant },
-    /// Transparent mode: bytes go straight to and from the peer.
-    Transparent(Transparent),
-}
-
-/// Where the port goes once a response is written.
-pub(crate) enum Next {
-    Command,
-    Prompt(Prompt),
-    Upload(Upload),
-    WaitConnect { client: u8 },
-    Transparent { client: u8 },
-    Lingering { client: u8, until: Instant },
-    Reboot,
-}
 
 /// Faults armed for later commands.
 #[derive(Default)]

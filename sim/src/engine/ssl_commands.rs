@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use super::data_modes::Prompt;
+use super::port_mode::Prompt;
 use super::reply::Reply;
 use super::state::{Socket, SocketState};
 use super::{Module, Next};

@@ -5,21 +5,12 @@
 //! transparent mode (held until it is left), never during the `> ` payload
 //! or a file upload. It may come between a command's echo and its response.
 
+use super::pending::Pending;
 use super::{Module, PortMode};
 use crate::at::AccessMode;
 
 /// Most payload bytes in one direct-push URC.
 pub(crate) const PUSH_CHUNK: usize = 1500;
-
-/// A URC waiting for its moment.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Pending {
-    /// A whole line, written `\r\n<text>\r\n`.
-    Line(String),
-    /// Direct-push data of a socket: `+QSSLURC: "recv",<id>,<len>` + data,
-    /// taken from its receive buffer when written.
-    Push(u8),
-}
 
 impl Module {
     /// Queues a URC line.

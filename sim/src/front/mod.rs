@@ -3,12 +3,8 @@
 //! time, for QEMU's `-serial tcp:`).
 
 mod pty;
+mod slice;
 mod tcp;
 
 pub use pty::{serve_pty, PtyFront};
 pub use tcp::{serve_tcp, TcpFront};
-
-use std::time::Duration;
-
-/// How often the bridge threads check whether they should stop.
-const SLICE: Duration = Duration::from_millis(50);

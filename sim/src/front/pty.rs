@@ -12,7 +12,7 @@ use rustix::fs::{Mode, OFlags};
 use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
 use rustix::termios::{tcgetattr, tcsetattr, OptionalActions};
 
-use super::SLICE;
+use super::slice::SLICE;
 use crate::{SimConfig, SimHandle, SimPort, Simulator};
 
 /// A simulator served on a pseudo-terminal. Dropping it stops the bridge

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use super::SLICE;
+use super::slice::SLICE;
 
 /// A client that takes no byte for this long is dropped.
 const WRITE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
