@@ -51,6 +51,18 @@ pub enum Urc<'a> {
         /// The context.
         context: PdpContextId,
     },
+    /// `+QIURC: "dnsgip",<err>,<IP_count>,<DNS_ttl>` — the result of an
+    /// `AT+QIDNSGIP` lookup (`error` 0: `count` addresses follow).
+    DnsResult {
+        /// `<err>`: 0, or the module's error code (565: no such name).
+        error: u16,
+        /// `<IP_count>`
+        count: u8,
+        /// `<DNS_ttl>`, in seconds.
+        ttl: u32,
+    },
+    /// `+QIURC: "dnsgip","<hostIPaddr>"` — one address of a lookup.
+    DnsAddress(core::net::IpAddr),
     /// `RDY` — the module (re)booted: every context and socket is gone, echo
     /// is on again.
     Ready,
@@ -92,6 +104,14 @@ impl<'a> Urc<'a> {
             let client = ClientId::new(f.u8().ok()?).ok()?;
             let result = SslErrorCode::from(f.u16().ok()?);
             return f.is_empty().then_some(Self::Opened { client, result });
+        }
+        if let Some(dns) = crate::command::pdp::DnsLine::parse(line) {
+            return Some(match dns {
+                crate::command::pdp::DnsLine::Result { error, count, ttl } => {
+                    Self::DnsResult { error, count, ttl }
+                }
+                crate::command::pdp::DnsLine::Address(addr) => Self::DnsAddress(addr),
+            });
         }
         if let Some(mut f) = Fields::after(line, b"+QIURC:") {
             if f.string().ok()? != b"pdpdeact" {

@@ -1,6 +1,8 @@
-//! PDP contexts and DNS: `AT+QICSGP`, `AT+QIACT`, `AT+QIDEACT`, `AT+QIDNSCFG`
+//! PDP contexts and DNS: `AT+QICSGP`, `AT+QIACT`, `AT+QIDEACT`, `AT+QIDNSCFG`,
+//! `AT+QIDNSGIP`
 //! (vendor's TCP/IP application note).
 
+mod dns;
 pub mod types;
 
 use core::fmt::Write as _;
@@ -10,6 +12,7 @@ use super::decode::Fields;
 use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
 use crate::error::Error;
 use crate::types::{Apn, Password, PdpContextId, UserName};
+pub use dns::{DnsLine, LookUpHost};
 pub use types::{AuthMethod, DnsConfig, PdpContextState, PdpType};
 
 mod tests;

@@ -27,7 +27,7 @@ impl AccessMode {
     ///   only means more reads).
     /// - Direct push: 1500, one whole push (`+QSSLURC: "recv",<id>,<len>`
     ///   carries up to 1500 bytes and cannot be refused: what does not fit
-    ///   is lost and reported as [`Error::PushOverflow`](crate::Error::PushOverflow)).
+    ///   is lost and reported as [`Error::PushOverflow`]).
     ///   Pushes keep coming while the application does not read: give it
     ///   room for as many as it may leave unread.
     /// - Transparent: 64 (the engine holds back up to 13 bytes that may

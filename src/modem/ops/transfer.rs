@@ -283,6 +283,7 @@ impl<'r> Op<'r> for Read<'_> {
             }
             if check_waits {
                 if quiet_ms < PUSH_CHECK_QUIET_MS {
+                    core.wake_at(now.saturating_add(PUSH_CHECK_QUIET_MS - quiet_ms));
                     return Poll::Pending;
                 }
                 // The last push is checked by the CR LF the module's next
@@ -359,6 +360,7 @@ impl<'r> Op<'r> for Write<'_> {
         if let Some(at) = self.retry_at {
             core.poll_idle(now);
             if now < at {
+                core.wake_at(at);
                 return Poll::Pending;
             }
             self.retry_at = None;
@@ -367,7 +369,9 @@ impl<'r> Op<'r> for Write<'_> {
             Err(Error::SendFailed) if now.saturating_sub(first) < u64::from(self.timeout_ms) => {
                 debug!("SEND FAIL: retrying in {} ms", self.retry_ms);
                 self.send = Send::new(self.send.handle, self.send.data);
-                self.retry_at = Some(now.saturating_add(u64::from(self.retry_ms)));
+                let at = now.saturating_add(u64::from(self.retry_ms));
+                self.retry_at = Some(at);
+                core.wake_at(at);
                 Poll::Pending
             }
             result => Poll::Ready(result),

@@ -1,6 +1,7 @@
-//! The async face of the engine (feature `async`): the same operations as
-//! the blocking [`Modem`](crate::Modem), awaited on an `embedded-io-async`
-//! port.
+//! The single-owner async face: the same operations as the blocking
+//! [`Modem`](crate::Modem), awaited on an `embedded-io-async` port by the
+//! one task that owns it. For many tasks and sockets at once, use the
+//! stack ([`new`](super::new)).
 //!
 //! The port's `read` must be cancel-safe (dropping a pending read loses no
 //! byte), as buffered UART drivers are (embassy's `BufferedUart`): the
@@ -66,19 +67,12 @@ use core::task::Poll;
 use embedded_hal_async::delay::DelayNs;
 use embedded_io_async::{ErrorType, Read, Write};
 
-use crate::command::device::{DateTime, DtrFunction, SetClock, SetDtrFunction};
-use crate::command::file::{DeleteFile, FileList, ListFiles, Uploaded};
-use crate::command::pdp::{ConfigureDns, ConfigurePdpContext, GetPdpContexts, PdpContextState};
-use crate::command::ssl_socket::{
-    AccessMode, GetLastError, GetSslState, LastError, ListSslStates, OpenSslSocket, SocketStatus,
-    SslState,
-};
-use crate::command::AtCommand;
+use crate::command::ssl_socket::{AccessMode, GetSslState, OpenSslSocket, SocketStatus};
 use crate::error::Error;
 use crate::modem::ops::{self, Op};
 use crate::modem::{Clock, Config, Core, Event};
 use crate::state::{SessionState, SocketHandle};
-use crate::types::{FileName, FilePattern, PdpContextId, SslContextId};
+crate::modem::operations::operation_imports!();
 
 /// Longest wait for bytes before the engine looks at its deadlines again.
 const TICK_MS: u32 = 10;
@@ -150,11 +144,33 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
     }
 }
 
+/// One async method per entry of the operations list.
+macro_rules! async_face {
+    ($( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
+        = |$config:ident| $op:expr $(=> $map:expr)?; )*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $name $(<$($gen)*>)? (&mut self, $($arg: $ty),*) -> Result<$ret, Error> {
+                let $config = self.config;
+                let mut op = $op;
+                self.run(&mut op).await $(.map($map))?
+            }
+        )*
+
+        /// The operations this face has, by name (the list's, see
+        /// [`operations`](crate::modem::operations)).
+        pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($name)),*];
+    };
+}
+
 impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE>
 where
     P: Read + Write,
     T: Clock + DelayNs,
 {
+    /// Uploads go in one piece (no ACK mode).
+    const UPLOAD_ACK: bool = false;
+
     /// Run `op` to completion.
     pub async fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {
         loop {
@@ -197,87 +213,7 @@ where
         }
     }
 
-    /// Send any typed command and read its typed answer.
-    pub async fn command<C: AtCommand>(&mut self, cmd: C) -> Result<C::Response, Error> {
-        self.run(&mut ops::Command::new(cmd)).await
-    }
-
-    /// Bring the module to a known state (see [`ops::Init`]).
-    pub async fn init(&mut self) -> Result<ops::InitReport, Error> {
-        self.run(&mut ops::Init::with_guard(self.config.guard_ms))
-            .await
-    }
-
-    /// Handle what the module sent on its own (URCs, pushed data).
-    pub async fn poll(&mut self) -> Result<(), Error> {
-        self.run(&mut ops::Idle::default()).await
-    }
-
-    /// `AT+QICSGP`: configure a PDP context.
-    pub async fn configure_pdp(&mut self, config: ConfigurePdpContext<'_>) -> Result<(), Error> {
-        self.command(config).await.map(drop)
-    }
-
-    /// `AT+QIACT`: activate a PDP context.
-    pub async fn activate_pdp(&mut self, context: PdpContextId) -> Result<(), Error> {
-        self.run(&mut ops::ActivatePdp::new(context)).await
-    }
-
-    /// `AT+QIDEACT`: deactivate a PDP context.
-    pub async fn deactivate_pdp(&mut self, context: PdpContextId) -> Result<(), Error> {
-        self.run(&mut ops::DeactivatePdp::new(context)).await
-    }
-
-    /// `AT+QIACT?`: the active PDP contexts.
-    pub async fn pdp_contexts(&mut self) -> Result<heapless::Vec<PdpContextState, 16>, Error> {
-        self.command(GetPdpContexts).await
-    }
-
-    /// `AT+QIDNSCFG`: set the DNS servers of a PDP context.
-    pub async fn configure_dns(&mut self, dns: ConfigureDns) -> Result<(), Error> {
-        self.command(dns).await.map(drop)
-    }
-
-    /// Configure an SSL context in one call (see [`ops::SslConfig`]).
-    pub async fn configure_ssl(
-        &mut self,
-        context: SslContextId,
-        config: &ops::SslConfig<'_>,
-    ) -> Result<(), Error> {
-        self.run(&mut ops::Configure::new(context, config)).await
-    }
-
-    /// Upload `data` as file `name` (replacing it); size and checksum verified.
-    pub async fn upload(&mut self, name: FileName<'_>, data: &[u8]) -> Result<Uploaded, Error> {
-        self.run(&mut ops::Upload::new(name, data, false, true))
-            .await
-    }
-
-    /// `AT+QFDEL`: delete a file.
-    pub async fn delete_file(&mut self, name: FileName<'_>) -> Result<(), Error> {
-        self.command(DeleteFile { name }).await.map(drop)
-    }
-
-    /// `AT+QFLST`: list files matching `pattern`.
-    pub async fn list_files<'p, const N: usize>(
-        &mut self,
-        pattern: impl Into<FilePattern<'p>>,
-    ) -> Result<FileList<N>, Error> {
-        self.command(ListFiles::<N> {
-            pattern: pattern.into(),
-        })
-        .await
-    }
-
-    /// `AT+CCLK`: set the module clock.
-    pub async fn set_clock(&mut self, time: DateTime) -> Result<(), Error> {
-        self.command(SetClock(time)).await.map(drop)
-    }
-
-    /// `AT&D`: what DTR does.
-    pub async fn set_dtr_function(&mut self, function: DtrFunction) -> Result<(), Error> {
-        self.command(SetDtrFunction(function)).await.map(drop)
-    }
+    crate::modem::operations::module_operations!(async_face);
 
     /// Open a socket and wait until it is connected.
     pub async fn open(
@@ -323,16 +259,6 @@ where
         .await
     }
 
-    /// `AT+QSSLSTATE`.
-    pub async fn socket_states(&mut self) -> Result<heapless::Vec<SslState, 12>, Error> {
-        self.command(ListSslStates).await
-    }
-
-    /// `AT+QIGETERROR`.
-    pub async fn last_error(&mut self) -> Result<LastError, Error> {
-        self.command(GetLastError).await
-    }
-
     /// `AT+QISWTMD`: switch to buffer or direct-push mode.
     pub async fn switch_mode(
         &mut self,
@@ -373,15 +299,6 @@ where
     /// Transparent mode: bytes to the peer.
     pub async fn write_raw(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<usize, Error> {
         self.run(&mut ops::RawWrite::new(*handle, data)).await
-    }
-
-    /// Run the note's §4 checklist for an open.
-    pub async fn diagnose(
-        &mut self,
-        pdp: PdpContextId,
-        ssl: SslContextId,
-    ) -> Result<ops::Diagnosis, Error> {
-        self.run(&mut ops::Diagnose::new(pdp, ssl)).await
     }
 
     /// The socket as an `embedded-io-async` reader and writer.

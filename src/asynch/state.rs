@@ -1,0 +1,517 @@
+//! What the runner and every task share: the engine's core, who waits for
+//! what, and the wakers that tell them.
+//!
+//! Everything lives in one [`State`] behind an `embassy-sync` blocking
+//! mutex (`NoopRawMutex`: the runner and the tasks run on one executor).
+//! A lock is held only while an operation is polled or the runner moves
+//! bytes between its buffers and the core, never across an `.await`.
+//!
+//! Who waits is a *slot*: each socket has a read slot and a write slot,
+//! [`Control`](super::Control) has one, and the runner one for the closes it
+//! performs for dropped sockets. After every poll, [`Shared::settle`]
+//! compares what each waiter cares about with what it was and wakes exactly
+//! those whose answer may have changed: a socket's readers when its bytes
+//! or state change, the next in line when the wire frees, the owner of the
+//! command in flight when bytes arrive for it, the runner when there is
+//! something to write, flush or read room for.
+
+use core::cell::RefCell;
+
+use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+use embassy_sync::blocking_mutex::Mutex;
+use embassy_sync::waitqueue::WakerRegistration;
+
+use crate::error::SslErrorCode;
+use crate::modem::{Clock, Config, Core, DEFAULT_LINE_LEN};
+use crate::state::{Socket, SocketHandle};
+use crate::types::{ClientId, SendLength};
+
+/// The core the async stack runs (the default line buffer).
+pub(crate) type StackCore<'a> = Core<'a, DEFAULT_LINE_LEN>;
+
+/// Slots: a socket's reader, its writer, the control handle, the runner.
+pub(crate) const SLOTS: usize = 26;
+/// The control handle's slot.
+pub(crate) const CONTROL: Slot = Slot(24);
+/// The runner's slot (closes of dropped sockets).
+pub(crate) const RUNNER: Slot = Slot(25);
+
+/// One waiter: a socket's reader or writer, the control handle, the runner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Slot(pub u8);
+
+impl Slot {
+    /// The reader of `client`.
+    pub fn rx(client: ClientId) -> Self {
+        Slot(client.get())
+    }
+
+    /// The writer of `client` (also its open and close).
+    pub fn tx(client: ClientId) -> Self {
+        Slot(12 + client.get())
+    }
+
+    /// The socket this slot belongs to, if any.
+    pub fn client(self) -> Option<ClientId> {
+        ClientId::new(self.0 % 12).ok().filter(|_| self.0 < 24)
+    }
+
+    fn bit(self) -> u32 {
+        1 << self.0
+    }
+}
+
+/// What one waiter registered.
+#[derive(Default)]
+struct Waiter {
+    waker: WakerRegistration,
+    /// Poll again at this time, whatever happens.
+    wake_at: Option<u64>,
+    /// The command its operation started, while in flight.
+    token: Option<u32>,
+}
+
+/// What a socket's waiters care about: a change wakes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct SocketView {
+    stored: usize,
+    unverified: usize,
+    dropped: u32,
+    /// `pending`, `broken`, `desync` as bits.
+    flags: u8,
+    open_result: Option<SslErrorCode>,
+    socket: Option<Socket>,
+}
+
+impl SocketView {
+    fn of(core: &StackCore<'_>, client: ClientId) -> Self {
+        let data = &core.socks[client.index()];
+        Self {
+            stored: data.ring.len(),
+            unverified: data.unverified,
+            dropped: data.dropped,
+            flags: u8::from(data.pending) | u8::from(data.broken) << 1 | u8::from(data.desync) << 2,
+            open_result: data.open_result,
+            socket: Some(*core.state.socket(client)),
+        }
+    }
+
+    /// The writer cares only about the connection's state.
+    fn writer_part(&self) -> (u8, Option<SslErrorCode>, Option<Socket>) {
+        (self.flags & 0b110, self.open_result, self.socket)
+    }
+}
+
+/// The payload of the send or upload block being written: copied here by
+/// the task whose operation owns it, written by the runner.
+pub(crate) struct Payload {
+    token: Option<u32>,
+    slot: Slot,
+    len: usize,
+    data: [u8; SendLength::MAX_BYTES],
+}
+
+impl Payload {
+    /// The most bytes one payload holds: a send's 1,460 (uploads go in
+    /// 1,024-byte blocks, transparent writes in pieces of this size).
+    pub const MAX: usize = SendLength::MAX_BYTES;
+
+    /// What `Core::tx_bytes` needs.
+    pub fn get(&self) -> Option<(u32, &[u8])> {
+        self.token.map(|t| (t, &self.data[..self.len]))
+    }
+}
+
+/// A socket id taken by the stack, and how it is to be given back.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Sockets {
+    /// Bit `i`: client `i` belongs to a socket object (or is closing).
+    pub taken: u16,
+    /// Bit `i`: its object was dropped: the runner closes it.
+    pub close_queued: u16,
+    /// Objects (a socket, or its two halves) alive per client.
+    pub parts: [u8; 12],
+    /// The handle of each taken client.
+    pub handles: [Option<SocketHandle>; 12],
+}
+
+/// Everything behind the lock.
+pub(crate) struct Shared<'a> {
+    pub core: StackCore<'a>,
+    pub config: Config,
+    pub payload: Payload,
+    pub sockets: Sockets,
+    waiters: [Waiter; SLOTS],
+    /// Slots waiting for the wire, in the order they asked.
+    queue: heapless::Deque<u8, SLOTS>,
+    views: [SocketView; 12],
+    /// The wire was free at the last settle, with this head.
+    last_free: bool,
+    last_head: Option<u8>,
+    /// The slot whose operation owns the command in flight.
+    owner: Option<(u32, Slot)>,
+    /// Slots waiting for a flush of the port.
+    flush_waiters: u32,
+    /// Slots waiting for the port to leave transparent mode.
+    transparent_waiters: u32,
+    transparent: Option<ClientId>,
+    events: WakerRegistration,
+    runner: WakerRegistration,
+    /// Something for the runner to do: its wait ends.
+    work: bool,
+    /// The runner sleeps until this time (`None`: until woken).
+    pub runner_until: Option<u64>,
+    /// The runner has bytes, or could read, but the core has no room.
+    pub runner_starved: bool,
+}
+
+impl<'a> Shared<'a> {
+    fn new() -> Self {
+        let mut core = Core::new();
+        core.set_owner_polls(true);
+        Self {
+            core,
+            config: Config::default(),
+            payload: Payload {
+                token: None,
+                slot: RUNNER,
+                len: 0,
+                data: [0; Payload::MAX],
+            },
+            sockets: Sockets::default(),
+            waiters: Default::default(),
+            queue: heapless::Deque::new(),
+            views: [SocketView::default(); 12],
+            last_free: true,
+            last_head: None,
+            owner: None,
+            flush_waiters: 0,
+            transparent_waiters: 0,
+            transparent: None,
+            events: WakerRegistration::new(),
+            runner: WakerRegistration::new(),
+            work: false,
+            runner_until: None,
+            runner_starved: false,
+        }
+    }
+
+    /// Register `waker` as `slot`'s.
+    pub fn register(&mut self, slot: Slot, waker: &core::task::Waker) {
+        if slot == RUNNER {
+            self.runner.register(waker);
+        } else {
+            self.waiters[usize::from(slot.0)].waker.register(waker);
+        }
+    }
+
+    /// Register the task waiting for a module event.
+    pub fn register_event(&mut self, waker: &core::task::Waker) {
+        self.events.register(waker);
+    }
+
+    /// Wake `slot`.
+    pub fn wake(&mut self, slot: Slot) {
+        if slot == RUNNER {
+            self.wake_runner();
+        } else if let Some(w) = self.waiters.get_mut(usize::from(slot.0)) {
+            w.waker.wake();
+        }
+    }
+
+    /// Give the runner something to do.
+    pub fn wake_runner(&mut self) {
+        self.work = true;
+        self.runner.wake();
+    }
+
+    /// The runner's wait: `true` (and cleared) if it was woken for work.
+    pub fn take_work(&mut self) -> bool {
+        core::mem::take(&mut self.work)
+    }
+
+    /// Before `slot`'s operation is polled: may it start a command?
+    /// (It is first in line, or nobody is in line.)
+    pub fn may_start(&self, slot: Slot) -> bool {
+        self.queue.front().is_none_or(|&h| h == slot.0)
+    }
+
+    /// `slot` waits for the port to leave transparent mode.
+    pub fn wait_transparent(&mut self, slot: Slot) {
+        self.transparent_waiters |= slot.bit();
+    }
+
+    /// After `slot`'s operation was polled: what it started, waits for,
+    /// and the payload it writes.
+    pub fn polled(
+        &mut self,
+        slot: Slot,
+        token_before: Option<u32>,
+        pending: bool,
+        payload: Option<(u32, &[u8])>,
+    ) {
+        let wanted = self.core.take_wanted();
+        let token = self.core.in_flight_token();
+        if token != token_before && token.is_some() {
+            self.set_owner(slot, token);
+        }
+        let wake_at = self.core.take_wake_at();
+        if slot != RUNNER {
+            self.waiters[usize::from(slot.0)].wake_at = wake_at.filter(|_| pending);
+        } else if let Some(at) = wake_at.filter(|_| pending) {
+            self.runner_until = Some(self.runner_until.map_or(at, |t| t.min(at)));
+        }
+        if pending && self.core.flush_requested() {
+            self.flush_waiters |= slot.bit();
+        }
+        let queued = self.queue.iter().position(|&s| s == slot.0);
+        match (pending && wanted, queued) {
+            (true, None) => {
+                // Room for every slot: never full.
+                let _ = self.queue.push_back(slot.0);
+            }
+            (false, Some(i)) => self.dequeue(i),
+            _ => {}
+        }
+        match payload {
+            // Every payload fits: sends and upload blocks are shorter,
+            // transparent writes are cut to this size.
+            Some((token, data))
+                if pending && self.payload.token != Some(token) && data.len() <= Payload::MAX =>
+            {
+                self.payload.data[..data.len()].copy_from_slice(data);
+                self.payload.len = data.len();
+                self.payload.token = Some(token);
+                self.payload.slot = slot;
+            }
+            _ if !pending && self.payload.slot == slot => self.payload.token = None,
+            _ => {}
+        }
+    }
+
+    /// `slot`'s operation started the command holding `token`.
+    pub fn set_owner(&mut self, slot: Slot, token: Option<u32>) {
+        self.owner = token.map(|t| (t, slot));
+        if slot != RUNNER {
+            self.waiters[usize::from(slot.0)].token = token;
+        }
+    }
+
+    fn dequeue(&mut self, i: usize) {
+        // Rotate out the entry at `i`, keeping the order of the rest.
+        for _ in 0..i {
+            if let Some(s) = self.queue.pop_front() {
+                let _ = self.queue.push_back(s);
+            }
+        }
+        self.queue.pop_front();
+        for _ in i..self.queue.len() {
+            if let Some(s) = self.queue.pop_front() {
+                let _ = self.queue.push_back(s);
+            }
+        }
+    }
+
+    /// `slot`'s operation is gone (done or dropped): it waits for nothing,
+    /// and a command it left in flight is drained as an orphan's.
+    pub fn released(&mut self, slot: Slot, now: u64) {
+        if let Some(i) = self.queue.iter().position(|&s| s == slot.0) {
+            self.dequeue(i);
+        }
+        if let Some((token, owner)) = self.owner {
+            if owner == slot {
+                self.core.abandon(token, now);
+                self.owner = None;
+            }
+        }
+        if slot != RUNNER {
+            let w = &mut self.waiters[usize::from(slot.0)];
+            w.wake_at = None;
+            w.token = None;
+        }
+        if self.payload.slot == slot {
+            self.payload.token = None;
+        }
+        self.flush_waiters &= !slot.bit();
+        self.transparent_waiters &= !slot.bit();
+    }
+
+    /// The port was flushed: wake who waited for it.
+    pub fn flushed(&mut self) {
+        let waiters = core::mem::take(&mut self.flush_waiters);
+        self.wake_mask(waiters);
+    }
+
+    fn wake_mask(&mut self, mask: u32) {
+        for i in 0..SLOTS as u8 {
+            if mask & (1 << i) != 0 {
+                self.wake(Slot(i));
+            }
+        }
+    }
+
+    /// Bytes came for the command in flight: its owner frames them.
+    pub fn wake_owner(&mut self) {
+        if let Some((token, slot)) = self.owner {
+            if self.core.in_flight_token() == Some(token) {
+                self.wake(slot);
+            }
+        }
+    }
+
+    /// The earliest time some waiter (or the core) must be looked at again.
+    pub fn next_time(&self) -> Option<u64> {
+        self.waiters
+            .iter()
+            .filter_map(|w| w.wake_at)
+            .chain(self.core.next_deadline())
+            .min()
+    }
+
+    /// Wake every waiter whose time has come; the owner of the command in
+    /// flight and the next in line too, once a core deadline passed.
+    pub fn wake_due(&mut self, now: u64) {
+        for i in 0..SLOTS - 1 {
+            if self.waiters[i].wake_at.is_some_and(|t| t <= now) {
+                self.waiters[i].wake_at = None;
+                self.waiters[i].waker.wake();
+            }
+        }
+        if self.core.next_deadline().is_some_and(|t| t <= now) {
+            self.wake_owner();
+            if let Some(&head) = self.queue.front() {
+                self.wake(Slot(head));
+            }
+        }
+    }
+
+    /// After anything polled the core: wake whoever may see a change.
+    /// `runner`: the runner itself polled (it needs no wake-up for what it
+    /// is about to look at).
+    pub fn settle(&mut self, runner: bool) {
+        for client in ClientId::all() {
+            let view = SocketView::of(&self.core, client);
+            let old = self.views[client.index()];
+            if view != old {
+                self.views[client.index()] = view;
+                self.waiters[usize::from(Slot::rx(client).0)].waker.wake();
+                if view.writer_part() != old.writer_part() {
+                    self.waiters[usize::from(Slot::tx(client).0)].waker.wake();
+                }
+            }
+        }
+        let transparent = self.core.transparent();
+        if transparent != self.transparent {
+            self.transparent = transparent;
+            let waiters = core::mem::take(&mut self.transparent_waiters);
+            self.wake_mask(waiters);
+        }
+        if self.core.has_events() {
+            self.events.wake();
+        }
+        if let Some((token, _)) = self.owner {
+            if self.core.in_flight_token() != Some(token) {
+                self.owner = None;
+            }
+        }
+        let free = self.core.idle() && !self.core.resync_needed() && transparent.is_none();
+        let head = self.queue.front().copied();
+        if free && (!self.last_free || head != self.last_head) {
+            if let Some(head) = head {
+                self.wake(Slot(head));
+            }
+        }
+        self.last_free = free;
+        self.last_head = head;
+        if !runner {
+            let room = self.core.line_len() < DEFAULT_LINE_LEN;
+            let due_sooner = match (self.next_time(), self.runner_until) {
+                (Some(t), Some(until)) => t < until,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if self.core.tx_pending()
+                || self.core.flush_requested()
+                || self.core.resync_needed()
+                || self.sockets.close_queued != 0
+                || (self.runner_starved && room)
+                || due_sooner
+            {
+                self.wake_runner();
+            }
+        }
+    }
+}
+
+/// The shared state of one modem's async stack: place it in a `static`
+/// (`StaticCell`) and hand it to [`new`](super::new). `'a` is how long the
+/// receive buffers lent to its sockets live; `T` the timer (see
+/// [`new`](super::new)).
+pub struct State<'a, T> {
+    clock: Mutex<NoopRawMutex, RefCell<Option<T>>>,
+    shared: Mutex<NoopRawMutex, RefCell<Shared<'a>>>,
+    /// One control operation at a time (they share one slot).
+    control: embassy_sync::mutex::Mutex<NoopRawMutex, ()>,
+    /// One open by host name at a time: the module looks one name up at
+    /// a time (a second lookup meanwhile fails with `DnsBusy`).
+    lookup: embassy_sync::mutex::Mutex<NoopRawMutex, ()>,
+}
+
+impl<'a, T> State<'a, T> {
+    /// A state with no module attached yet.
+    pub fn new() -> Self {
+        Self {
+            clock: Mutex::new(RefCell::new(None)),
+            shared: Mutex::new(RefCell::new(Shared::new())),
+            control: embassy_sync::mutex::Mutex::new(()),
+            lookup: embassy_sync::mutex::Mutex::new(()),
+        }
+    }
+
+    /// Attach the timer and the engine's knobs (by [`new`](super::new)).
+    pub(crate) fn attach(&self, clock: T, config: Config) {
+        self.clock.lock(|c| *c.borrow_mut() = Some(clock));
+        self.shared.lock(|s| {
+            let s = &mut *s.borrow_mut();
+            s.config = config;
+            s.core.guard_ms = config.guard_ms;
+        });
+    }
+}
+
+impl<T> Default for State<'_, T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The state as the handles see it: the time, and the shared part under
+/// its lock. A trait object, so that `Control`, `Stack` and the sockets
+/// carry no timer type.
+pub(crate) trait Engine<'a> {
+    /// Run `f` on the shared part with the current time.
+    fn with(&self, f: &mut dyn FnMut(&mut Shared<'a>, u64));
+
+    /// One control operation at a time.
+    fn control_lock(&self) -> &embassy_sync::mutex::Mutex<NoopRawMutex, ()>;
+
+    /// One host name lookup (an open by name, a resolve) at a time.
+    fn lookup_lock(&self) -> &embassy_sync::mutex::Mutex<NoopRawMutex, ()>;
+}
+
+impl<'a, T: Clock> Engine<'a> for State<'a, T> {
+    fn with(&self, f: &mut dyn FnMut(&mut Shared<'a>, u64)) {
+        let now = self
+            .clock
+            .lock(|c| c.borrow_mut().as_mut().map_or(0, |t| t.now_ms()));
+        self.shared.lock(|s| f(&mut s.borrow_mut(), now));
+    }
+
+    fn control_lock(&self) -> &embassy_sync::mutex::Mutex<NoopRawMutex, ()> {
+        &self.control
+    }
+
+    fn lookup_lock(&self) -> &embassy_sync::mutex::Mutex<NoopRawMutex, ()> {
+        &self.lookup
+    }
+}
