@@ -94,10 +94,16 @@
 
 mod control;
 mod modem;
+#[cfg(feature = "nal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nal")))]
+pub mod nal;
 mod runner;
 mod socket;
 mod stack;
 mod state;
+#[cfg(feature = "embassy-time")]
+#[cfg_attr(docsrs, doc(cfg(feature = "embassy-time")))]
+mod time;
 mod turn;
 
 pub use control::Control;
@@ -106,6 +112,8 @@ pub use runner::Runner;
 pub use socket::{TlsReader, TlsSocket, TlsWriter};
 pub use stack::{ConnectOptions, Stack};
 pub use state::State;
+#[cfg(feature = "embassy-time")]
+pub use time::{new_embassy, EmbassyState, EmbassyTimer};
 
 use crate::modem::{Clock, Config};
 

@@ -164,10 +164,8 @@ fn chores(s: &mut Shared<'_>, chores: &mut Chores, now: u64) {
                 );
                 chores.close = None;
                 s.released(RUNNER, now);
-                s.sockets.handles[client.index()] = None;
-                s.sockets.taken &= !(1 << client.index());
-                // Its buffer is not lent again.
-                let _ = s.core.take_released(client);
+                // Its buffer is not lent again (unless it is the pool's).
+                let _ = s.free_client(client);
             }
         }
     }

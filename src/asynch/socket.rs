@@ -164,8 +164,10 @@ impl<'a> TlsSocket<'a> {
     }
 
     /// `AT+QSSLCLOSE`: close the connection now and give the receive
-    /// buffer back (to lend it to the next connection). Bytes not read
-    /// are dropped. On an error the runner closes it later, as if dropped.
+    /// buffer back (to lend it to the next connection; one from the
+    /// stack's pool goes back to the pool, and an empty slice is
+    /// returned). Bytes not read are dropped. On an error the runner closes
+    /// it later, as if dropped.
     pub async fn close(mut self) -> Result<&'a mut [u8], Error> {
         let client = self.io.client();
         let mut op = ops::Close::new(self.io.handle, None);
@@ -175,13 +177,9 @@ impl<'a> TlsSocket<'a> {
         }
         self.io.done = true;
         let mut buffer = None;
-        self.io.engine.with(&mut |s, _| {
-            let sockets = &mut s.sockets;
-            sockets.parts[client.index()] = 0;
-            sockets.handles[client.index()] = None;
-            sockets.taken &= !(1 << client.index());
-            buffer = s.core.take_released(client);
-        });
+        self.io
+            .engine
+            .with(&mut |s, _| buffer = s.free_client(client));
         Ok(buffer.unwrap_or(&mut []))
     }
 

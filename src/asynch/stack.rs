@@ -105,6 +105,51 @@ impl<'a> Stack<'a> {
         result
     }
 
+    /// [`connect`](Self::connect) with a buffer of the pool (it goes back
+    /// there when the connection is closed or dropped).
+    #[cfg(feature = "nal")]
+    pub(crate) async fn connect_pooled(
+        &self,
+        host: &str,
+        port: u16,
+        rx_buffer: &'a mut [u8],
+    ) -> Result<TlsSocket<'a>, Error> {
+        let mut rx_buffer = Some(rx_buffer);
+        let host = match HostName::new(host) {
+            Ok(host) => host,
+            Err(e) => {
+                self.engine.with(&mut |s, _| {
+                    if let Some(buffer) = rx_buffer.take() {
+                        s.nal.lend(buffer);
+                    }
+                });
+                return Err(e);
+            }
+        };
+        let claim = self.claim();
+        let Some(rx_buffer) = rx_buffer.take() else {
+            return Err(Error::Busy);
+        };
+        let mut claim = match claim {
+            Ok(claim) => claim,
+            Err(e) => {
+                let mut buffer = Some(rx_buffer);
+                self.engine.with(&mut |s, _| {
+                    if let Some(buffer) = buffer.take() {
+                        s.nal.lend(buffer);
+                    }
+                });
+                return Err(e);
+            }
+        };
+        let client = claim.client;
+        self.engine
+            .with(&mut |s, _| s.nal.pooled |= 1 << client.index());
+        let o = self.options;
+        let cmd = OpenSslSocket::new(o.pdp, o.ssl, client, host, port, o.mode)?;
+        self.open_claimed(&mut claim, cmd, rx_buffer).await
+    }
+
     /// Open with a full `AT+QSSLOPEN` command; its socket id must be free.
     pub async fn open(
         &self,
@@ -178,8 +223,7 @@ impl<'a> Stack<'a> {
             }
             Err(e) => {
                 self.engine.with(&mut |s, _| {
-                    s.sockets.taken &= !(1 << client.index());
-                    let _ = s.core.take_released(client);
+                    let _ = s.free_client(client);
                 });
                 Err(e)
             }

@@ -141,6 +141,9 @@ pub(crate) struct Shared<'a> {
     pub config: Config,
     pub payload: Payload,
     pub sockets: Sockets,
+    /// The `embedded-nal-async` side: buffer pool, remembered names.
+    #[cfg(feature = "nal")]
+    pub nal: super::nal::NalState<'a>,
     waiters: [Waiter; SLOTS],
     /// Slots waiting for the wire, in the order they asked.
     queue: heapless::Deque<u8, SLOTS>,
@@ -179,6 +182,8 @@ impl<'a> Shared<'a> {
                 data: [0; Payload::MAX],
             },
             sockets: Sockets::default(),
+            #[cfg(feature = "nal")]
+            nal: Default::default(),
             waiters: Default::default(),
             queue: heapless::Deque::new(),
             views: [SocketView::default(); 12],
@@ -194,6 +199,22 @@ impl<'a> Shared<'a> {
             runner_until: None,
             runner_starved: false,
         }
+    }
+
+    /// `client` is closed and free again: its receive buffer back, unless
+    /// it goes back to the stack's pool.
+    pub fn free_client(&mut self, client: ClientId) -> Option<&'a mut [u8]> {
+        let i = client.index();
+        self.sockets.taken &= !(1 << i);
+        self.sockets.handles[i] = None;
+        self.sockets.parts[i] = 0;
+        let buffer = self.core.take_released(client);
+        #[cfg(feature = "nal")]
+        if self.nal.pooled & (1 << i) != 0 {
+            self.nal.returned(client, buffer);
+            return None;
+        }
+        buffer
     }
 
     /// Register `waker` as `slot`'s.

@@ -28,6 +28,9 @@
 //! buffer stays small (`LINE`, 256 bytes by default).
 
 pub mod core;
+#[cfg(feature = "nal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nal")))]
+pub mod nal;
 pub mod operations;
 pub mod ops;
 mod ring;

@@ -158,7 +158,7 @@ impl<'r> Ring<'r> {
     }
 
     /// The memory back, if there was any.
-    #[cfg(feature = "async")]
+    #[cfg(any(feature = "async", feature = "nal"))]
     pub(crate) fn into_buf(self) -> Option<&'r mut [u8]> {
         if self.buf.is_empty() {
             None

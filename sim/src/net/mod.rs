@@ -15,6 +15,7 @@ mod failure;
 mod handshake_error;
 mod mem_io;
 mod resolve;
+pub(crate) use resolve::Resolver;
 mod session;
 mod stream;
 mod suites;

@@ -38,9 +38,9 @@ pub(crate) struct Sharing<'r> {
     /// The earliest time an operation asked to be polled again.
     pub wake_at: Option<u64>,
     /// Receive buffers of sockets closed since they were lent.
-    #[cfg(feature = "async")]
+    #[cfg(any(feature = "async", feature = "nal"))]
     pub released: [Option<&'r mut [u8]>; 12],
-    #[cfg(not(feature = "async"))]
+    #[cfg(not(any(feature = "async", feature = "nal")))]
     pub released: core::marker::PhantomData<&'r mut [u8]>,
 }
 
@@ -141,18 +141,18 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
 
     /// Keep `client`'s receive buffer, which is being detached.
     pub(super) fn release(&mut self, client: ClientId) {
-        #[cfg(feature = "async")]
+        #[cfg(any(feature = "async", feature = "nal"))]
         {
             let ring = core::mem::take(&mut self.socks[client.index()].ring);
             self.sharing.released[client.index()] = ring.into_buf();
         }
-        #[cfg(not(feature = "async"))]
+        #[cfg(not(any(feature = "async", feature = "nal")))]
         let _ = client;
     }
 
     /// The receive buffer `client` had before it was closed, if it was
     /// lent since and not taken back yet.
-    #[cfg(feature = "async")]
+    #[cfg(any(feature = "async", feature = "nal"))]
     pub(crate) fn take_released(&mut self, client: ClientId) -> Option<&'r mut [u8]> {
         self.sharing.released[client.index()].take()
     }
