@@ -18,10 +18,13 @@
 //!
 //! A connection opened through [`TcpConnect`] takes its receive buffer
 //! from the stack's pool ([`Stack::lend_buffer`]); the buffer goes back to
-//! the pool when the connection is closed or dropped. An empty pool is
-//! [`Error::SocketInUse`].
+//! the pool when the connection is closed or dropped. With the pool empty
+//! a connect waits while a pooled connection is being closed, else fails
+//! with [`Error::SocketInUse`].
 
+use core::future::poll_fn;
 use core::net::{IpAddr, SocketAddr};
+use core::task::Poll;
 
 use embedded_nal_async::{AddrType, Dns, TcpConnect};
 
@@ -143,12 +146,25 @@ impl<'s> TcpConnect for Stack<'s> {
     /// docs](super) say, with a buffer from the pool.
     async fn connect<'a>(&'a self, remote: SocketAddr) -> Result<TlsSocket<'s>, Error> {
         let mut name = None;
-        let mut buffer = None;
-        self.engine.with(&mut |s, _| {
-            name = s.nal.name_of(remote.ip());
-            buffer = s.nal.take();
-        });
-        let buffer = buffer.ok_or(Error::SocketInUse)?;
+        self.engine
+            .with(&mut |s, _| name = s.nal.name_of(remote.ip()));
+        // A buffer of the pool; one comes back when a pooled connection
+        // being closed is closed.
+        let buffer = poll_fn(|cx| {
+            let mut out = Poll::Ready(Err(Error::SocketInUse));
+            self.engine.with(&mut |s, _| {
+                out = match s.nal.take() {
+                    Some(buffer) => Poll::Ready(Ok(buffer)),
+                    None if s.closes_pending() => {
+                        s.register_freed(cx.waker());
+                        Poll::Pending
+                    }
+                    None => Poll::Ready(Err(Error::SocketInUse)),
+                };
+            });
+            out
+        })
+        .await?;
         let text: heapless::String<{ HostName::MAX_LEN }> = match name {
             Some(name) => name,
             None => {

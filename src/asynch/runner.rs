@@ -142,6 +142,7 @@ fn chores(s: &mut Shared<'_>, chores: &mut Chores, now: u64) {
                 return;
             };
             s.sockets.close_queued &= !(1 << client.index());
+            s.sockets.closing |= 1 << client.index();
             match s.sockets.handles[client.index()] {
                 Some(handle) => chores.close = Some((client, ops::Close::new(handle, None))),
                 None => {

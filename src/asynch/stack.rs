@@ -1,6 +1,9 @@
 //! Opening connections: the [`Stack`] hands out [`TlsSocket`]s, each on a
 //! free socket id of the module's twelve.
 
+use core::future::poll_fn;
+use core::task::Poll;
+
 use super::socket::TlsSocket;
 use super::state::{Engine, Slot};
 use super::turn::run;
@@ -90,7 +93,9 @@ impl<'a> Stack<'a> {
     /// the TCP connection and the handshake, checking the server's
     /// certificate against `host` (and sending it as SNI) as the SSL
     /// context says. Received bytes wait in `rx_buffer` until read (see
-    /// [`ops::Open::new`] for its least size per mode).
+    /// [`ops::Open::new`] for its least size per mode). With all twelve
+    /// sockets taken it waits while one is being closed, else fails with
+    /// [`Error::SocketInUse`].
     pub async fn connect(
         &self,
         host: &str,
@@ -98,7 +103,7 @@ impl<'a> Stack<'a> {
         rx_buffer: &'a mut [u8],
     ) -> Result<TlsSocket<'a>, Error> {
         let host = HostName::new(host)?;
-        let mut claim = self.claim()?;
+        let mut claim = self.claim().await?;
         let o = self.options;
         let cmd = OpenSslSocket::new(o.pdp, o.ssl, claim.client, host, port, o.mode)?;
         let result = self.open_claimed(&mut claim, cmd, rx_buffer).await;
@@ -126,7 +131,7 @@ impl<'a> Stack<'a> {
                 return Err(e);
             }
         };
-        let claim = self.claim();
+        let claim = self.claim().await;
         let Some(rx_buffer) = rx_buffer.take() else {
             return Err(Error::Busy);
         };
@@ -176,19 +181,30 @@ impl<'a> Stack<'a> {
         self.open_claimed(&mut claim, cmd, rx_buffer).await
     }
 
-    /// Take a free socket id ([`Error::SocketInUse`]: all twelve are).
-    fn claim(&self) -> Result<Claim<'a, 'a>, Error> {
-        let mut found = None;
-        self.engine.with(&mut |s, _| {
-            let free = ClientId::all().find(|c| {
-                s.sockets.taken & (1 << c.index()) == 0 && s.core.state.handle(*c).is_none()
+    /// Take a free socket id: waits while one is being closed;
+    /// [`Error::SocketInUse`] if all twelve are open.
+    async fn claim(&self) -> Result<Claim<'a, 'a>, Error> {
+        let client = poll_fn(|cx| {
+            let mut found = Poll::Ready(Err(Error::SocketInUse));
+            self.engine.with(&mut |s, _| {
+                let free = ClientId::all().find(|c| {
+                    s.sockets.taken & (1 << c.index()) == 0 && s.core.state.handle(*c).is_none()
+                });
+                found = match free {
+                    Some(c) => {
+                        s.sockets.taken |= 1 << c.index();
+                        Poll::Ready(Ok(c))
+                    }
+                    None if s.closes_pending() => {
+                        s.register_freed(cx.waker());
+                        Poll::Pending
+                    }
+                    None => Poll::Ready(Err(Error::SocketInUse)),
+                };
             });
-            if let Some(c) = free {
-                s.sockets.taken |= 1 << c.index();
-            }
-            found = free;
-        });
-        let client = found.ok_or(Error::SocketInUse)?;
+            found
+        })
+        .await?;
         Ok(Claim {
             engine: self.engine,
             client,

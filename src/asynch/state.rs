@@ -19,7 +19,7 @@ use core::cell::RefCell;
 
 use embassy_sync::blocking_mutex::raw::NoopRawMutex;
 use embassy_sync::blocking_mutex::Mutex;
-use embassy_sync::waitqueue::WakerRegistration;
+use embassy_sync::waitqueue::{MultiWakerRegistration, WakerRegistration};
 
 use crate::error::SslErrorCode;
 use crate::modem::{Clock, Config, Core, DEFAULT_LINE_LEN};
@@ -129,6 +129,8 @@ pub(crate) struct Sockets {
     pub taken: u16,
     /// Bit `i`: its object was dropped: the runner closes it.
     pub close_queued: u16,
+    /// Bit `i`: the runner is closing it.
+    pub closing: u16,
     /// Objects (a socket, or its two halves) alive per client.
     pub parts: [u8; 12],
     /// The handle of each taken client.
@@ -159,6 +161,8 @@ pub(crate) struct Shared<'a> {
     transparent_waiters: u32,
     transparent: Option<ClientId>,
     events: WakerRegistration,
+    /// Tasks waiting for a socket id (or a pooled buffer) to be freed.
+    freed: MultiWakerRegistration<4>,
     runner: WakerRegistration,
     /// Something for the runner to do: its wait ends.
     work: bool,
@@ -194,6 +198,7 @@ impl<'a> Shared<'a> {
             transparent_waiters: 0,
             transparent: None,
             events: WakerRegistration::new(),
+            freed: MultiWakerRegistration::new(),
             runner: WakerRegistration::new(),
             work: false,
             runner_until: None,
@@ -206,6 +211,8 @@ impl<'a> Shared<'a> {
     pub fn free_client(&mut self, client: ClientId) -> Option<&'a mut [u8]> {
         let i = client.index();
         self.sockets.taken &= !(1 << i);
+        self.sockets.closing &= !(1 << i);
+        self.freed.wake();
         self.sockets.handles[i] = None;
         self.sockets.parts[i] = 0;
         let buffer = self.core.take_released(client);
@@ -224,6 +231,16 @@ impl<'a> Shared<'a> {
         } else {
             self.waiters[usize::from(slot.0)].waker.register(waker);
         }
+    }
+
+    /// A socket is being closed: its id (and buffer) will be free soon.
+    pub fn closes_pending(&self) -> bool {
+        self.sockets.close_queued | self.sockets.closing != 0
+    }
+
+    /// Register a task that waits for a socket to be freed.
+    pub fn register_freed(&mut self, waker: &core::task::Waker) {
+        self.freed.register(waker);
     }
 
     /// Register the task waiting for a module event.
