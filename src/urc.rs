@@ -62,7 +62,7 @@ pub enum Urc<'a> {
         ttl: u32,
     },
     /// `+QIURC: "dnsgip","<hostIPaddr>"` — one address of a lookup.
-    DnsAddress(core::net::IpAddr),
+    DnsAddress(#[cfg_attr(feature = "defmt", defmt(Debug2Format))] core::net::IpAddr),
     /// `RDY` — the module (re)booted: every context and socket is gone, echo
     /// is on again.
     Ready,

@@ -48,7 +48,7 @@ pub enum DnsLine {
         ttl: u32,
     },
     /// `+QIURC: "dnsgip","<hostIPaddr>"`: one address.
-    Address(IpAddr),
+    Address(#[cfg_attr(feature = "defmt", defmt(Debug2Format))] IpAddr),
 }
 
 impl DnsLine {

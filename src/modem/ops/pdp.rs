@@ -65,6 +65,7 @@ const LOOKUP_MS: u64 = 60_000;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Resolved {
     /// The addresses, in the module's order (the first four).
+    #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
     pub addrs: heapless::Vec<core::net::IpAddr, 4>,
     /// How long they may be kept, in seconds.
     pub ttl_s: u32,
