@@ -31,7 +31,10 @@ fn every_face_has_every_operation_of_the_list() {
 
 #[test]
 fn dns_and_tcp_connect_reach_the_server_by_its_name() {
-    let mut rig = Rig::new();
+    // Names outside the simulator's table do not resolve (the host's
+    // resolver is not asked: no network here).
+    let options = quectel_sim::testing::EchoServerOptions::default().rsa();
+    let mut rig = Rig::with(options, sim_config().host_resolver(false));
     let port = rig.take_port();
     let ca = rig.pki.ca_pem().as_bytes().to_vec();
     let server_port = rig.server_port();

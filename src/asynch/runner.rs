@@ -189,7 +189,7 @@ where
                     match result {
                         Ok(written) => self.with(|s| {
                             s.core.tx_done(written, now);
-                            s.wake_owner();
+                            s.written();
                             s.settle(true);
                         }),
                         Err(_e) => self.io_error().await,

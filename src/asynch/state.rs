@@ -388,6 +388,15 @@ impl<'a> Shared<'a> {
         }
     }
 
+    /// Bytes were written: once the payload is out, its owner goes on (a
+    /// transparent write has no answer to wait for).
+    pub fn written(&mut self) {
+        if !self.core.tx_pending() && self.payload.token.is_some() {
+            self.wake(self.payload.slot);
+        }
+        self.wake_owner();
+    }
+
     /// Bytes came for the command in flight: its owner frames them.
     pub fn wake_owner(&mut self) {
         if let Some((token, slot)) = self.owner {
