@@ -104,7 +104,7 @@ fn a_framing_doubt_is_resynced_by_the_runner_and_the_other_socket_goes_on() {
         // longer fits its data.
         inject(&sim, Fault::DropTx { skip: 60, count: 1 });
         victim.write_all(&pattern(100, 1)).await.unwrap();
-        let mut got = vec![0u8; 100];
+        let mut got = [0u8; 100];
         let mut n = 0;
         let error = loop {
             match victim.read(&mut got[n..]).await {
