@@ -61,8 +61,9 @@ pub enum Urc<'a> {
         /// `<DNS_ttl>`, in seconds.
         ttl: u32,
     },
-    /// `+QIURC: "dnsgip","<hostIPaddr>"` — one address of a lookup.
-    DnsAddress(#[cfg_attr(feature = "defmt", defmt(Debug2Format))] core::net::IpAddr),
+    /// `+QIURC: "dnsgip","<hostIPaddr>"` — one address of a lookup, as
+    /// printed (see [`command::pdp::DnsLine`](crate::command::pdp::DnsLine)).
+    DnsAddress(&'a str),
     /// `RDY` — the module (re)booted: every context and socket is gone, echo
     /// is on again.
     Ready,
@@ -228,6 +229,35 @@ mod tests {
 
     fn client(n: u8) -> ClientId {
         ClientId::new(n).unwrap()
+    }
+
+    #[test]
+    fn dnsgip_urcs_are_lookup_results_not_unknown_lines() {
+        assert_eq!(
+            Urc::parse(b"+QIURC: \"dnsgip\",0,2,600"),
+            Urc::DnsResult {
+                error: 0,
+                count: 2,
+                ttl: 600
+            }
+        );
+        assert_eq!(
+            Urc::parse(b"+QIURC: \"dnsgip\",\"10.7.76.34\""),
+            Urc::DnsAddress("10.7.76.34")
+        );
+        assert_eq!(
+            Urc::parse(b"+QIURC: \"dnsgip\",565"),
+            Urc::DnsResult {
+                error: 565,
+                count: 0,
+                ttl: 0
+            }
+        );
+        // Still the context loss, not a lookup.
+        assert!(matches!(
+            Urc::parse(b"+QIURC: \"pdpdeact\",1"),
+            Urc::PdpDeactivated { .. }
+        ));
     }
 
     #[test]

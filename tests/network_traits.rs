@@ -11,12 +11,12 @@ use embedded_io_async::{Read, Write};
 use embedded_nal_async::{AddrType, Dns, TcpConnect};
 use quectel_ssl::command::ssl_socket::AccessMode;
 use quectel_ssl::modem::nal::NalModem;
-use quectel_ssl::modem::operations::OPERATIONS;
+use quectel_ssl::modem::operations::{OPERATIONS, SOCKET_OPERATIONS};
 use quectel_ssl::modem::StdTimer;
 use quectel_ssl::{asynch, Error, Modem};
 
 #[test]
-fn every_face_has_every_operation_of_the_list() {
+fn every_face_has_every_operation_of_the_lists() {
     let blocking = Modem::<'static, quectel_sim::SimPort, StdTimer>::OPERATIONS;
     let single = asynch::Modem::<'static, quectel_sim::SimPort, StdTimer>::OPERATIONS;
     let control = asynch::Control::OPERATIONS;
@@ -26,6 +26,14 @@ fn every_face_has_every_operation_of_the_list() {
     assert_eq!(control, OPERATIONS);
     for name in ["resolve", "upload", "configure_ssl", "diagnose", "command"] {
         assert!(OPERATIONS.contains(&name), "{name} is on every face");
+    }
+    // One socket's operations, by handle, on both single-owner faces.
+    let blocking = Modem::<'static, quectel_sim::SimPort, StdTimer>::SOCKET_OPERATIONS;
+    let single = asynch::Modem::<'static, quectel_sim::SimPort, StdTimer>::SOCKET_OPERATIONS;
+    assert_eq!(blocking, SOCKET_OPERATIONS);
+    assert_eq!(single, SOCKET_OPERATIONS);
+    for name in ["open", "write", "read", "close", "read_raw", "write_raw"] {
+        assert!(SOCKET_OPERATIONS.contains(&name), "{name} on both");
     }
 }
 

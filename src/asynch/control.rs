@@ -20,7 +20,7 @@ crate::modem::operations::operation_imports!();
 /// One async method per entry of the operations list, run in the calling
 /// task on the control slot.
 macro_rules! control_face {
-    ($( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
+    ($names:ident; $( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
         = |$config:ident| $op:expr $(=> $map:expr)?; )*) => {
         $(
             $(#[$doc])*
@@ -34,7 +34,7 @@ macro_rules! control_face {
 
         /// The operations this face has, by name (the list's, see
         /// [`operations`](crate::modem::operations)).
-        pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($name)),*];
+        pub const $names: &'static [&'static str] = &[$(stringify!($name)),*];
     };
 }
 

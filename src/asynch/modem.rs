@@ -67,11 +67,10 @@ use core::task::Poll;
 use embedded_hal_async::delay::DelayNs;
 use embedded_io_async::{ErrorType, Read, Write};
 
-use crate::command::ssl_socket::{AccessMode, GetSslState, OpenSslSocket, SocketStatus};
 use crate::error::Error;
 use crate::modem::ops::{self, Op};
 use crate::modem::{Clock, Config, Core, Event};
-use crate::state::{SessionState, SocketHandle};
+use crate::state::SessionState;
 crate::modem::operations::operation_imports!();
 
 /// Longest wait for bytes before the engine looks at its deadlines again.
@@ -138,6 +137,22 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
         self.core.take_event()
     }
 
+    /// The engine's knobs.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The port (to inspect it; bytes written to it directly bypass the
+    /// engine and confuse the module's view of the conversation).
+    pub fn port(&self) -> &P {
+        &self.port
+    }
+
+    /// The port, mutably (see [`port`](Self::port)).
+    pub fn port_mut(&mut self) -> &mut P {
+        &mut self.port
+    }
+
     /// Give the port and timer back.
     pub fn release(self) -> (P, T) {
         (self.port, self.timer)
@@ -146,7 +161,7 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
 
 /// One async method per entry of the operations list.
 macro_rules! async_face {
-    ($( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
+    ($names:ident; $( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
         = |$config:ident| $op:expr $(=> $map:expr)?; )*) => {
         $(
             $(#[$doc])*
@@ -159,7 +174,7 @@ macro_rules! async_face {
 
         /// The operations this face has, by name (the list's, see
         /// [`operations`](crate::modem::operations)).
-        pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($name)),*];
+        pub const $names: &'static [&'static str] = &[$(stringify!($name)),*];
     };
 }
 
@@ -215,58 +230,7 @@ where
 
     crate::modem::operations::module_operations!(async_face);
 
-    /// Open a socket and wait until it is connected.
-    pub async fn open(
-        &mut self,
-        cmd: OpenSslSocket<'_>,
-        rx_buffer: &'r mut [u8],
-    ) -> Result<SocketHandle, Error> {
-        self.run(&mut ops::Open::new(cmd, rx_buffer)).await
-    }
-
-    /// Send up to 1460 bytes; `SEND FAIL` is retried.
-    pub async fn write(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<usize, Error> {
-        let (retry, timeout) = (self.config.send_retry_ms, self.config.send_timeout_ms);
-        self.run(&mut ops::Write::new(*handle, data, retry, timeout))
-            .await
-    }
-
-    /// Read received bytes (at least one, or 0 at the end of the stream).
-    pub async fn read(&mut self, handle: &SocketHandle, buf: &mut [u8]) -> Result<usize, Error> {
-        self.run(&mut ops::Read::new(*handle, buf)).await
-    }
-
-    /// Close a socket.
-    pub async fn close(&mut self, handle: &SocketHandle) -> Result<(), Error> {
-        self.run(&mut ops::Close::new(*handle, None)).await
-    }
-
-    /// Close a socket, waiting at most `timeout` (s, or ms with
-    /// `closetimemode` 1).
-    pub async fn close_with_timeout(
-        &mut self,
-        handle: &SocketHandle,
-        timeout: u16,
-    ) -> Result<(), Error> {
-        self.run(&mut ops::Close::new(*handle, Some(timeout))).await
-    }
-
-    /// `AT+QSSLSTATE=<id>`.
-    pub async fn socket_state(&mut self, handle: &SocketHandle) -> Result<SocketStatus, Error> {
-        self.command(GetSslState {
-            client: handle.client(),
-        })
-        .await
-    }
-
-    /// `AT+QISWTMD`: switch to buffer or direct-push mode.
-    pub async fn switch_mode(
-        &mut self,
-        handle: &SocketHandle,
-        mode: AccessMode,
-    ) -> Result<(), Error> {
-        self.run(&mut ops::SwitchMode::new(*handle, mode)).await
-    }
+    crate::modem::operations::socket_operations!(async_face);
 
     /// Return to transparent mode on `handle`.
     pub async fn resume(&mut self, handle: &SocketHandle) -> Result<(), Error> {
@@ -285,20 +249,6 @@ where
         dtr: &mut D,
     ) -> Result<(), Error> {
         self.run(&mut ops::DtrEscape::new(dtr)).await
-    }
-
-    /// Transparent mode: bytes from the peer (0 once the connection dropped).
-    pub async fn read_raw(
-        &mut self,
-        handle: &SocketHandle,
-        buf: &mut [u8],
-    ) -> Result<usize, Error> {
-        self.run(&mut ops::RawRead::new(*handle, buf)).await
-    }
-
-    /// Transparent mode: bytes to the peer.
-    pub async fn write_raw(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<usize, Error> {
-        self.run(&mut ops::RawWrite::new(*handle, data)).await
     }
 
     /// The socket as an `embedded-io-async` reader and writer.

@@ -43,9 +43,8 @@ use ::core::task::Poll;
 use embedded_io::{ErrorType, Read, ReadReady, Write};
 
 pub use self::core::{Core, Event};
-use crate::command::ssl_socket::{AccessMode, GetSslState, OpenSslSocket, SocketStatus};
 use crate::error::Error;
-use crate::state::{SessionState, SocketHandle};
+use crate::state::SessionState;
 operations::operation_imports!();
 use ops::Op;
 pub use ring::Ring;
@@ -314,7 +313,7 @@ where
 
 /// One blocking method per entry of the operations list.
 macro_rules! blocking_face {
-    ($( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
+    ($names:ident; $( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
         = |$config:ident| $op:expr $(=> $map:expr)?; )*) => {
         $(
             $(#[$doc])*
@@ -327,7 +326,7 @@ macro_rules! blocking_face {
 
         /// The operations this face has, by name (the list's, see
         /// [`operations`]).
-        pub const OPERATIONS: &'static [&'static str] = &[$(stringify!($name)),*];
+        pub const $names: &'static [&'static str] = &[$(stringify!($name)),*];
     };
 }
 
@@ -351,51 +350,7 @@ where
 
     crate::modem::operations::module_operations!(blocking_face);
 
-    /// Open a socket and wait until it is connected. Received bytes wait in
-    /// `rx_buffer` until read (see [`ops::Open::new`] for its size).
-    pub fn open(
-        &mut self,
-        cmd: OpenSslSocket<'_>,
-        rx_buffer: &'r mut [u8],
-    ) -> Result<SocketHandle, Error> {
-        self.run(&mut ops::Open::new(cmd, rx_buffer))
-    }
-
-    /// Send up to 1460 bytes of `data`; returns how many the module took.
-    /// `SEND FAIL` is retried (see [`Config::send_retry_ms`]).
-    pub fn write(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<usize, Error> {
-        let (retry, timeout) = (self.config.send_retry_ms, self.config.send_timeout_ms);
-        self.run(&mut ops::Write::new(*handle, data, retry, timeout))
-    }
-
-    /// Read received bytes; blocks until there is at least one, or returns 0
-    /// at the end of the stream.
-    pub fn read(&mut self, handle: &SocketHandle, buf: &mut [u8]) -> Result<usize, Error> {
-        self.run(&mut ops::Read::new(*handle, buf))
-    }
-
-    /// Close a socket (module default timeout, 10 s).
-    pub fn close(&mut self, handle: &SocketHandle) -> Result<(), Error> {
-        self.run(&mut ops::Close::new(*handle, None))
-    }
-
-    /// Close a socket, waiting at most `timeout` (seconds, or ms with
-    /// `closetimemode` 1; 0: at once).
-    pub fn close_with_timeout(&mut self, handle: &SocketHandle, timeout: u16) -> Result<(), Error> {
-        self.run(&mut ops::Close::new(*handle, Some(timeout)))
-    }
-
-    /// `AT+QSSLSTATE=<id>`: the module's view of one socket.
-    pub fn socket_state(&mut self, handle: &SocketHandle) -> Result<SocketStatus, Error> {
-        self.command(GetSslState {
-            client: handle.client(),
-        })
-    }
-
-    /// `AT+QISWTMD`: switch a connection to buffer or direct-push mode.
-    pub fn switch_mode(&mut self, handle: &SocketHandle, mode: AccessMode) -> Result<(), Error> {
-        self.run(&mut ops::SwitchMode::new(*handle, mode))
-    }
+    crate::modem::operations::socket_operations!(blocking_face);
 
     /// Return to transparent mode on `handle` (`ATO` / `AT+QISWTMD=<id>,2`).
     pub fn resume(

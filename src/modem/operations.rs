@@ -20,6 +20,17 @@
 //! dependency; a trait cannot have both `fn` and `async fn` forms of one
 //! method.
 //!
+//! A second list holds one socket's operations by handle
+//! ([`SOCKET_OPERATIONS`]: open, write, read, close, state, access mode,
+//! raw reads and writes) for the two single-owner faces; on the stack they
+//! are the methods and traits of the socket object itself
+//! (`asynch::TlsSocket`, feature `async`), which holds its handle and
+//! chooses raw or framed reads by the port's mode. Leaving and resuming
+//! transparent mode stay face-shaped on purpose: the blocking face hands
+//! back a [`Transparent`](crate::modem::Transparent) guard that owns the
+//! port until it leaves; the async faces, which cannot hold such a borrow
+//! across tasks, take the handle.
+//!
 //! Entry form: `/// docs` then
 //! `name [generics] (args) -> Answer = |config| op_expression => map;`
 //! where `config` is the face's [`Config`](super::Config), and the optional
@@ -28,7 +39,7 @@
 /// Hand the list of module-wide operations to the macro `$face`.
 macro_rules! module_operations {
     ($face:ident) => {
-        $face! {
+        $face! { OPERATIONS;
             /// Bring the module to a known state (see [`ops::Init`]): at
             /// start and after [`Error::ModuleReset`].
             init() -> ops::InitReport = |config| ops::Init::with_guard(config.guard_ms);
@@ -120,9 +131,14 @@ macro_rules! operation_imports {
             ConfigureDns, ConfigurePdpContext, GetPdpContexts, PdpContextState,
         };
         #[allow(unused_imports)]
-        use $crate::command::ssl_socket::{GetLastError, LastError, ListSslStates, SslState};
+        use $crate::command::ssl_socket::{
+            AccessMode, GetLastError, GetSslState, LastError, ListSslStates, OpenSslSocket,
+            SocketStatus, SslState,
+        };
         #[allow(unused_imports)]
         use $crate::command::AtCommand;
+        #[allow(unused_imports)]
+        use $crate::state::SocketHandle;
         #[allow(unused_imports)]
         use $crate::types::{FileName, FilePattern, HostName, PdpContextId, SslContextId};
     };
@@ -132,11 +148,66 @@ pub(crate) use operation_imports;
 /// The names of the list's operations, in order (what each face's
 /// `OPERATIONS` must equal).
 macro_rules! operation_names {
-    ($( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($args:tt)*) -> $ret:ty
+    ($names:ident; $( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($args:tt)*) -> $ret:ty
         = |$config:ident| $op:expr $(=> $map:expr)?; )*) => {
         &[$(stringify!($name)),*]
     };
 }
 
-/// The operations of the list, by name.
+/// Hand the list of one socket's operations, by handle, to the macro
+/// `$face` (the single-owner faces; on the stack they are the methods of
+/// `asynch::TlsSocket`, which holds its handle).
+macro_rules! socket_operations {
+    ($face:ident) => {
+        $face! { SOCKET_OPERATIONS;
+            /// Open a socket and wait until it is connected. Received bytes
+            /// wait in `rx_buffer` until read (see [`ops::Open::new`] for
+            /// its size).
+            open(cmd: OpenSslSocket<'_>, rx_buffer: &'r mut [u8]) -> SocketHandle
+                = |_config| ops::Open::new(cmd, rx_buffer);
+
+            /// Send up to 1460 bytes of `data`; returns how many the module
+            /// took. `SEND FAIL` is retried (see [`Config::send_retry_ms`]).
+            write(handle: &SocketHandle, data: &[u8]) -> usize
+                = |config| ops::Write::new(*handle, data, config.send_retry_ms, config.send_timeout_ms);
+
+            /// Read received bytes: at least one, or 0 at the end of the
+            /// stream.
+            read(handle: &SocketHandle, buf: &mut [u8]) -> usize
+                = |_config| ops::Read::new(*handle, buf);
+
+            /// Close a socket (module default timeout, 10 s).
+            close(handle: &SocketHandle) -> () = |_config| ops::Close::new(*handle, None);
+
+            /// Close a socket, waiting at most `timeout` (seconds, or ms
+            /// with `closetimemode` 1; 0: at once).
+            close_with_timeout(handle: &SocketHandle, timeout: u16) -> ()
+                = |_config| ops::Close::new(*handle, Some(timeout));
+
+            /// `AT+QSSLSTATE=<id>`: the module's view of one socket.
+            socket_state(handle: &SocketHandle) -> SocketStatus
+                = |_config| ops::Command::new(GetSslState { client: handle.client() });
+
+            /// `AT+QISWTMD`: switch a connection to buffer or direct-push
+            /// mode.
+            switch_mode(handle: &SocketHandle, mode: AccessMode) -> ()
+                = |_config| ops::SwitchMode::new(*handle, mode);
+
+            /// Transparent mode: bytes from the peer (0 once the connection
+            /// dropped).
+            read_raw(handle: &SocketHandle, buf: &mut [u8]) -> usize
+                = |_config| ops::RawRead::new(*handle, buf);
+
+            /// Transparent mode: bytes to the peer, as they are.
+            write_raw(handle: &SocketHandle, data: &[u8]) -> usize
+                = |_config| ops::RawWrite::new(*handle, data);
+        }
+    };
+}
+pub(crate) use socket_operations;
+
+/// The operations of the module-wide list, by name.
 pub const OPERATIONS: &[&str] = module_operations!(operation_names);
+
+/// The operations of the per-socket list, by name.
+pub const SOCKET_OPERATIONS: &[&str] = socket_operations!(operation_names);

@@ -32,9 +32,13 @@ impl AtCommand for LookUpHost<'_> {
 atat_command!(['a] LookUpHost<'a>);
 
 /// What a `+QIURC: "dnsgip"` line says: the result header, or one address.
+///
+/// The address is kept as the module printed it ([`DnsLine::address`]
+/// reads it): the URC path never links an address parser, which costs
+/// about 2 KiB of flash, into firmware that looks nothing up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum DnsLine {
+pub enum DnsLine<'a> {
     /// `+QIURC: "dnsgip",<err>,<IP_count>,<DNS_ttl>`: `<err>` 0 when the
     /// lookup worked (else the module's error code, 565 for a name that
     /// does not resolve), how many addresses follow, and how long they
@@ -47,21 +51,47 @@ pub enum DnsLine {
         /// `<DNS_ttl>`
         ttl: u32,
     },
-    /// `+QIURC: "dnsgip","<hostIPaddr>"`: one address.
-    Address(#[cfg_attr(feature = "defmt", defmt(Debug2Format))] IpAddr),
+    /// `+QIURC: "dnsgip","<hostIPaddr>"`: one address, as printed.
+    Address(&'a str),
 }
 
-impl DnsLine {
-    /// Read a `+QIURC: "dnsgip"` line (`None`: not one, or malformed).
-    pub fn parse(line: &[u8]) -> Option<Self> {
+/// The longest address text the module prints (IPv6, full form).
+pub const MAX_ADDRESS_LEN: usize = 39;
+
+/// An address as `+QIURC: "dnsgip"` prints it.
+pub fn parse_address(text: &str) -> Option<IpAddr> {
+    text.parse().ok()
+}
+
+impl<'a> DnsLine<'a> {
+    /// The address of an [`Address`](Self::Address) line, parsed (`None`
+    /// for a result line, or text that is no address).
+    pub fn address(&self) -> Option<IpAddr> {
+        match self {
+            Self::Address(text) => parse_address(text),
+            Self::Result { .. } => None,
+        }
+    }
+
+    /// Read a `+QIURC: "dnsgip"` line (`None`: not one, or malformed: an
+    /// address field longer than any address, or with a byte no address
+    /// has).
+    pub fn parse(line: &'a [u8]) -> Option<Self> {
         let mut f = Fields::after(line, b"+QIURC:")?;
         if f.string().ok()? != b"dnsgip" {
             return None;
         }
         if f.clone().raw().ok()?.first() == Some(&b'"') {
-            let text = core::str::from_utf8(f.quoted().ok()?).ok()?;
-            let addr = text.parse().ok()?;
-            return f.is_empty().then_some(Self::Address(addr));
+            let text = f.quoted().ok()?;
+            let plausible = !text.is_empty()
+                && text.len() <= MAX_ADDRESS_LEN
+                && text
+                    .iter()
+                    .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':'));
+            if !plausible || !f.is_empty() {
+                return None;
+            }
+            return core::str::from_utf8(text).ok().map(Self::Address);
         }
         let error = f.u16().ok()?;
         if f.is_empty() {
@@ -106,12 +136,10 @@ mod tests {
         );
         assert_eq!(
             DnsLine::parse(b"+QIURC: \"dnsgip\",\"10.7.76.34\""),
-            Some(DnsLine::Address("10.7.76.34".parse().unwrap()))
+            Some(DnsLine::Address("10.7.76.34"))
         );
-        assert_eq!(
-            DnsLine::parse(b"+QIURC: \"dnsgip\",\"2001:db8::1\""),
-            Some(DnsLine::Address("2001:db8::1".parse().unwrap()))
-        );
+        let v6 = DnsLine::parse(b"+QIURC: \"dnsgip\",\"2001:db8::1\"").unwrap();
+        assert_eq!(v6.address(), Some("2001:db8::1".parse().unwrap()));
         assert_eq!(
             DnsLine::parse(b"+QIURC: \"dnsgip\",565"),
             Some(DnsLine::Result {
@@ -126,6 +154,8 @@ mod tests {
     fn malformed_dnsgip_lines_are_none() {
         for line in [
             &b"+QIURC: \"dnsgip\",\"not an address\""[..],
+            b"+QIURC: \"dnsgip\",\"1234:5678:9abc:def0:1234:5678:9abc:def0:1\"",
+            b"+QIURC: \"dnsgip\",\"\"",
             b"+QIURC: \"dnsgip\",0,2",
             b"+QIURC: \"dnsgip\",0,2,600,9",
             b"+QIURC: \"dnsgip\",x",

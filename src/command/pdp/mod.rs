@@ -12,7 +12,7 @@ use super::decode::Fields;
 use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
 use crate::error::Error;
 use crate::types::{Apn, Password, PdpContextId, UserName};
-pub use dns::{DnsLine, LookUpHost};
+pub use dns::{parse_address, DnsLine, LookUpHost, MAX_ADDRESS_LEN};
 pub use types::{AuthMethod, DnsConfig, PdpContextState, PdpType};
 
 mod tests;

@@ -11,8 +11,8 @@ use crate::urc::Urc;
 pub(crate) struct DnsAnswers {
     /// The result line: error code, address count, TTL (s).
     pub result: Option<(u16, u8, u32)>,
-    /// The addresses that came.
-    pub addrs: heapless::Vec<core::net::IpAddr, 4>,
+    /// The addresses that came, as printed (read by `ops::Resolve`).
+    pub addrs: heapless::Vec<heapless::String<{ crate::command::pdp::MAX_ADDRESS_LEN }>, 4>,
     /// Addresses that came beyond the four kept.
     pub extra: u8,
 }
@@ -76,7 +76,8 @@ pub(super) fn apply_urc(
             };
             return;
         }
-        Urc::DnsAddress(addr) => {
+        Urc::DnsAddress(text) => {
+            let addr = heapless::String::try_from(text).unwrap_or_default();
             if dns.result.is_some() && dns.addrs.push(addr).is_err() {
                 dns.extra = dns.extra.saturating_add(1);
             }

@@ -112,10 +112,12 @@ impl<'r> Op<'r> for Resolve<'_> {
         let dns = &core.dns;
         match dns.result {
             Some((0, count, ttl)) if dns.addrs.len() + usize::from(dns.extra) >= count.into() => {
-                Poll::Ready(Ok(Resolved {
-                    addrs: dns.addrs.clone(),
-                    ttl_s: ttl,
-                }))
+                let addrs = dns
+                    .addrs
+                    .iter()
+                    .filter_map(|text| crate::command::pdp::parse_address(text))
+                    .collect();
+                Poll::Ready(Ok(Resolved { addrs, ttl_s: ttl }))
             }
             Some((error, ..)) if error != 0 => {
                 Poll::Ready(Err(Error::Ssl(SslErrorCode::from(error))))
