@@ -159,3 +159,49 @@ fn a_read_dropped_midway_leaves_the_socket_and_the_others_working() {
         ));
     });
 }
+
+#[embassy_executor::task]
+async fn embassy_time_runner(
+    runner: quectel_ssl::asynch::Runner<
+        'static,
+        quectel_sim::SimPort,
+        quectel_ssl::asynch::EmbassyTimer,
+    >,
+) {
+    runner.run().await
+}
+
+#[test]
+fn the_stack_takes_its_time_from_embassy_time_alone() {
+    use quectel_ssl::asynch::{self, EmbassyState};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut rig = Rig::new();
+    let port = rig.take_port();
+    let ca = rig.pki.ca_pem().as_bytes().to_vec();
+    let server_port = rig.server_port();
+    let state: &'static EmbassyState<'static> = Box::leak(Box::new(EmbassyState::new()));
+    // No timer passed: embassy-time's driver gives the time and the waits
+    // (the runner's sleeps until a deadline, init's probe timeouts).
+    let (runner, control, stack) = asynch::new_embassy(state, port);
+    let done: &'static AtomicBool = Box::leak(Box::new(AtomicBool::new(false)));
+    let executor = Box::leak(Box::new(embassy_executor::Executor::new()));
+    executor.run_until(
+        |spawner| {
+            spawner.spawn(embassy_time_runner(runner).unwrap());
+            spawn(spawner, async move {
+                set_up_stack(control, &ca).await;
+                let mut socket = stack
+                    .connect(HOST, server_port, buffer(4096))
+                    .await
+                    .unwrap();
+                socket.write_all(b"embassy time").await.unwrap();
+                let mut back = [0u8; 12];
+                socket.read_exact(&mut back).await.unwrap();
+                assert_eq!(&back, b"embassy time");
+                socket.close().await.unwrap();
+                done.store(true, Ordering::SeqCst);
+            });
+        },
+        || done.load(Ordering::SeqCst),
+    );
+}
