@@ -98,6 +98,7 @@ mod modem;
 #[cfg_attr(docsrs, doc(cfg(feature = "nal")))]
 pub mod nal;
 mod runner;
+mod shared;
 mod socket;
 mod stack;
 mod state;
