@@ -127,3 +127,30 @@ fn a_framing_doubt_is_resynced_by_the_runner_and_the_other_socket_goes_on() {
         other.close().await.unwrap();
     });
 }
+
+#[test]
+fn a_command_the_module_never_answers_times_out_and_the_stack_goes_on() {
+    let mut rig = Rig::new();
+    let port = rig.take_port();
+    let ca = rig.pki.ca_pem().as_bytes().to_vec();
+    let server_port = rig.server_port();
+    let sim = rig.sim.clone();
+    run_stack(port, move |_spawner, control, stack| async move {
+        set_up_stack(control, &ca).await;
+        // The next command line is swallowed: no answer, ever.
+        inject(&sim, Fault::Stall { count: 1 });
+        assert_eq!(control.last_error().await.map(drop), Err(Error::Timeout));
+        // The runner waited for the deadline (and did not spin past it:
+        // the task that owns the command was polled and said so); the
+        // next command and a connection work.
+        let mut socket = stack
+            .connect(HOST, server_port, buffer(4096))
+            .await
+            .unwrap();
+        socket.write_all(b"after the stall").await.unwrap();
+        let mut back = [0u8; 15];
+        socket.read_exact(&mut back).await.unwrap();
+        assert_eq!(&back, b"after the stall");
+        socket.close().await.unwrap();
+    });
+}

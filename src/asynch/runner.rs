@@ -190,7 +190,7 @@ where
                         Ok(written) => self.with(|s| {
                             s.core.tx_done(written, now);
                             s.written();
-                            s.settle(true);
+                            s.settle(true, now);
                         }),
                         Err(_e) => self.io_error().await,
                     }
@@ -232,10 +232,12 @@ where
             if feed(s, rx, now) {
                 s.wake_owner();
             }
+            // The chores say again what time they wait for.
+            s.runner_wake = None;
             chores(s, chores_, now);
             s.core.poll_idle(now);
             s.wake_due(now);
-            s.settle(true);
+            s.settle(true, now);
             let bytes = s.core.tx_bytes(s.payload.get());
             if !bytes.is_empty() {
                 let n = bytes.len().min(s.config.write_chunk.clamp(1, TX_CHUNK));
@@ -253,7 +255,11 @@ where
                 0
             };
             s.runner_starved = room == 0;
-            let until = s.next_time();
+            let own = s.runner_wake.filter(|&t| t > now);
+            let until = match (s.next_time(now), own) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             s.runner_until = until;
             step = Some(Step::Wait { read: room, until });
         });

@@ -86,6 +86,10 @@ pub(crate) struct Shared<'a> {
     work: bool,
     /// The runner sleeps until this time (`None`: until woken).
     pub runner_until: Option<u64>,
+    /// The core deadline that passed and whose waiters were woken.
+    deadline_woken: Option<u64>,
+    /// A time the runner's own operations (the resync, a close) wait for.
+    pub runner_wake: Option<u64>,
     /// The runner has bytes, or could read, but the core has no room.
     pub runner_starved: bool,
 }
@@ -120,6 +124,8 @@ impl<'a> Shared<'a> {
             runner: WakerRegistration::new(),
             work: false,
             runner_until: None,
+            deadline_woken: None,
+            runner_wake: None,
             runner_starved: false,
         }
     }
@@ -215,7 +221,7 @@ impl<'a> Shared<'a> {
         if slot != RUNNER {
             self.waiters[usize::from(slot.0)].wake_at = wake_at.filter(|_| pending);
         } else if let Some(at) = wake_at.filter(|_| pending) {
-            self.runner_until = Some(self.runner_until.map_or(at, |t| t.min(at)));
+            self.runner_wake = Some(self.runner_wake.map_or(at, |t| t.min(at)));
         }
         if pending && self.core.flush_requested() {
             self.flush_waiters |= slot.bit();
@@ -325,11 +331,15 @@ impl<'a> Shared<'a> {
     }
 
     /// The earliest time some waiter (or the core) must be looked at again.
-    pub fn next_time(&self) -> Option<u64> {
+    /// Only times after `now` count: one that has passed was acted on
+    /// (see [`wake_due`](Self::wake_due)); sleeping until it would not
+    /// sleep at all.
+    pub fn next_time(&self, now: u64) -> Option<u64> {
         self.waiters
             .iter()
             .filter_map(|w| w.wake_at)
             .chain(self.core.next_deadline())
+            .filter(|&t| t > now)
             .min()
     }
 
@@ -342,18 +352,22 @@ impl<'a> Shared<'a> {
                 self.waiters[i].waker.wake();
             }
         }
-        if self.core.next_deadline().is_some_and(|t| t <= now) {
+        // Once per deadline: whoever can act on it is woken, the runner
+        // does not wake them again while they have not.
+        let passed = self.core.next_deadline().filter(|&t| t <= now);
+        if passed.is_some() && passed != self.deadline_woken {
             self.wake_owner();
             if let Some(&head) = self.queue.front() {
                 self.wake(Slot(head));
             }
         }
+        self.deadline_woken = passed;
     }
 
     /// After anything polled the core: wake whoever may see a change.
     /// `runner`: the runner itself polled (it needs no wake-up for what it
     /// is about to look at).
-    pub fn settle(&mut self, runner: bool) {
+    pub fn settle(&mut self, runner: bool, now: u64) {
         for client in ClientId::all() {
             let view = SocketView::of(&self.core, client);
             let old = self.views[client.index()];
@@ -390,7 +404,7 @@ impl<'a> Shared<'a> {
         self.last_head = head;
         if !runner {
             let room = self.core.line_len() < DEFAULT_LINE_LEN;
-            let due_sooner = match (self.next_time(), self.runner_until) {
+            let due_sooner = match (self.next_time(now), self.runner_until) {
                 (Some(t), Some(until)) => t < until,
                 (Some(_), None) => true,
                 _ => false,

@@ -36,7 +36,7 @@ pub(crate) fn poll_once<'a, O: Op<'a>>(
     let result = op.poll(&mut s.core, now);
     s.core.hold_starts(false);
     s.polled(slot, before, result.is_pending(), op.payload());
-    s.settle(slot == RUNNER);
+    s.settle(slot == RUNNER, now);
     result
 }
 
@@ -51,7 +51,7 @@ impl Drop for Release<'_, '_> {
         let slot = self.slot;
         self.engine.with(&mut |s, now| {
             s.released(slot, now);
-            s.settle(false);
+            s.settle(false, now);
         });
     }
 }
