@@ -14,8 +14,8 @@ use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket, SocketState};
 use quectel_ssl::modem::ops::SslConfig;
 use quectel_ssl::modem::Event;
 use quectel_ssl::{
-    Apn, ClientId, Error, FileName, HostName, Modem, Password, PdpContextId, SocketHandle,
-    SslContextId, UserName,
+    Apn, ClientId, Error, FileName, FilePattern, HostName, Modem, Password, PdpContextId,
+    SocketHandle, SslContextId, UserName,
 };
 
 use crate::clock::SysTickTimer;
@@ -209,7 +209,7 @@ pub fn run(
     let ca = id("CA file name", FileName::new("UFS:cacert.pem"))?;
     let listed = step(
         "AT+QFLST: the CA is in UFS",
-        modem.list_files::<4>(id("pattern", FileName::new("*"))?),
+        modem.list_files::<4>(id("pattern", FilePattern::new("*"))?),
     )?;
     check(
         "AT+QFLST: the CA is in UFS",
