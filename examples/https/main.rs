@@ -26,7 +26,7 @@ use std::rc::Rc;
 use quectel_sim::testing::TestPki;
 use quectel_sim::{SimConfig, Simulator};
 
-const USAGE: &str = "usage: https
+const USAGE: &str = "usage: https [--help]
 
 A GET and a 100 kB POST with reqwless over the module's TLS (the stack's
 TcpConnect and Dns), through the module simulator, to an HTTPS server
