@@ -59,6 +59,19 @@ pub enum Urc<'a> {
         /// `<err>`: `Success`, or why the connection failed.
         result: SslErrorCode,
     },
+    /// `+QIURC: "dnsgip",<err>,<IP_count>,<DNS_ttl>` — the result of an
+    /// `AT+QIDNSGIP` lookup (`error` 0: `count` addresses follow).
+    DnsResult {
+        /// `<err>`: 0, or the module's error code (565: no such name).
+        error: u16,
+        /// `<IP_count>`
+        count: u8,
+        /// `<DNS_ttl>`, in seconds.
+        ttl: u32,
+    },
+    /// `+QIURC: "dnsgip","<hostIPaddr>"` — one address of a lookup, as
+    /// printed (see [`command::pdp::DnsLine`](crate::command::pdp::DnsLine)).
+    DnsAddress(&'a str),
     /// `RDY` — the module (re)booted: every context and socket is gone, echo
     /// is on again.
     Ready,
@@ -105,6 +118,14 @@ impl<'a> Urc<'a> {
             let client = ClientId::new(f.u8().ok()?).ok()?;
             let result = SslErrorCode::from(f.u16().ok()?);
             return f.is_empty().then_some(Self::Opened { client, result });
+        }
+        if let Some(dns) = crate::command::pdp::DnsLine::parse(line) {
+            return Some(match dns {
+                crate::command::pdp::DnsLine::Result { error, count, ttl } => {
+                    Self::DnsResult { error, count, ttl }
+                }
+                crate::command::pdp::DnsLine::Address(addr) => Self::DnsAddress(addr),
+            });
         }
         if let Some(mut f) = Fields::after(line, b"+QIURC:") {
             if f.string().ok()? != b"pdpdeact" {
@@ -221,6 +242,35 @@ mod tests {
 
     fn client(n: u8) -> ClientId {
         ClientId::new(n).unwrap()
+    }
+
+    #[test]
+    fn dnsgip_urcs_are_lookup_results_not_unknown_lines() {
+        assert_eq!(
+            Urc::parse(b"+QIURC: \"dnsgip\",0,2,600"),
+            Urc::DnsResult {
+                error: 0,
+                count: 2,
+                ttl: 600
+            }
+        );
+        assert_eq!(
+            Urc::parse(b"+QIURC: \"dnsgip\",\"10.7.76.34\""),
+            Urc::DnsAddress("10.7.76.34")
+        );
+        assert_eq!(
+            Urc::parse(b"+QIURC: \"dnsgip\",565"),
+            Urc::DnsResult {
+                error: 565,
+                count: 0,
+                ttl: 0
+            }
+        );
+        // Still the context loss, not a lookup.
+        assert!(matches!(
+            Urc::parse(b"+QIURC: \"pdpdeact\",1"),
+            Urc::PdpDeactivated { .. }
+        ));
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn measure() -> Result<Vec<Figure>, String> {
     let (client_flash, client_ram) = row("driver + typical client")?;
     let (session_flash, session_ram) = row("driver + test session")?;
     let (base_flash, base_ram) = row("(`baseline`)")?;
+    let (stack_flash, stack_ram) = row("driver + embassy stack")?;
     Ok(vec![
         Figure::new("footprint.baseline.flash", base_flash, "bytes"),
         Figure::new("footprint.baseline.static_ram", base_ram, "bytes"),
@@ -71,6 +72,8 @@ pub fn measure() -> Result<Vec<Figure>, String> {
             session_ram - SESSION_BUFFERS,
             "bytes",
         ),
+        Figure::new("footprint.embassy_stack.flash", stack_flash, "bytes"),
+        Figure::new("footprint.embassy_stack.static_ram", stack_ram, "bytes"),
         Figure::new(
             "footprint.line_buffer",
             quectel_ssl::modem::DEFAULT_LINE_LEN as f64,

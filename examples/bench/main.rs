@@ -15,6 +15,7 @@
 mod args;
 mod cpu;
 mod footprint;
+mod stack;
 mod throughput;
 
 use std::process::ExitCode;
@@ -148,6 +149,8 @@ fn main() -> ExitCode {
         }
     }
 
+    stack_section(bytes, &say, &mut figures);
+
     say("\ninstructions per payload byte (callgrind, in-memory module)".into());
     eprintln!("bench: counting instructions under callgrind (eight runs of the bench itself)");
     match cpu::measure() {
@@ -199,4 +202,111 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The async stack's rows: one socket per access mode beside the blocking
+/// face's row, twelve sockets at once, and the push-to-task latency.
+fn stack_section(bytes: usize, say: &dyn Fn(String), figures: &mut Vec<Figure>) {
+    let blocking = |baud: u32, mode: AccessMode, direction: Direction| {
+        let name =
+            format!("throughput.{baud}baud.0ms.{mode:?}.{direction:?}.line_share").to_lowercase();
+        figures.iter().find(|f| f.name == name).map(|f| f.value)
+    };
+    let mut rows = Vec::new();
+    say(
+        "\nthe async stack (runner task + one task per socket, embassy's std executor; same runs)"
+            .into(),
+    );
+    say(format!(
+        "  {:>7} {:>7} {:<12} {:<8} {:>10} {:>7}  {}",
+        "baud",
+        "sockets",
+        "mode",
+        "dir",
+        "B/s",
+        "line%",
+        "target (within 1 point of the blocking face; 12 sockets >= 95 % at 115200)"
+    ));
+    let modes = [
+        AccessMode::Buffer,
+        AccessMode::DirectPush,
+        AccessMode::Transparent,
+    ];
+    for baud in [115_200u32, 921_600] {
+        for mode in modes {
+            for direction in [Direction::Send, Direction::Receive] {
+                eprintln!("bench: async stack, {direction:?} in {mode:?} mode at {baud} baud");
+                let run = stack::measure(baud, mode, direction, bytes, 1);
+                let target = |run: &throughput::Run| match blocking(baud, mode, direction) {
+                    Some(b) => {
+                        let gap = b - run.line_share() * 100.0;
+                        let verdict = if gap <= 1.0 {
+                            "meets target"
+                        } else {
+                            "MISSES target"
+                        };
+                        format!("{verdict} ({gap:+.1} points below blocking {b:.1}%)")
+                    }
+                    None => String::new(),
+                };
+                rows.push((baud, 1usize, mode, direction, run.map(|r| (target(&r), r))));
+            }
+        }
+    }
+    for (mode, direction) in [
+        (AccessMode::DirectPush, Direction::Receive),
+        (AccessMode::Buffer, Direction::Receive),
+        (AccessMode::Buffer, Direction::Send),
+    ] {
+        eprintln!("bench: async stack, twelve sockets at once, {direction:?} in {mode:?} mode at 115200 baud");
+        let run = stack::measure(115_200, mode, direction, bytes, 12);
+        let target = |r: &throughput::Run| verdict(r.line_share() * 100.0, 95.0, true);
+        rows.push((115_200, 12, mode, direction, run.map(|r| (target(&r), r))));
+    }
+    for (baud, sockets, mode, direction, run) in rows {
+        match run {
+            Ok((target, run)) => {
+                say(format!(
+                    "  {:>7} {:>7} {:<12} {:<8} {:>10.0} {:>6.1}%  {}",
+                    baud,
+                    sockets,
+                    format!("{mode:?}"),
+                    format!("{direction:?}"),
+                    run.bytes_per_s(),
+                    run.line_share() * 100.0,
+                    target
+                ));
+                let name = format!("stack.{sockets}sockets.{baud}baud.{mode:?}.{direction:?}")
+                    .to_lowercase();
+                figures.push(Figure::new(
+                    &format!("{name}.bytes_per_s"),
+                    run.bytes_per_s(),
+                    "B/s",
+                ));
+                figures.push(Figure::new(
+                    &format!("{name}.line_share"),
+                    run.line_share() * 100.0,
+                    "%",
+                ));
+            }
+            Err(e) => say(format!(
+                "  {baud} {sockets} {mode:?} {direction:?}: FAILED: {e}"
+            )),
+        }
+    }
+    eprintln!("bench: async stack, push-to-task latency (50 pushes of 16 bytes at 115200 baud)");
+    match stack::push_latency(115_200, 50) {
+        Ok(latency) => {
+            for (name, us) in latency.summary() {
+                let target = if name.starts_with("latency.push_to_wake") {
+                    verdict(us, 1000.0, false)
+                } else {
+                    String::new()
+                };
+                say(format!("  {name:<48} {us:>9.0} us       {target}"));
+                figures.push(Figure::new(&name, us, "us"));
+            }
+        }
+        Err(e) => say(format!("  latency: FAILED: {e}")),
+    }
 }

@@ -28,8 +28,14 @@
 //! buffer stays small (`LINE`, 256 bytes by default).
 
 pub mod core;
+#[cfg(feature = "nal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "nal")))]
+pub mod nal;
+pub mod operations;
 pub mod ops;
 mod ring;
+#[cfg(all(feature = "std", feature = "async"))]
+mod std_sleep;
 mod timer;
 
 use ::core::task::Poll;
@@ -37,17 +43,9 @@ use ::core::task::Poll;
 use embedded_io::{ErrorType, Read, ReadReady, Write};
 
 pub use self::core::{Core, Event};
-use crate::command::device::{DateTime, DtrFunction, SetClock, SetDtrFunction};
-use crate::command::file::{DeleteFile, FileList, ListFiles, Uploaded};
-use crate::command::pdp::{ConfigureDns, ConfigurePdpContext, GetPdpContexts, PdpContextState};
-use crate::command::ssl_socket::{
-    AccessMode, GetLastError, GetSslState, LastError, ListSslStates, OpenSslSocket, SocketStatus,
-    SslState,
-};
-use crate::command::AtCommand;
 use crate::error::Error;
-use crate::state::{SessionState, SocketHandle};
-use crate::types::{FileName, FilePattern, PdpContextId, SslContextId};
+use crate::state::SessionState;
+operations::operation_imports!();
 use ops::Op;
 pub use ring::Ring;
 #[cfg(feature = "std")]
@@ -318,11 +316,33 @@ where
     }
 }
 
+/// One blocking method per entry of the operations list.
+macro_rules! blocking_face {
+    ($names:ident; $( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
+        = |$config:ident| $op:expr $(=> $map:expr)?; )*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name $(<$($gen)*>)? (&mut self, $($arg: $ty),*) -> Result<$ret, Error> {
+                let $config = self.config;
+                let mut op = $op;
+                self.run(&mut op) $(.map($map))?
+            }
+        )*
+
+        /// The operations this face has, by name (the list's, see
+        /// [`operations`]).
+        pub const $names: &'static [&'static str] = &[$(stringify!($name)),*];
+    };
+}
+
 impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE>
 where
     P: Read + Write + ReadReady,
     T: Timer,
 {
+    /// Uploads go in one piece (no ACK mode).
+    const UPLOAD_ACK: bool = false;
+
     /// Run `op` to completion (the blocking face).
     pub fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {
         loop {
@@ -333,166 +353,9 @@ where
         }
     }
 
-    /// Send any typed command and read its typed answer.
-    pub fn command<C: AtCommand>(&mut self, cmd: C) -> Result<C::Response, Error> {
-        self.run(&mut ops::Command::new(cmd))
-    }
+    crate::modem::operations::module_operations!(blocking_face);
 
-    /// Bring the module to a known state (see [`ops::Init`]); run it at start
-    /// and after [`Error::ModuleReset`].
-    pub fn init(&mut self) -> Result<ops::InitReport, Error> {
-        self.run(&mut ops::Init::with_guard(self.config.guard_ms))
-    }
-
-    /// Handle what the module sent on its own (URCs, pushed data).
-    pub fn poll(&mut self) -> Result<(), Error> {
-        self.run(&mut ops::Idle::default())
-    }
-
-    /// `AT+QICSGP`: configure a PDP context.
-    pub fn configure_pdp(&mut self, config: ConfigurePdpContext<'_>) -> Result<(), Error> {
-        self.command(config).map(drop)
-    }
-
-    /// `AT+QIACT`: activate a PDP context (up to 150 s).
-    pub fn activate_pdp(&mut self, context: PdpContextId) -> Result<(), Error> {
-        self.run(&mut ops::ActivatePdp::new(context))
-    }
-
-    /// `AT+QIDEACT`: deactivate a PDP context; its sockets close.
-    pub fn deactivate_pdp(&mut self, context: PdpContextId) -> Result<(), Error> {
-        self.run(&mut ops::DeactivatePdp::new(context))
-    }
-
-    /// `AT+QIACT?`: the active PDP contexts.
-    pub fn pdp_contexts(&mut self) -> Result<heapless::Vec<PdpContextState, 16>, Error> {
-        self.command(GetPdpContexts)
-    }
-
-    /// `AT+QIDNSCFG`: set the DNS servers of a PDP context.
-    pub fn configure_dns(&mut self, dns: ConfigureDns) -> Result<(), Error> {
-        self.command(dns).map(drop)
-    }
-
-    /// Configure an SSL context in one call (see [`ops::SslConfig`]).
-    pub fn configure_ssl(
-        &mut self,
-        context: SslContextId,
-        config: &ops::SslConfig<'_>,
-    ) -> Result<(), Error> {
-        self.run(&mut ops::Configure::new(context, config))
-    }
-
-    /// Upload `data` as file `name` (replacing a file of that name); the
-    /// module's size and checksum are verified.
-    pub fn upload(&mut self, name: FileName<'_>, data: &[u8]) -> Result<Uploaded, Error> {
-        self.run(&mut ops::Upload::new(name, data, false, true))
-    }
-
-    /// `AT+QFDEL`: delete a file.
-    pub fn delete_file(&mut self, name: FileName<'_>) -> Result<(), Error> {
-        self.command(DeleteFile { name }).map(drop)
-    }
-
-    /// `AT+QFLST`: list files matching `pattern` (first `N`).
-    pub fn list_files<'p, const N: usize>(
-        &mut self,
-        pattern: impl Into<FilePattern<'p>>,
-    ) -> Result<FileList<N>, Error> {
-        self.command(ListFiles::<N> {
-            pattern: pattern.into(),
-        })
-    }
-
-    /// `AT+CCLK`: set the module clock.
-    pub fn set_clock(&mut self, time: DateTime) -> Result<(), Error> {
-        self.command(SetClock(time)).map(drop)
-    }
-
-    /// `AT&D`: what DTR does (`AT&D1` before [`Transparent::escape_with_dtr`]).
-    pub fn set_dtr_function(&mut self, function: DtrFunction) -> Result<(), Error> {
-        self.command(SetDtrFunction(function)).map(drop)
-    }
-
-    /// Open a socket and wait until it is connected. Received bytes wait in
-    /// `rx_buffer` until read (see [`ops::Open::new`] for its size).
-    pub fn open(
-        &mut self,
-        cmd: OpenSslSocket<'_>,
-        rx_buffer: &'r mut [u8],
-    ) -> Result<SocketHandle, Error> {
-        self.run(&mut ops::Open::new(cmd, rx_buffer))
-    }
-
-    /// Send `text` the note's way: `AT+QSSLSEND=<id>`, the text, Ctrl+Z (see
-    /// [`ops::Send::text`]: no 0x1A or 0x1B in it, at most 1460 bytes).
-    /// Returns the bytes the module took; binary data takes
-    /// [`write`](Self::write).
-    pub fn send_text(&mut self, handle: &SocketHandle, text: &[u8]) -> Result<usize, Error> {
-        self.run(&mut ops::Send::text(*handle, text))
-    }
-
-    /// Send one datagram on a DTLS socket (see [`ops::SslConfig::dtls`]):
-    /// all of `data`, 1..=1460 bytes, in one `AT+QSSLSEND` (refused with
-    /// [`Error::InvalidParameter`] before anything is written if longer).
-    /// `SEND FAIL` is retried, as for [`write`](Self::write).
-    pub fn send_datagram(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<(), Error> {
-        crate::types::SendLength::new(u16::try_from(data.len()).unwrap_or(u16::MAX))?;
-        self.write(handle, data).map(drop)
-    }
-
-    /// Receive one datagram of a DTLS socket into `buf`; returns its length
-    /// (a longer datagram is truncated to `buf`, as a UDP receive does), or
-    /// 0 at the end of the connection.
-    pub fn recv_datagram(&mut self, handle: &SocketHandle, buf: &mut [u8]) -> Result<usize, Error> {
-        self.run(&mut ops::Read::datagram(*handle, buf))
-    }
-
-    /// Send up to 1460 bytes of `data`; returns how many the module took.
-    /// `SEND FAIL` is retried (see [`Config::send_retry_ms`]).
-    pub fn write(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<usize, Error> {
-        let (retry, timeout) = (self.config.send_retry_ms, self.config.send_timeout_ms);
-        self.run(&mut ops::Write::new(*handle, data, retry, timeout))
-    }
-
-    /// Read received bytes; blocks until there is at least one, or returns 0
-    /// at the end of the stream.
-    pub fn read(&mut self, handle: &SocketHandle, buf: &mut [u8]) -> Result<usize, Error> {
-        self.run(&mut ops::Read::new(*handle, buf))
-    }
-
-    /// Close a socket (module default timeout, 10 s).
-    pub fn close(&mut self, handle: &SocketHandle) -> Result<(), Error> {
-        self.run(&mut ops::Close::new(*handle, None))
-    }
-
-    /// Close a socket, waiting at most `timeout` (seconds, or ms with
-    /// `closetimemode` 1; 0: at once).
-    pub fn close_with_timeout(&mut self, handle: &SocketHandle, timeout: u16) -> Result<(), Error> {
-        self.run(&mut ops::Close::new(*handle, Some(timeout)))
-    }
-
-    /// `AT+QSSLSTATE=<id>`: the module's view of one socket.
-    pub fn socket_state(&mut self, handle: &SocketHandle) -> Result<SocketStatus, Error> {
-        self.command(GetSslState {
-            client: handle.client(),
-        })
-    }
-
-    /// `AT+QSSLSTATE`: the module's view of every socket that is not Initial.
-    pub fn socket_states(&mut self) -> Result<heapless::Vec<SslState, 12>, Error> {
-        self.command(ListSslStates)
-    }
-
-    /// `AT+QIGETERROR`: the code of the last SSL/TCP command.
-    pub fn last_error(&mut self) -> Result<LastError, Error> {
-        self.command(GetLastError)
-    }
-
-    /// `AT+QISWTMD`: switch a connection to buffer or direct-push mode.
-    pub fn switch_mode(&mut self, handle: &SocketHandle, mode: AccessMode) -> Result<(), Error> {
-        self.run(&mut ops::SwitchMode::new(*handle, mode))
-    }
+    crate::modem::operations::socket_operations!(blocking_face);
 
     /// Return to transparent mode on `handle` (`ATO` / `AT+QISWTMD=<id>,2`).
     pub fn resume(
@@ -516,31 +379,6 @@ where
             modem: self,
             handle: *handle,
         })
-    }
-
-    /// Run the note's §4 checklist for an open (see [`ops::Diagnose`]).
-    pub fn diagnose(
-        &mut self,
-        pdp: PdpContextId,
-        ssl: SslContextId,
-    ) -> Result<ops::Diagnosis, Error> {
-        self.run(&mut ops::Diagnose::new(pdp, ssl))
-    }
-
-    /// Find out why `open` failed with `error` (its SSL context was
-    /// configured with `config`), probing on the `spare` SSL context: see
-    /// [`ops::ExplainOpenFailure`]. No user data crosses a probe, and no
-    /// relaxed setting is left behind.
-    pub fn explain_open_failure(
-        &mut self,
-        open: OpenSslSocket<'_>,
-        config: &ops::SslConfig<'_>,
-        spare: SslContextId,
-        error: Error,
-    ) -> Result<ops::Explanation, Error> {
-        self.run(&mut ops::ExplainOpenFailure::new(
-            open, config, spare, error,
-        ))
     }
 
     /// The socket as an `embedded_io` reader and writer.

@@ -156,6 +156,16 @@ impl<'r> Ring<'r> {
         self.head = 0;
         self.len = 0;
     }
+
+    /// The memory back, if there was any.
+    #[cfg(any(feature = "async", feature = "nal"))]
+    pub(crate) fn into_buf(self) -> Option<&'r mut [u8]> {
+        if self.buf.is_empty() {
+            None
+        } else {
+            Some(self.buf)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -92,10 +92,10 @@ impl embedded_hal::delay::DelayNs for StdTimer {
 
 #[cfg(all(feature = "std", feature = "async"))]
 impl embedded_hal_async::delay::DelayNs for StdTimer {
+    /// Never blocks the thread: the task sleeps until a shared timer
+    /// thread wakes it.
     async fn delay_ns(&mut self, ns: u32) {
-        // A host helper for tests and examples: a blocking sleep in small
-        // steps keeps it executor-agnostic.
-        std::thread::sleep(std::time::Duration::from_nanos(u64::from(ns)));
+        super::std_sleep::sleep(std::time::Duration::from_nanos(u64::from(ns))).await
     }
 }
 

@@ -202,6 +202,14 @@ pub enum Command {
         /// `<contextID>` 1..=16.
         ctx: u8,
     },
+    /// `AT+QIDNSGIP=<ctx>,"<hostname>"` — look a name up; the result
+    /// comes as `+QIURC: "dnsgip"` URCs.
+    ResolveHost {
+        /// `<contextID>` 1..=16.
+        ctx: u8,
+        /// The name.
+        host: String,
+    },
     /// `AT+QIGETERROR` — the error of the last TCP/IP or SSL command.
     GetError,
     /// `AT+QIGETERROR=?` — answers `OK` (vendor TCP/IP manual).
@@ -329,6 +337,7 @@ impl Command {
             | Command::DeactivatePdp { .. }
             | Command::ConfigureDns { .. }
             | Command::QueryDns { .. }
+            | Command::ResolveHost { .. }
             | Command::GetError
             | Command::TestGetError
             | Command::SwitchAccessMode { .. } => CommandGroup::TcpIp,

@@ -79,8 +79,8 @@ pub fn parse_command(line: &[u8]) -> Result<Command, ParseError> {
     };
     match name.as_str() {
         "CMEE" | "CFUN" | "CCLK" => parse_3gpp(&name, form),
-        "QICSGP" | "QIACT" | "QIDEACT" | "QIDNSCFG" | "QIGETERROR" | "QISWTMD" | "QIOPEN"
-        | "QICLOSE" => parse_tcpip(&name, form),
+        "QICSGP" | "QIACT" | "QIDEACT" | "QIDNSCFG" | "QIDNSGIP" | "QIGETERROR" | "QISWTMD"
+        | "QIOPEN" | "QICLOSE" => parse_tcpip(&name, form),
         "QSSLCFG" => parse_ssl_config(form),
         "QSSLOPEN" | "QSSLSEND" | "QSSLRECV" | "QSSLCLOSE" | "QSSLSTATE" => {
             parse_ssl_socket(&name, form)
@@ -229,6 +229,13 @@ fn parse_tcpip(name: &str, form: Form<'_>) -> Result<Command, ParseError> {
                 primary,
                 secondary,
             })
+        }
+        ("QIDNSGIP", form) => {
+            let p = write_params(form, group)?;
+            p.expect_count(2, 2)?;
+            let ctx = p.small(0, 1, 16)?;
+            let host = p.string(1, MAX_STRING)?;
+            Ok(Command::ResolveHost { ctx, host })
         }
         ("QISWTMD", form) => {
             let p = write_params(form, group)?;

@@ -165,6 +165,7 @@ impl Module {
             | Command::DeactivatePdp { .. }
             | Command::ConfigureDns { .. }
             | Command::QueryDns { .. }
+            | Command::ResolveHost { .. }
             | Command::GetError => self.execute_pdp(command),
             Command::DeleteFile { .. } | Command::ListFiles { .. } => self.execute_file(command),
             other => self.execute_ssl(other),

@@ -1,5 +1,5 @@
 //! PDP contexts and the TCP/IP error: `AT+QICSGP`, `AT+QIACT`,
-//! `AT+QIDEACT`, `AT+QIDNSCFG`, `AT+QIGETERROR`.
+//! `AT+QIDEACT`, `AT+QIDNSCFG`, `AT+QIDNSGIP`, `AT+QIGETERROR`.
 
 use std::net::IpAddr;
 
@@ -99,8 +99,37 @@ impl Module {
                 self.last_error = QiError::Success;
                 Reply::line(line)
             }
+            Command::ResolveHost { ctx, host } => self.resolve_host(ctx, &host),
             _ => Reply::error(),
         }
+    }
+
+    /// `AT+QIDNSGIP`: `OK`, then the result as URCs (one address: the
+    /// simulator's table or the host's resolver, as an open would).
+    fn resolve_host(&mut self, ctx: u8, host: &str) -> Reply {
+        if !self.pdp[usize::from(ctx - 1)].active {
+            return self.fail(QiError::PdpBrokenDown);
+        }
+        let resolver = crate::net::Resolver {
+            table: &self.config.dns,
+            host_resolver: self.config.host_resolver,
+            dns_usable: self.dns_usable(ctx),
+            delay: std::time::Duration::ZERO,
+        };
+        let never = std::sync::atomic::AtomicBool::new(false);
+        match resolver.resolve(host, &never) {
+            Some(Ok(ip)) => {
+                self.deferred.push("+QIURC: \"dnsgip\",0,1,600".to_string());
+                self.deferred.push(format!("+QIURC: \"dnsgip\",\"{ip}\""));
+            }
+            Some(Err(code)) => {
+                self.deferred
+                    .push(format!("+QIURC: \"dnsgip\",{}", code.code()));
+            }
+            None => {}
+        }
+        self.last_error = QiError::Success;
+        Reply::ok()
     }
 
     fn activate(&mut self, ctx: u8) -> Reply {

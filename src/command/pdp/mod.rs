@@ -1,7 +1,8 @@
 //! PDP contexts and DNS: `AT+QICSGP`, `AT+QIACT`, `AT+QIDEACT`, `AT+QIDNSCFG`,
-//! and the plain TCP probe `AT+QIOPEN` / `AT+QICLOSE` (vendor's TCP/IP
-//! application note).
+//! and the plain TCP probe `AT+QIOPEN` / `AT+QICLOSE`, and
+//! `AT+QIDNSGIP` (vendor's TCP/IP application note).
 
+mod dns;
 pub mod types;
 
 use core::fmt::Write as _;
@@ -11,6 +12,7 @@ use super::decode::Fields;
 use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
 use crate::error::Error;
 use crate::types::{Apn, ClientId, HostName, Password, PdpContextId, UserName};
+pub use dns::{parse_address, DnsLine, LookUpHost, MAX_ADDRESS_LEN};
 pub use types::{AuthMethod, DnsConfig, PdpContextState, PdpType};
 
 mod tests;

@@ -17,6 +17,7 @@ mod pump;
 mod raw;
 mod resync;
 mod socket;
+mod sharing;
 mod urc;
 
 use core::task::Poll;
@@ -31,7 +32,9 @@ pub(crate) use escape_guard::{guard_with_margin, PlusRun};
 pub(crate) use resync::ModuleSocket;
 use resync::ResyncState;
 pub(crate) use socket::SocketData;
+use sharing::Sharing;
 use urc::push_event;
+pub(crate) use urc::DnsAnswers;
 
 /// Something the module reported on its own, kept for the application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,6 +228,10 @@ pub struct Core<'r, const LINE: usize> {
     flush_wanted: bool,
     /// The port was flushed after the last byte written.
     tx_flushed: bool,
+    /// What a face serving several tasks at once needs (see [`sharing`]).
+    sharing: Sharing<'r>,
+    /// The answer to the last host name lookup, as it comes.
+    pub(crate) dns: DnsAnswers,
 }
 
 impl<'r, const LINE: usize> Default for Core<'r, LINE> {
@@ -265,6 +272,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             plus_run: PlusRun::default(),
             flush_wanted: false,
             tx_flushed: true,
+            sharing: Sharing::default(),
+            dns: DnsAnswers::default(),
         }
     }
 
@@ -434,14 +443,26 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     }
 
     /// `Ready(Ok)` once a new command may be written: nothing in flight, and
-    /// no resync due (unless `kind` is the resync's own).
+    /// no resync due (unless `kind` is the resync's own). A refusal is
+    /// remembered for a face that serves callers in turn (see `sharing`).
     fn ready_to_start(&mut self, kind: Kind, now: u64) -> Poll<Result<(), Error>> {
+        let ready = self.may_start(kind, now);
+        if ready.is_pending() && kind != Kind::Resync {
+            self.sharing.wanted = true;
+        }
+        ready
+    }
+
+    fn may_start(&mut self, kind: Kind, now: u64) -> Poll<Result<(), Error>> {
         if let Err(e) = self.state.check_command() {
             return Poll::Ready(Err(e));
         }
+        if self.sharing.hold && kind != Kind::Resync {
+            return Poll::Pending;
+        }
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if !f.overdue(now, self.last_rx_ms) {
+                if !f.overdue(now, self.last_rx_ms) || self.sharing.owner_polls {
                     return Poll::Pending;
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
@@ -619,7 +640,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(crate) fn poll_idle(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if !f.overdue(now, self.last_rx_ms) || self.tx_pending() {
+                if !f.overdue(now, self.last_rx_ms) || self.tx_pending() || self.sharing.owner_polls
+                {
                     return;
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
@@ -638,9 +660,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             .map(|f| f.token)
     }
 
-    /// `true` while a command is in flight (another operation must wait).
-    pub(crate) fn busy(&self) -> bool {
-        self.in_flight.is_some() || self.tx_pending()
+    /// `true` while a command is in flight (another operation must wait),
+    /// or while new commands are held (see `sharing`).
+    pub(crate) fn busy(&mut self) -> bool {
+        let busy = self.in_flight.is_some() || self.tx_pending() || self.sharing.hold;
+        self.sharing.wanted |= busy;
+        busy
     }
 
     /// The command in flight is abandoned: drain its answer until `until`.
@@ -709,6 +734,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// Detach `client`'s ring (on close); unread bytes are dropped.
     pub(crate) fn detach(&mut self, client: ClientId) {
         debug!("socket {}: closed", client.get());
+        self.release(client);
         self.socks[client.index()] = SocketData::default();
         if self.sink == Some(client) {
             self.sink = None;

@@ -78,7 +78,13 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         self.resync.suspects |= crate::urc::push_named(line);
                     } else {
                         log_urc(&urc);
-                        apply_urc(&mut self.state, &mut self.socks, &mut self.events, urc);
+                        apply_urc(
+                            &mut self.state,
+                            &mut self.socks,
+                            &mut self.events,
+                            &mut self.dns,
+                            urc,
+                        );
                         if urc.is_reboot() {
                             self.rebooted(now);
                         }
@@ -249,8 +255,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         };
         self.framer.set_quarantine(false);
         self.state.rebooted();
-        for sock in &mut self.socks {
-            *sock = SocketData::default();
+        for client in crate::types::ClientId::all() {
+            self.release(client);
+            self.socks[client.index()] = SocketData::default();
         }
         self.framer.reset();
         self.sink = None;

@@ -12,7 +12,7 @@ const ESCAPED_OK: &[u8] = b"\r\nOK\r\n";
 
 /// How long held-back transparent bytes wait for the rest of a `NO CARRIER`
 /// before they are released as data.
-const RELEASE_HELD_MS: u64 = 100;
+pub(super) const RELEASE_HELD_MS: u64 = 100;
 
 impl<'r, const LINE: usize> Core<'r, LINE> {
     /// Bytes in the line buffer while the port is transparent: data for the

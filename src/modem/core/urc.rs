@@ -6,6 +6,17 @@ use crate::state::SessionState;
 use crate::types::ClientId;
 use crate::urc::Urc;
 
+/// What the module answered to the last `AT+QIDNSGIP`, as its URCs come.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct DnsAnswers {
+    /// The result line: error code, address count, TTL (s).
+    pub result: Option<(u16, u8, u32)>,
+    /// The addresses that came, as printed (read by `ops::Resolve`).
+    pub addrs: heapless::Vec<heapless::String<{ crate::command::pdp::MAX_ADDRESS_LEN }>, 4>,
+    /// Addresses that came beyond the four kept.
+    pub extra: u8,
+}
+
 pub(super) fn apply_closed(socks: &mut [SocketData<'_>; 12], client: ClientId) {
     // Buffered data may still wait in the module.
     socks[client.index()].pending = true;
@@ -45,6 +56,10 @@ pub(super) fn log_urc(urc: &Urc<'_>) {
             trace!("URC: other line of {} bytes", line.len())
         }
         Urc::PoweredDown => warn!("URC: module powered down"),
+        Urc::DnsResult { error, count, .. } => {
+            debug!("URC: lookup done: error {}, {} addresses", error, count)
+        }
+        Urc::DnsAddress(_) => trace!("URC: lookup address"),
     }
 }
 
@@ -53,9 +68,24 @@ pub(super) fn apply_urc(
     state: &mut SessionState,
     socks: &mut [SocketData<'_>; 12],
     events: &mut heapless::Deque<Event, 8>,
+    dns: &mut DnsAnswers,
     urc: Urc<'_>,
 ) {
     let event = match urc {
+        Urc::DnsResult { error, count, ttl } => {
+            *dns = DnsAnswers {
+                result: Some((error, count, ttl)),
+                ..DnsAnswers::default()
+            };
+            return;
+        }
+        Urc::DnsAddress(text) => {
+            let addr = heapless::String::try_from(text).unwrap_or_default();
+            if dns.result.is_some() && dns.addrs.push(addr).is_err() {
+                dns.extra = dns.extra.saturating_add(1);
+            }
+            return;
+        }
         Urc::Opened { client, result } => {
             state.open_result(client, result);
             socks[client.index()].open_result = Some(result);

@@ -26,7 +26,7 @@ use crate::error::Error;
 pub use config::{Configure, SslConfig};
 pub use diagnose::{Diagnose, Diagnosis, Finding};
 pub use explain::{Cause, ExplainOpenFailure, Explanation, ServerKey};
-pub use pdp::{ActivatePdp, DeactivatePdp};
+pub use pdp::{ActivatePdp, DeactivatePdp, Resolve, Resolved};
 pub use resync::Resync;
 pub use session::{Init, InitReport, Upload};
 pub use socket::{Close, Open, SwitchMode};

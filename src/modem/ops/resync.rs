@@ -106,6 +106,7 @@ impl<'r> Op<'r> for Resync {
                     }
                     let answered = core.results_seen() != seen;
                     if !answered && now.saturating_sub(at) < SETTLE_MAX_MS {
+                        core.wake_at(at.saturating_add(SETTLE_MAX_MS));
                         return Poll::Pending;
                     }
                     let probe = SyncProbe {

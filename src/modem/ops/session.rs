@@ -173,10 +173,11 @@ impl<'r> Op<'r> for Init {
                 InitPhase::EscapeBefore(attempt) => {
                     let attempt = *attempt;
                     core.poll_idle(now);
-                    if core.busy()
-                        || !core.drained()
-                        || now.saturating_sub(core.last_tx_ms()) < guard
-                    {
+                    if core.busy() || !core.drained() {
+                        return Poll::Pending;
+                    }
+                    if now.saturating_sub(core.last_tx_ms()) < guard {
+                        core.wake_at(core.last_tx_ms().saturating_add(guard));
                         return Poll::Pending;
                     }
                     core.queue_raw(b"+++");
@@ -187,7 +188,11 @@ impl<'r> Op<'r> for Init {
                 InitPhase::EscapeAfter(attempt) => {
                     let attempt = *attempt;
                     core.poll_idle(now);
-                    if !core.drained() || now.saturating_sub(core.last_tx_ms()) < guard {
+                    if !core.drained() {
+                        return Poll::Pending;
+                    }
+                    if now.saturating_sub(core.last_tx_ms()) < guard {
+                        core.wake_at(core.last_tx_ms().saturating_add(guard));
                         return Poll::Pending;
                     }
                     self.report.escaped_transparent = true;

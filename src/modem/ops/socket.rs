@@ -169,7 +169,10 @@ impl<'r> Op<'r> for Open<'_, 'r> {
                         Some(SslErrorCode::Success) => return Poll::Ready(Ok(handle)),
                         Some(code) => Error::Ssl(code),
                         None if now >= deadline => Error::Timeout,
-                        None => return Poll::Pending,
+                        None => {
+                            core.wake_at(deadline);
+                            return Poll::Pending;
+                        }
                     };
                     self.phase =
                         OpenPhase::Cleanup(Exchange::new(CloseSslSocket::new(client, None)), error);

@@ -346,6 +346,7 @@ impl<'r> Op<'r> for Read<'_> {
             }
             if check_waits {
                 if quiet_ms < PUSH_CHECK_QUIET_MS {
+                    core.wake_at(now.saturating_add(PUSH_CHECK_QUIET_MS - quiet_ms));
                     return Poll::Pending;
                 }
                 // The last push is checked by the CR LF the module's next
@@ -387,6 +388,9 @@ impl<'r> Op<'r> for Read<'_> {
 /// never more than it accepted.
 pub struct Write<'d> {
     send: Send<'d>,
+    /// Why the write is refused before anything is sent (a datagram that
+    /// does not fit one send).
+    refused: Option<Error>,
     retry_ms: u32,
     timeout_ms: u32,
     first_try: Option<u64>,
@@ -399,10 +403,22 @@ impl<'d> Write<'d> {
         let data = &data[..data.len().min(SendLength::MAX_BYTES)];
         Self {
             send: Send::new(handle, data),
+            refused: None,
             retry_ms,
             timeout_ms,
             first_try: None,
             retry_at: None,
+        }
+    }
+
+    /// Write all of `data` as one datagram (a DTLS socket): 1..=1460 bytes,
+    /// else [`Error::InvalidParameter`] before anything is written.
+    pub fn datagram(handle: SocketHandle, data: &'d [u8], retry_ms: u32, timeout_ms: u32) -> Self {
+        let len = u16::try_from(data.len()).unwrap_or(u16::MAX);
+        let refused = SendLength::new(len).err();
+        Self {
+            refused,
+            ..Self::new(handle, data, retry_ms, timeout_ms)
         }
     }
 }
@@ -415,6 +431,9 @@ impl<'r> Op<'r> for Write<'_> {
         core: &mut Core<'r, L>,
         now: u64,
     ) -> Poll<Result<usize, Error>> {
+        if let Some(e) = self.refused.take() {
+            return Poll::Ready(Err(e));
+        }
         if self.send.data.is_empty() {
             return Poll::Ready(Ok(0));
         }
@@ -422,6 +441,7 @@ impl<'r> Op<'r> for Write<'_> {
         if let Some(at) = self.retry_at {
             core.poll_idle(now);
             if now < at {
+                core.wake_at(at);
                 return Poll::Pending;
             }
             self.retry_at = None;
@@ -430,7 +450,9 @@ impl<'r> Op<'r> for Write<'_> {
             Err(Error::SendFailed) if now.saturating_sub(first) < u64::from(self.timeout_ms) => {
                 debug!("SEND FAIL: retrying in {} ms", self.retry_ms);
                 self.send = Send::new(self.send.handle, self.send.data);
-                self.retry_at = Some(now.saturating_add(u64::from(self.retry_ms)));
+                let at = now.saturating_add(u64::from(self.retry_ms));
+                self.retry_at = Some(at);
+                core.wake_at(at);
                 Poll::Pending
             }
             result => Poll::Ready(result),

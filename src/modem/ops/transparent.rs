@@ -82,6 +82,7 @@ fn await_ok<const L: usize>(
         core.watch_ok = false;
         return Poll::Ready(Err(Error::Timeout));
     }
+    core.wake_at(deadline);
     Poll::Pending
 }
 
@@ -101,7 +102,11 @@ impl<'r> Op<'r> for Escape {
                     if core.transparent().is_none() {
                         return Poll::Ready(Ok(()));
                     }
-                    if !core.drained() || now.saturating_sub(core.last_tx_ms()) < guard {
+                    if !core.drained() {
+                        return Poll::Pending;
+                    }
+                    if now.saturating_sub(core.last_tx_ms()) < guard {
+                        core.wake_at(core.last_tx_ms().saturating_add(guard));
                         return Poll::Pending;
                     }
                     core.escaped = false;
@@ -115,6 +120,9 @@ impl<'r> Op<'r> for Escape {
                         if core.escaped {
                             self.phase = EscapePhase::Answer(now);
                             continue;
+                        }
+                        if core.drained() {
+                            core.wake_at(core.last_tx_ms().saturating_add(guard));
                         }
                         return Poll::Pending;
                     }
@@ -180,6 +188,7 @@ impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
                 DtrPhase::Off(until) => {
                     core.poll_idle(now);
                     if now < until {
+                        core.wake_at(until);
                         return Poll::Pending;
                     }
                     self.pin.set_low().map_err(pin_error)?;
@@ -378,6 +387,7 @@ impl<'r> Op<'r> for RawWrite<'_> {
         let len = core.plus_run.allowance(rest, now, before, core.guard_ms);
         if len == 0 {
             // A third `+` after a pause: it waits out the guard time.
+            core.wake_at(core.plus_run.ready_at(core.guard_ms));
             return Poll::Pending;
         }
         self.piece = Some((core.raw_payload(len), len, before));

@@ -3,7 +3,9 @@
 //! (the whole SSL session of the test, every feature it checks), as
 //! `client` (a typical client: one connection, one request) and as
 //! `baseline` (the same board code with every driver call removed), and
-//! prints their sizes and what each costs beyond the baseline.
+//! the async stack on embassy (`../qemu-embassy`, `stack`: runner and two
+//! socket tasks, with embassy's executor and time driver), and prints
+//! their sizes and what each costs beyond the baseline.
 //!
 //! Run from `firmware/qemu`: `cargo size-report`.
 //!
@@ -38,12 +40,20 @@ fn run() -> Result<(), String> {
     let session = Sizes::of(find("session")?)?;
     let client = Sizes::of(find("client")?)?;
     let baseline = Sizes::of(find("baseline")?)?;
+    let embassy_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../qemu-embassy");
+    let embassy = build(&embassy_dir)?;
+    let stack = embassy
+        .iter()
+        .find(|p| p.file_name().is_some_and(|f| f == "stack"))
+        .ok_or("cargo built no `stack`")?;
+    let stack = Sizes::of(stack)?;
     println!("QEMU firmware (thumbv7em-none-eabihf, opt-level \"z\", fat LTO), bytes:\n");
     println!("| firmware | code | rodata | data | bss | flash | static RAM |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for (name, s) in [
         ("the test (`session`)", session),
         ("a typical client (`client`)", client),
+        ("the async stack on embassy, two tasks (`stack`)", stack),
         ("without the driver (`baseline`)", baseline),
     ] {
         println!(
@@ -59,6 +69,10 @@ fn run() -> Result<(), String> {
     for (name, s) in [
         ("driver + test session", session),
         ("driver + typical client", client),
+        (
+            "driver + embassy stack (with embassy's executor and time)",
+            stack,
+        ),
     ] {
         let d = |f: fn(&Sizes) -> u64| f(&s) as i64 - f(&baseline) as i64;
         println!(

@@ -1,6 +1,7 @@
-//! The async face of the engine (feature `async`): the same operations as
-//! the blocking [`Modem`](crate::Modem), awaited on an `embedded-io-async`
-//! port.
+//! The single-owner async face: the same operations as the blocking
+//! [`Modem`](crate::Modem), awaited on an `embedded-io-async` port by the
+//! one task that owns it. For many tasks and sockets at once, use the
+//! stack ([`new`](super::new)).
 //!
 //! The port's `read` must be cancel-safe (dropping a pending read loses no
 //! byte), as buffered UART drivers are (embassy's `BufferedUart`): the
@@ -66,19 +67,11 @@ use core::task::Poll;
 use embedded_hal_async::delay::DelayNs;
 use embedded_io_async::{ErrorType, Read, Write};
 
-use crate::command::device::{DateTime, DtrFunction, SetClock, SetDtrFunction};
-use crate::command::file::{DeleteFile, FileList, ListFiles, Uploaded};
-use crate::command::pdp::{ConfigureDns, ConfigurePdpContext, GetPdpContexts, PdpContextState};
-use crate::command::ssl_socket::{
-    AccessMode, GetLastError, GetSslState, LastError, ListSslStates, OpenSslSocket, SocketStatus,
-    SslState,
-};
-use crate::command::AtCommand;
 use crate::error::Error;
 use crate::modem::ops::{self, Op};
 use crate::modem::{Clock, Config, Core, Event};
-use crate::state::{SessionState, SocketHandle};
-use crate::types::{FileName, FilePattern, PdpContextId, SslContextId};
+use crate::state::SessionState;
+crate::modem::operations::operation_imports!();
 
 /// Longest wait for bytes before the engine looks at its deadlines again.
 const TICK_MS: u32 = 10;
@@ -144,10 +137,45 @@ impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE> {
         self.core.take_event()
     }
 
+    /// The engine's knobs.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The port (to inspect it; bytes written to it directly bypass the
+    /// engine and confuse the module's view of the conversation).
+    pub fn port(&self) -> &P {
+        &self.port
+    }
+
+    /// The port, mutably (see [`port`](Self::port)).
+    pub fn port_mut(&mut self) -> &mut P {
+        &mut self.port
+    }
+
     /// Give the port and timer back.
     pub fn release(self) -> (P, T) {
         (self.port, self.timer)
     }
+}
+
+/// One async method per entry of the operations list.
+macro_rules! async_face {
+    ($names:ident; $( $(#[$doc:meta])* $name:ident $([$($gen:tt)*])? ($($arg:ident: $ty:ty),*) -> $ret:ty
+        = |$config:ident| $op:expr $(=> $map:expr)?; )*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $name $(<$($gen)*>)? (&mut self, $($arg: $ty),*) -> Result<$ret, Error> {
+                let $config = self.config;
+                let mut op = $op;
+                self.run(&mut op).await $(.map($map))?
+            }
+        )*
+
+        /// The operations this face has, by name (the list's, see
+        /// [`operations`](crate::modem::operations)).
+        pub const $names: &'static [&'static str] = &[$(stringify!($name)),*];
+    };
 }
 
 impl<'r, P, T, const LINE: usize> Modem<'r, P, T, LINE>
@@ -155,6 +183,9 @@ where
     P: Read + Write,
     T: Clock + DelayNs,
 {
+    /// Uploads go in one piece (no ACK mode).
+    const UPLOAD_ACK: bool = false;
+
     /// Run `op` to completion.
     pub async fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {
         loop {
@@ -197,170 +228,9 @@ where
         }
     }
 
-    /// Send any typed command and read its typed answer.
-    pub async fn command<C: AtCommand>(&mut self, cmd: C) -> Result<C::Response, Error> {
-        self.run(&mut ops::Command::new(cmd)).await
-    }
+    crate::modem::operations::module_operations!(async_face);
 
-    /// Bring the module to a known state (see [`ops::Init`]).
-    pub async fn init(&mut self) -> Result<ops::InitReport, Error> {
-        self.run(&mut ops::Init::with_guard(self.config.guard_ms))
-            .await
-    }
-
-    /// Handle what the module sent on its own (URCs, pushed data).
-    pub async fn poll(&mut self) -> Result<(), Error> {
-        self.run(&mut ops::Idle::default()).await
-    }
-
-    /// `AT+QICSGP`: configure a PDP context.
-    pub async fn configure_pdp(&mut self, config: ConfigurePdpContext<'_>) -> Result<(), Error> {
-        self.command(config).await.map(drop)
-    }
-
-    /// `AT+QIACT`: activate a PDP context.
-    pub async fn activate_pdp(&mut self, context: PdpContextId) -> Result<(), Error> {
-        self.run(&mut ops::ActivatePdp::new(context)).await
-    }
-
-    /// `AT+QIDEACT`: deactivate a PDP context.
-    pub async fn deactivate_pdp(&mut self, context: PdpContextId) -> Result<(), Error> {
-        self.run(&mut ops::DeactivatePdp::new(context)).await
-    }
-
-    /// `AT+QIACT?`: the active PDP contexts.
-    pub async fn pdp_contexts(&mut self) -> Result<heapless::Vec<PdpContextState, 16>, Error> {
-        self.command(GetPdpContexts).await
-    }
-
-    /// `AT+QIDNSCFG`: set the DNS servers of a PDP context.
-    pub async fn configure_dns(&mut self, dns: ConfigureDns) -> Result<(), Error> {
-        self.command(dns).await.map(drop)
-    }
-
-    /// Configure an SSL context in one call (see [`ops::SslConfig`]).
-    pub async fn configure_ssl(
-        &mut self,
-        context: SslContextId,
-        config: &ops::SslConfig<'_>,
-    ) -> Result<(), Error> {
-        self.run(&mut ops::Configure::new(context, config)).await
-    }
-
-    /// Upload `data` as file `name` (replacing it); size and checksum verified.
-    pub async fn upload(&mut self, name: FileName<'_>, data: &[u8]) -> Result<Uploaded, Error> {
-        self.run(&mut ops::Upload::new(name, data, false, true))
-            .await
-    }
-
-    /// `AT+QFDEL`: delete a file.
-    pub async fn delete_file(&mut self, name: FileName<'_>) -> Result<(), Error> {
-        self.command(DeleteFile { name }).await.map(drop)
-    }
-
-    /// `AT+QFLST`: list files matching `pattern`.
-    pub async fn list_files<'p, const N: usize>(
-        &mut self,
-        pattern: impl Into<FilePattern<'p>>,
-    ) -> Result<FileList<N>, Error> {
-        self.command(ListFiles::<N> {
-            pattern: pattern.into(),
-        })
-        .await
-    }
-
-    /// `AT+CCLK`: set the module clock.
-    pub async fn set_clock(&mut self, time: DateTime) -> Result<(), Error> {
-        self.command(SetClock(time)).await.map(drop)
-    }
-
-    /// `AT&D`: what DTR does.
-    pub async fn set_dtr_function(&mut self, function: DtrFunction) -> Result<(), Error> {
-        self.command(SetDtrFunction(function)).await.map(drop)
-    }
-
-    /// Open a socket and wait until it is connected.
-    pub async fn open(
-        &mut self,
-        cmd: OpenSslSocket<'_>,
-        rx_buffer: &'r mut [u8],
-    ) -> Result<SocketHandle, Error> {
-        self.run(&mut ops::Open::new(cmd, rx_buffer)).await
-    }
-
-    /// Send up to 1460 bytes; `SEND FAIL` is retried.
-    pub async fn write(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<usize, Error> {
-        let (retry, timeout) = (self.config.send_retry_ms, self.config.send_timeout_ms);
-        self.run(&mut ops::Write::new(*handle, data, retry, timeout))
-            .await
-    }
-
-    /// Send `text` the note's way, ended by Ctrl+Z (see [`ops::Send::text`]).
-    pub async fn send_text(&mut self, handle: &SocketHandle, text: &[u8]) -> Result<usize, Error> {
-        self.run(&mut ops::Send::text(*handle, text)).await
-    }
-
-    /// Send one datagram on a DTLS socket (1..=1460 bytes, all of them).
-    pub async fn send_datagram(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<(), Error> {
-        crate::types::SendLength::new(u16::try_from(data.len()).unwrap_or(u16::MAX))?;
-        self.write(handle, data).await.map(drop)
-    }
-
-    /// Receive one datagram of a DTLS socket (truncated to `buf`).
-    pub async fn recv_datagram(
-        &mut self,
-        handle: &SocketHandle,
-        buf: &mut [u8],
-    ) -> Result<usize, Error> {
-        self.run(&mut ops::Read::datagram(*handle, buf)).await
-    }
-
-    /// Read received bytes (at least one, or 0 at the end of the stream).
-    pub async fn read(&mut self, handle: &SocketHandle, buf: &mut [u8]) -> Result<usize, Error> {
-        self.run(&mut ops::Read::new(*handle, buf)).await
-    }
-
-    /// Close a socket.
-    pub async fn close(&mut self, handle: &SocketHandle) -> Result<(), Error> {
-        self.run(&mut ops::Close::new(*handle, None)).await
-    }
-
-    /// Close a socket, waiting at most `timeout` (s, or ms with
-    /// `closetimemode` 1).
-    pub async fn close_with_timeout(
-        &mut self,
-        handle: &SocketHandle,
-        timeout: u16,
-    ) -> Result<(), Error> {
-        self.run(&mut ops::Close::new(*handle, Some(timeout))).await
-    }
-
-    /// `AT+QSSLSTATE=<id>`.
-    pub async fn socket_state(&mut self, handle: &SocketHandle) -> Result<SocketStatus, Error> {
-        self.command(GetSslState {
-            client: handle.client(),
-        })
-        .await
-    }
-
-    /// `AT+QSSLSTATE`.
-    pub async fn socket_states(&mut self) -> Result<heapless::Vec<SslState, 12>, Error> {
-        self.command(ListSslStates).await
-    }
-
-    /// `AT+QIGETERROR`.
-    pub async fn last_error(&mut self) -> Result<LastError, Error> {
-        self.command(GetLastError).await
-    }
-
-    /// `AT+QISWTMD`: switch to buffer or direct-push mode.
-    pub async fn switch_mode(
-        &mut self,
-        handle: &SocketHandle,
-        mode: AccessMode,
-    ) -> Result<(), Error> {
-        self.run(&mut ops::SwitchMode::new(*handle, mode)).await
-    }
+    crate::modem::operations::socket_operations!(async_face);
 
     /// Return to transparent mode on `handle`.
     pub async fn resume(&mut self, handle: &SocketHandle) -> Result<(), Error> {
@@ -379,44 +249,6 @@ where
         dtr: &mut D,
     ) -> Result<(), Error> {
         self.run(&mut ops::DtrEscape::new(dtr)).await
-    }
-
-    /// Transparent mode: bytes from the peer (0 once the connection dropped).
-    pub async fn read_raw(
-        &mut self,
-        handle: &SocketHandle,
-        buf: &mut [u8],
-    ) -> Result<usize, Error> {
-        self.run(&mut ops::RawRead::new(*handle, buf)).await
-    }
-
-    /// Transparent mode: bytes to the peer.
-    pub async fn write_raw(&mut self, handle: &SocketHandle, data: &[u8]) -> Result<usize, Error> {
-        self.run(&mut ops::RawWrite::new(*handle, data)).await
-    }
-
-    /// Run the note's §4 checklist for an open.
-    pub async fn diagnose(
-        &mut self,
-        pdp: PdpContextId,
-        ssl: SslContextId,
-    ) -> Result<ops::Diagnosis, Error> {
-        self.run(&mut ops::Diagnose::new(pdp, ssl)).await
-    }
-
-    /// Find out why `open` failed with `error`, probing on the `spare` SSL
-    /// context (see [`ops::ExplainOpenFailure`]).
-    pub async fn explain_open_failure(
-        &mut self,
-        open: OpenSslSocket<'_>,
-        config: &ops::SslConfig<'_>,
-        spare: SslContextId,
-        error: Error,
-    ) -> Result<ops::Explanation, Error> {
-        self.run(&mut ops::ExplainOpenFailure::new(
-            open, config, spare, error,
-        ))
-        .await
     }
 
     /// The socket as an `embedded-io-async` reader and writer.

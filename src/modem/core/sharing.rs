@@ -1,0 +1,159 @@
+//! What a face that runs the operations of several tasks at once needs
+//! from the core (the async stack, [`crate::asynch`]): none of it changes
+//! what the blocking and nb faces see.
+//!
+//! - **Turns.** While [`hold_starts`](Core::hold_starts) is on, no new
+//!   command starts: the operation polled is not the next in line. Every
+//!   refused start (held, or another command in flight, or a resync due) is
+//!   remembered ([`take_wanted`](Core::take_wanted)), so the face knows who
+//!   waits for the wire and can serve them in order.
+//! - **Owners report their own timeouts.** With
+//!   [`owner_polls`](Core::set_owner_polls), an overdue command is not
+//!   orphaned by another operation's poll: its own operation reports
+//!   [`Error::Timeout`](crate::Error::Timeout), or the face
+//!   [abandons](Core::abandon) it when that operation is dropped.
+//! - **Times.** An operation that waits for a time (a retry, a guard time,
+//!   a quiet line) says until when ([`wake_at`](Core::wake_at)); the
+//!   core's own deadlines are [`next_deadline`](Core::next_deadline). The
+//!   face sleeps until the earliest, with no polling tick.
+//! - **Buffers back.** A receive buffer detached from a closed socket is
+//!   kept ([`take_released`](Core::take_released)) so that it can be lent
+//!   again (feature `async`).
+
+// Only the async stack uses this; the other faces leave it off.
+#![cfg_attr(not(feature = "async"), allow(dead_code))]
+
+use super::{Core, InFlight, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
+use crate::types::ClientId;
+
+/// The core's bookkeeping for a face with many callers.
+#[derive(Debug, Default)]
+pub(crate) struct Sharing<'r> {
+    /// No command may start now.
+    pub hold: bool,
+    /// A start was refused since the last [`Core::take_wanted`].
+    pub wanted: bool,
+    /// Overdue commands are left to their own operation.
+    pub owner_polls: bool,
+    /// The earliest time an operation asked to be polled again.
+    pub wake_at: Option<u64>,
+    /// Receive buffers of sockets closed since they were lent.
+    #[cfg(any(feature = "async", feature = "nal"))]
+    pub released: [Option<&'r mut [u8]>; 12],
+    #[cfg(not(any(feature = "async", feature = "nal")))]
+    pub released: core::marker::PhantomData<&'r mut [u8]>,
+}
+
+/// When a command in flight becomes overdue (see `InFlight::overdue`), or
+/// when an orphan's grace ends.
+fn due(f: &InFlight, last_rx_ms: u64) -> u64 {
+    match f.orphan_until {
+        None => f
+            .deadline
+            .max(last_rx_ms.saturating_add(u64::from(f.answer_ms)))
+            .min(f.deadline.saturating_add(MAX_EXTENSION_MS)),
+        Some(until) => until
+            .max(last_rx_ms.saturating_add(ORPHAN_GRACE_MS))
+            .min(until.saturating_add(MAX_EXTENSION_MS)),
+    }
+}
+
+impl<'r, const LINE: usize> Core<'r, LINE> {
+    /// Refuse (`hold`) or allow new commands.
+    pub(crate) fn hold_starts(&mut self, hold: bool) {
+        self.sharing.hold = hold;
+    }
+
+    /// Whether a start was refused since the last call.
+    pub(crate) fn take_wanted(&mut self) -> bool {
+        core::mem::take(&mut self.sharing.wanted)
+    }
+
+    /// Leave overdue commands to their own operation (see the module docs).
+    pub(crate) fn set_owner_polls(&mut self, on: bool) {
+        self.sharing.owner_polls = on;
+    }
+
+    /// No command in flight, nothing to write: a command may start.
+    pub(crate) fn idle(&self) -> bool {
+        self.in_flight.is_none() && !self.tx_pending()
+    }
+
+    /// The token of the command in flight, unless it is an orphan.
+    pub(crate) fn in_flight_token(&self) -> Option<u32> {
+        self.in_flight
+            .filter(|f| f.orphan_until.is_none())
+            .map(|f| f.token)
+    }
+
+    /// The operation of the command holding `token` is gone: drain its
+    /// answer as an orphan's.
+    pub(crate) fn abandon(&mut self, token: u32, now: u64) {
+        if self.in_flight_token() == Some(token) {
+            debug!("command {}: abandoned by its caller", token);
+            self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
+        }
+    }
+
+    /// An operation that returned `Pending` wants to be polled again at
+    /// `at`, whatever the port does.
+    pub(crate) fn wake_at(&mut self, at: u64) {
+        let earliest = self.sharing.wake_at.map_or(at, |t| t.min(at));
+        self.sharing.wake_at = Some(earliest);
+    }
+
+    /// The time asked for by [`wake_at`](Self::wake_at) since the last call.
+    pub(crate) fn take_wake_at(&mut self) -> Option<u64> {
+        self.sharing.wake_at.take()
+    }
+
+    /// The earliest time the core's own state changes with no byte moving:
+    /// the command in flight becomes overdue, an orphan's grace ends, or
+    /// held-back transparent bytes are released.
+    pub(crate) fn next_deadline(&self) -> Option<u64> {
+        let command = self
+            .in_flight
+            .filter(|f| f.orphan_until.is_some() || !self.tx_pending())
+            .map(|f| due(&f, self.last_rx_ms));
+        let held = (!self.held.is_empty())
+            .then(|| self.last_rx_ms.saturating_add(super::raw::RELEASE_HELD_MS));
+        match (command, held) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// An operation waits for the port to be flushed (see
+    /// [`drained`](Self::drained)).
+    pub(crate) fn flush_requested(&self) -> bool {
+        self.flush_wanted
+    }
+
+    /// Events wait to be taken.
+    pub(crate) fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
+    /// Bytes in the line buffer not yet framed.
+    pub(crate) fn line_len(&self) -> usize {
+        self.line_len
+    }
+
+    /// Keep `client`'s receive buffer, which is being detached.
+    pub(super) fn release(&mut self, client: ClientId) {
+        #[cfg(any(feature = "async", feature = "nal"))]
+        {
+            let ring = core::mem::take(&mut self.socks[client.index()].ring);
+            self.sharing.released[client.index()] = ring.into_buf();
+        }
+        #[cfg(not(any(feature = "async", feature = "nal")))]
+        let _ = client;
+    }
+
+    /// The receive buffer `client` had before it was closed, if it was
+    /// lent since and not taken back yet.
+    #[cfg(any(feature = "async", feature = "nal"))]
+    pub(crate) fn take_released(&mut self, client: ClientId) -> Option<&'r mut [u8]> {
+        self.sharing.released[client.index()].take()
+    }
+}
