@@ -16,8 +16,8 @@ mod escape_guard;
 mod pump;
 mod raw;
 mod resync;
-mod socket;
 mod sharing;
+mod socket;
 mod urc;
 
 use core::task::Poll;
@@ -31,8 +31,8 @@ use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
 pub(crate) use escape_guard::{guard_with_margin, PlusRun};
 pub(crate) use resync::ModuleSocket;
 use resync::ResyncState;
-pub(crate) use socket::SocketData;
 use sharing::Sharing;
+pub(crate) use socket::SocketData;
 use urc::push_event;
 pub(crate) use urc::DnsAnswers;
 
