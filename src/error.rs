@@ -134,16 +134,6 @@ pub enum CmeError {
     Text(heapless::String<32>),
 }
 
-impl CmeError {
-    /// Parse the argument of a `+CME ERROR:` line (spaces already trimmed).
-    pub(crate) fn parse(arg: &[u8]) -> Self {
-        if let Some(code) = crate::command::decode::parse_u16(arg) {
-            return Self::Code(code);
-        }
-        Self::Text(crate::command::decode::lossy(arg))
-    }
-}
-
 macro_rules! ssl_error_codes {
     ($( $(#[$doc:meta])* $name:ident = $code:literal, $text:literal; )*) => {
         /// The module's SSL/TCP error codes (`+QSSLOPEN: <id>,<err>`,
@@ -381,23 +371,6 @@ mod tests {
             Error::Ssl(SslErrorCode::InvalidParameter)
         );
         assert_eq!(Error::from_cme_code(421), Error::Cme(CmeError::Code(421)));
-    }
-
-    #[test]
-    fn cme_text_is_kept_and_cut() {
-        assert_eq!(CmeError::parse(b"421"), CmeError::Code(421));
-        let CmeError::Text(t) = CmeError::parse(b"SIM not inserted") else {
-            panic!("text expected")
-        };
-        assert_eq!(t.as_str(), "SIM not inserted");
-        let CmeError::Text(t) = CmeError::parse(&[b'x'; 80]) else {
-            panic!("text expected")
-        };
-        assert_eq!(t.len(), 32);
-        let CmeError::Text(t) = CmeError::parse(b"bad\x00\xff") else {
-            panic!("text expected")
-        };
-        assert_eq!(t.as_str(), "bad??");
     }
 
     #[test]

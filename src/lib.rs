@@ -19,6 +19,7 @@ pub mod modem;
 pub mod state;
 pub mod types;
 pub mod urc;
+pub mod wire;
 
 pub use command::{AtCommand, NoResponse};
 pub use digest::{Expect, Frame, Framer, QuectelDigester};

@@ -9,9 +9,9 @@
 //! the same line; `tests/wire_properties.rs` runs the same checks as
 //! bounded property tests on stable.
 
-use crate::command::decode::{trim, Fields};
 use crate::error::SslErrorCode;
 use crate::types::{ClientId, PdpContextId, ReadLength};
+use crate::wire::{trim, Fields};
 
 /// One URC, borrowing from the bytes it was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

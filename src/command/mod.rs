@@ -10,9 +10,7 @@
 //! visible (`Encoder` calls read like the manual), the checks happen before
 //! `AtatCmd::write` (which cannot fail), and no serde code lands in flash.
 
-pub mod decode;
 pub mod device;
-pub mod encode;
 pub mod file;
 pub mod pdp;
 pub mod reader;
@@ -21,8 +19,7 @@ pub mod ssl_socket;
 
 use crate::digest::{Expect, ResponseItem, ResponseItems};
 use crate::error::Error;
-use decode::Fields;
-pub use encode::Encoder;
+use crate::wire::{self, Encoder, Fields};
 pub use reader::ResponseReader;
 
 /// Longest command line any command of this crate writes, CR included
@@ -213,23 +210,23 @@ impl TestParameter {
     pub(crate) fn parse(field: &[u8]) -> Self {
         let field = trim_brackets(field);
         if let [b'(', inner @ .., b')'] = field {
-            let inner = decode::trim(inner);
+            let inner = wire::trim(inner);
             if let Some(dash) = inner.iter().position(|&b| b == b'-') {
                 let (min, max) = (&inner[..dash], &inner[dash + 1..]);
                 if let (Some(min), Some(max)) = (
-                    decode::parse_u32(decode::trim(min)),
-                    decode::parse_u32(decode::trim(max)),
+                    wire::parse_u32(wire::trim(min)),
+                    wire::parse_u32(wire::trim(max)),
                 ) {
                     return Self::Range { min, max };
                 }
             }
             let mut list = heapless::Vec::new();
             let all = inner.split(|&b| b == b',').all(|v| {
-                let v = decode::trim(v);
+                let v = wire::trim(v);
                 let value = if v.starts_with(b"0X") || v.starts_with(b"0x") {
-                    decode::parse_hex_u16(v).map(u32::from)
+                    wire::parse_hex_u16(v).map(u32::from)
                 } else {
-                    decode::parse_u32(v)
+                    wire::parse_u32(v)
                 };
                 value.is_some_and(|value| list.push(value).is_ok())
             });
@@ -237,7 +234,7 @@ impl TestParameter {
                 return Self::List(list);
             }
         }
-        Self::Other(decode::lossy(field))
+        Self::Other(wire::lossy(field))
     }
 }
 
@@ -268,7 +265,7 @@ fn first_optional(fields: &[u8]) -> Option<usize> {
 /// `field` without the `[` and `]` that mark optional parameters around it.
 fn trim_brackets(mut field: &[u8]) -> &[u8] {
     loop {
-        field = decode::trim(field);
+        field = wire::trim(field);
         match field {
             [b'[' | b']', rest @ ..] => field = rest,
             [rest @ .., b'[' | b']'] => field = rest,

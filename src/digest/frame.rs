@@ -24,8 +24,8 @@
 //! on which lines announce a push. `tests/wire_properties.rs` runs the same
 //! checks as bounded property tests on stable.
 
-use crate::command::decode::{parse_u16, trim, Fields};
 use crate::types::{ClientId, ReadLength};
+use crate::wire::{cme_error, parse_u16, trim, Fields};
 
 /// What the host has in flight: tells the framer how to read what follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +84,7 @@ impl FinalResult<'_> {
     /// The error this result stands for, or `None` for a success
     /// (`OK`, `SEND OK`, `CONNECT`).
     pub fn error(&self) -> Option<crate::Error> {
-        use crate::error::{CmeError, Error};
+        use crate::error::Error;
         match self {
             Self::Ok | Self::SendOk | Self::Connect => None,
             Self::Error => Some(Error::Rejected),
@@ -92,7 +92,7 @@ impl FinalResult<'_> {
             Self::NoCarrier => Some(Error::NoCarrier),
             Self::CmeError(arg) => Some(match parse_u16(arg) {
                 Some(code) => Error::from_cme_code(code),
-                None => Error::Cme(CmeError::parse(arg)),
+                None => Error::Cme(cme_error(arg)),
             }),
             Self::CmsError(arg) => Some(Error::Cms(parse_u16(arg).unwrap_or(0))),
         }

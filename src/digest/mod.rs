@@ -79,7 +79,7 @@ fn separators(buf: &[u8]) -> usize {
 
 /// atat's view of a result code.
 fn to_atat<'a>(result: FinalResult<'a>, body: &'a [u8]) -> Result<&'a [u8], InternalError<'a>> {
-    use crate::command::decode::parse_u16;
+    use crate::wire::parse_u16;
     match result {
         FinalResult::Ok | FinalResult::SendOk | FinalResult::Connect => Ok(body),
         FinalResult::Error => Err(InternalError::Error),

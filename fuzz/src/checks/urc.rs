@@ -1,8 +1,8 @@
 //! `urc_parse`: `Urc::parse` on arbitrary frames, cross-checked with the
 //! framer.
 
-use quectel_ssl::command::decode::{parse_u16, trim};
 use quectel_ssl::digest::PayloadSource;
+use quectel_ssl::wire::{parse_u16, trim};
 use quectel_ssl::{Frame, Framer, Urc};
 
 use super::{within, MAX_PAYLOAD};

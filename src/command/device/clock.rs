@@ -1,8 +1,8 @@
 //! The module clock's date and time, as `AT+CCLK` writes it.
 
 use super::two_digits;
-use crate::command::Encoder;
 use crate::error::{Error, ParamError};
+use crate::wire::Encoder;
 
 /// A local time with its offset from UTC in quarter hours, years 2000..=2099.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -3,10 +3,10 @@
 
 pub mod clock;
 
-use super::decode::{owned, parse_u16, trim, Fields};
 use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
 use crate::command::ssl_config::types::wire_enum;
 use crate::error::Error;
+use crate::wire::{owned, parse_u16, trim, Fields};
 pub use clock::DateTime;
 
 mod tests;

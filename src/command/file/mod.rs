@@ -4,11 +4,12 @@
 
 pub mod checksum;
 
-use super::decode::{owned, parse_hex_u16, Fields};
-use super::{answers_ok, atat_command, single_line, AtCommand, Encoder, NoResponse};
+use super::{answers_ok, atat_command, single_line, AtCommand, NoResponse};
 use crate::digest::Expect;
 use crate::error::{Error, ParamError};
 use crate::types::{FileName, FilePattern};
+use crate::wire::Encoder;
+use crate::wire::{owned, parse_hex_u16, Fields};
 pub use checksum::{checksum, Checksum};
 
 mod tests;

@@ -4,9 +4,10 @@
 
 use core::net::IpAddr;
 
-use crate::command::decode::Fields;
-use crate::command::{answers_ok, atat_command, AtCommand, Encoder};
+use crate::command::{answers_ok, atat_command, AtCommand};
 use crate::types::{HostName, PdpContextId};
+use crate::wire::Encoder;
+use crate::wire::Fields;
 
 /// `AT+QIDNSGIP=<contextID>,"<hostname>"` — look `host` up over PDP context
 /// `context`. `OK` only says the lookup started: its result follows as

@@ -1,9 +1,9 @@
 //! Values and answers of the PDP context commands.
 
-use crate::command::decode::{owned, Fields};
 use crate::command::ssl_config::types::wire_enum;
 use crate::error::Error;
 use crate::types::PdpContextId;
+use crate::wire::{owned, Fields};
 
 wire_enum! {
     /// `<context_type>`: IP version of a PDP context.

@@ -8,10 +8,10 @@ pub mod types;
 
 use core::marker::PhantomData;
 
-use super::decode::{trim, Fields};
 use super::{answers_ok, atat_command, AtCommand, Encoder};
 use crate::error::Error;
 use crate::types::SslContextId;
+use crate::wire::{trim, Fields};
 pub use settings::{
     Alpn, CaCert, CaCertEx, ClientCert, ClientKey, Dtls, FilePath, IgnoreInvalidCertSign,
     IgnoreLocalTime, IgnoreMultiCertChainVerify, Psk, PskValue, Renegotiation, SessionCache, Sni,

@@ -5,10 +5,10 @@
 //! (`GetSslConfig::<Sni>::new(ctx)` answers a `bool`).
 
 use super::types::{CipherSuite, CloseTimeMode, DtlsVersion, SecLevel, SslVersion};
-use crate::command::decode::{owned, parse_hex_u16, Fields};
-use crate::command::Encoder;
 use crate::error::Error;
 use crate::types::{AlpnName, FileName, NegotiateTime, PskIdentity, PskKey};
+use crate::wire::Encoder;
+use crate::wire::{owned, parse_hex_u16, Fields};
 
 /// A path read back from the module (≤ 80 bytes).
 pub type FilePath = heapless::String<80>;

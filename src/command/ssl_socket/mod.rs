@@ -4,11 +4,12 @@
 
 pub mod types;
 
-use super::decode::Fields;
-use super::{answers_ok, atat_command, single_line, AtCommand, Encoder, ParameterRanges};
+use super::{answers_ok, atat_command, single_line, AtCommand, ParameterRanges};
 use crate::digest::Expect;
 use crate::error::{Error, ParamError};
 use crate::types::{ClientId, HostName, PdpContextId, ReadLength, SendLength, SslContextId};
+use crate::wire::Encoder;
+use crate::wire::Fields;
 pub use types::{AccessMode, AtPort, LastError, SocketState, SocketStatus, SslData, SslState};
 
 mod tests;

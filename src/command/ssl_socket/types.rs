@@ -1,9 +1,9 @@
 //! Values and answers of the SSL socket commands.
 
-use crate::command::decode::{owned, Fields};
 use crate::command::ssl_config::types::wire_enum;
 use crate::error::{Error, SslErrorCode};
 use crate::types::{ClientId, PdpContextId, SslContextId};
+use crate::wire::{owned, Fields};
 
 wire_enum! {
     /// `<access_mode>`: how data moves between host and socket.
@@ -183,7 +183,7 @@ impl LastError {
             [b'"', inner @ .., b'"'] => inner,
             other => other,
         };
-        let description = crate::command::decode::lossy(text);
+        let description = crate::wire::lossy(text);
         Ok(Self { code, description })
     }
 }

@@ -8,10 +8,11 @@ use crate::command::ssl_config::{
     IgnoreInvalidCertSign, IgnoreLocalTime, IgnoreMultiCertChainVerify, Psk, Renegotiation,
     SecLevel, SessionCache, SetSslConfig, Sni, SslSetting, SslVersion,
 };
-use crate::command::{answers_ok, AtCommand, Encoder};
+use crate::command::{answers_ok, AtCommand};
 use crate::error::{Error, ParamError};
 use crate::modem::core::Core;
 use crate::types::{AlpnName, FileName, NegotiateTime, SslContextId};
+use crate::wire::Encoder;
 
 /// Everything an SSL context needs, in one value. [`SslConfig::default`] is
 /// secure; every weaker choice is an explicit field, documented with its

@@ -4,7 +4,6 @@ use core::fmt;
 use core::task::Poll;
 
 use super::{settle, Exchange, Op};
-use crate::command::decode::Fields;
 use crate::command::device::{DateTime, GetClock};
 use crate::command::file::FileEntry;
 use crate::command::pdp::{DnsConfig, GetDnsConfig, PdpContextState};
@@ -12,10 +11,12 @@ use crate::command::ssl_config::{
     CaCert, CipherSuite, ClientCert, ClientKey, FilePath, GetSslConfig, IgnoreLocalTime, SecLevel,
     Sni, SslVersion,
 };
-use crate::command::{AtCommand, Encoder};
+use crate::command::AtCommand;
 use crate::error::Error;
 use crate::modem::core::Core;
 use crate::types::{FilePattern, PdpContextId, SslContextId};
+use crate::wire::Encoder;
+use crate::wire::Fields;
 
 /// What the module said about everything an open depends on. A query that
 /// failed leaves its field `None`.

@@ -4,15 +4,16 @@
 use core::task::Poll;
 
 use super::{settle, Exchange, Op};
-use crate::command::decode::Fields;
 use crate::command::device::{At, CmeFormat, SetEcho, SetErrorFormat};
 use crate::command::file::{checksum, DeleteFile, FileData, UploadFile, UploadStatus, Uploaded};
 use crate::command::pdp::PdpContextState;
 use crate::command::ssl_socket::{CloseSslSocket, SslState};
-use crate::command::{AtCommand, Encoder};
+use crate::command::AtCommand;
 use crate::error::{CmeError, Error};
 use crate::modem::core::Core;
 use crate::types::{ClientId, FileName, PdpContextId};
+use crate::wire::Encoder;
+use crate::wire::Fields;
 
 /// `AT+QIACT?`, kept as a bit mask of the active contexts (bit `i`:
 /// context `i + 1`).

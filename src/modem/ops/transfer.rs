@@ -7,11 +7,12 @@ use super::socket::refused;
 use super::{settle, Exchange, Op};
 use crate::command::device::At;
 use crate::command::ssl_socket::{AccessMode, SendSslData, SslPayload};
-use crate::command::{AtCommand, Encoder};
+use crate::command::AtCommand;
 use crate::error::{Error, SslErrorCode};
 use crate::modem::core::{Core, Kind};
 use crate::state::{CloseCause, SocketHandle};
 use crate::types::{ClientId, ReadLength, SendLength};
+use crate::wire::Encoder;
 
 /// How long a read waits for the module's next output, which completes the
 /// check of the last push (see [`Frame::PayloadEnd`](crate::Frame::PayloadEnd)),

@@ -12,7 +12,7 @@
 //! the command (its context, socket, length); `tests/wire_properties.rs`
 //! runs the same checks as bounded property tests on stable.
 
-use crate::error::Error;
+use crate::error::{CmeError, Error};
 
 /// A decimal number of at most 5 digits that fits a `u16`.
 pub fn parse_u16(digits: &[u8]) -> Option<u16> {
@@ -31,6 +31,15 @@ pub fn parse_u32(digits: &[u8]) -> Option<u32> {
             None
         }
     })
+}
+
+/// The argument of a `+CME ERROR:` line (spaces already trimmed): a
+/// number, or the verbose text (`AT+CMEE=2`) cut to 32 bytes.
+pub(crate) fn cme_error(arg: &[u8]) -> CmeError {
+    match parse_u16(arg) {
+        Some(code) => CmeError::Code(code),
+        None => CmeError::Text(lossy(arg)),
+    }
 }
 
 /// A hexadecimal number with an optional `0x`/`0X` prefix that fits a `u16`.
@@ -284,5 +293,22 @@ mod tests {
         assert_eq!(owned::<4>(b"toolong"), Err(Error::UnexpectedResponse));
         // Bytes outside printable ASCII are shown, not trusted.
         assert_eq!(owned::<4>(b"a\xff\tb").unwrap().as_str(), "a??b");
+    }
+
+    #[test]
+    fn cme_text_is_kept_and_cut() {
+        assert_eq!(cme_error(b"421"), CmeError::Code(421));
+        let CmeError::Text(t) = cme_error(b"SIM not inserted") else {
+            panic!("text expected")
+        };
+        assert_eq!(t.as_str(), "SIM not inserted");
+        let CmeError::Text(t) = cme_error(&[b'x'; 80]) else {
+            panic!("text expected")
+        };
+        assert_eq!(t.len(), 32);
+        let CmeError::Text(t) = cme_error(b"bad\x00\xff") else {
+            panic!("text expected")
+        };
+        assert_eq!(t.as_str(), "bad??");
     }
 }
