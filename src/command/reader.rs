@@ -1,6 +1,6 @@
 //! Reading one command's answer from frames.
 
-use super::AtCommand;
+use super::at_command::AtCommand;
 use crate::digest::{Frame, PayloadSource};
 use crate::error::Error;
 

@@ -83,7 +83,7 @@ pub enum FinalResult<'a> {
 impl FinalResult<'_> {
     /// The error this result stands for, or `None` for a success
     /// (`OK`, `SEND OK`, `CONNECT`).
-    pub fn error(&self) -> Option<crate::Error> {
+    pub fn error(&self) -> Option<crate::error::Error> {
         use crate::error::Error;
         match self {
             Self::Ok | Self::SendOk | Self::Connect => None,

@@ -1,8 +1,7 @@
 //! The module clock's date and time, as `AT+CCLK` writes it.
 
-use super::two_digits;
 use crate::error::{Error, ParamError};
-use crate::wire::Encoder;
+use crate::wire::{parse_u16, Encoder};
 
 /// A local time with its offset from UTC in quarter hours, years 2000..=2099.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -128,5 +127,15 @@ impl DateTime {
             quarters,
         )
         .map_err(|_| bad)
+    }
+}
+
+/// Parse two ASCII digits.
+fn two_digits(bytes: &[u8]) -> Option<u8> {
+    match bytes {
+        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
+            parse_u16(bytes).and_then(|v| u8::try_from(v).ok())
+        }
+        _ => None,
     }
 }

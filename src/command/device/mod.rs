@@ -3,10 +3,11 @@
 
 pub mod clock;
 
-use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
+use super::{answers_ok, atat_command, single_line, AtCommand};
 use crate::command::ssl_config::types::wire_enum;
 use crate::error::Error;
-use crate::wire::{owned, parse_u16, trim, Fields};
+use crate::wire::Encoder;
+use crate::wire::{owned, trim, Fields};
 pub use clock::DateTime;
 
 mod tests;
@@ -195,13 +196,3 @@ impl AtCommand for GetFunctionality {
     }
 }
 atat_command!([] GetFunctionality);
-
-/// Parse two ASCII digits.
-pub(crate) fn two_digits(bytes: &[u8]) -> Option<u8> {
-    match bytes {
-        [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
-            parse_u16(bytes).and_then(|v| u8::try_from(v).ok())
-        }
-        _ => None,
-    }
-}

@@ -8,9 +8,10 @@ pub mod types;
 use core::fmt::Write as _;
 use core::net::IpAddr;
 
-use super::{answers_ok, atat_command, single_line, AtCommand, Encoder};
+use super::{answers_ok, atat_command, single_line, AtCommand};
 use crate::error::Error;
 use crate::types::{Apn, ClientId, HostName, Password, PdpContextId, UserName};
+use crate::wire::Encoder;
 use crate::wire::Fields;
 pub use dns::{parse_address, DnsLine, LookUpHost, MAX_ADDRESS_LEN};
 pub use types::{AuthMethod, DnsConfig, PdpContextState, PdpType};

@@ -8,9 +8,10 @@ pub mod types;
 
 use core::marker::PhantomData;
 
-use super::{answers_ok, atat_command, AtCommand, Encoder};
+use super::{answers_ok, atat_command, AtCommand};
 use crate::error::Error;
 use crate::types::SslContextId;
+use crate::wire::Encoder;
 use crate::wire::{trim, Fields};
 pub use settings::{
     Alpn, CaCert, CaCertEx, ClientCert, ClientKey, Dtls, FilePath, IgnoreInvalidCertSign,

@@ -34,9 +34,9 @@ macro_rules! wire_enum {
         }
 
         impl TryFrom<u8> for $name {
-            type Error = crate::Error;
-            fn try_from(code: u8) -> Result<Self, crate::Error> {
-                Self::from_code(code).ok_or(crate::Error::param(
+            type Error = crate::error::Error;
+            fn try_from(code: u8) -> Result<Self, crate::error::Error> {
+                Self::from_code(code).ok_or(crate::error::Error::param(
                     $param,
                     crate::error::ParamError::OutOfRange,
                 ))

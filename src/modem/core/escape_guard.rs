@@ -20,6 +20,9 @@
 //! the first `+` is at most its time on the wire. Both errors make the
 //! guard hold back more, never less.
 
+/// The module's guard time around `+++`: 1 s of silence before and after.
+pub const GUARD_TIME_MS: u32 = 1000;
+
 /// The guard's state: the last two bytes written, as far as an escape is
 /// concerned.
 ///

@@ -28,6 +28,7 @@ use crate::digest::{Expect, Frame, Framer};
 use crate::error::{Error, SslErrorCode};
 use crate::state::SessionState;
 use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
+pub use escape_guard::GUARD_TIME_MS;
 pub(crate) use escape_guard::{guard_with_margin, PlusRun};
 pub(crate) use resync::ModuleSocket;
 use resync::ResyncState;
@@ -268,7 +269,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             escaped: false,
             resync: ResyncState::default(),
             raw_cut: None,
-            guard_ms: crate::modem::ops::GUARD_TIME_MS,
+            guard_ms: GUARD_TIME_MS,
             plus_run: PlusRun::default(),
             flush_wanted: false,
             tx_flushed: true,

@@ -1,8 +1,8 @@
 //! Configure an SSL context in one call, from a typed [`SslConfig`].
 
-use core::task::Poll;
+use core::task::{ready, Poll};
 
-use super::{settle, Exchange, Op};
+use super::op::{Exchange, Op};
 use crate::command::ssl_config::{
     Alpn, CaCert, CipherSuite, ClientCert, ClientKey, CloseTimeMode, Dtls, DtlsVersion,
     IgnoreInvalidCertSign, IgnoreLocalTime, IgnoreMultiCertChainVerify, Psk, Renegotiation,
@@ -358,7 +358,7 @@ impl<'r> Op<'r> for Configure<'_> {
                     self.current.insert(Exchange::new(step))
                 }
             };
-            settle!(exchange.poll(core, now))?;
+            ready!(exchange.poll(core, now))?;
             self.current = None;
             self.next += 1;
         }

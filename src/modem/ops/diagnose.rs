@@ -1,9 +1,9 @@
 //! Why would an open fail? The vendor note's §4 checklist as one operation.
 
 use core::fmt;
-use core::task::Poll;
+use core::task::{ready, Poll};
 
-use super::{settle, Exchange, Op};
+use super::op::{Exchange, Op};
 use crate::command::device::{DateTime, GetClock};
 use crate::command::file::FileEntry;
 use crate::command::pdp::{DnsConfig, GetDnsConfig, PdpContextState};
@@ -351,7 +351,7 @@ impl<'r> Op<'r> for Diagnose {
             match current {
                 Query::Pdp(q) => {
                     let context = report.pdp_context;
-                    report.pdp = settle!(q.poll(core, now)).ok().map(|all| {
+                    report.pdp = ready!(q.poll(core, now)).ok().map(|all| {
                         all.iter()
                             .find(|c| c.context == context)
                             .map_or((false, heapless::String::new()), |c| {
@@ -359,32 +359,30 @@ impl<'r> Op<'r> for Diagnose {
                             })
                     })
                 }
-                Query::Dns(q) => report.dns = settle!(q.poll(core, now)).ok(),
+                Query::Dns(q) => report.dns = ready!(q.poll(core, now)).ok(),
                 Query::Version(q) => {
-                    report.version = settle!(q.poll(core, now)).ok().map(|v| v.value)
+                    report.version = ready!(q.poll(core, now)).ok().map(|v| v.value)
                 }
-                Query::Cipher(q) => {
-                    report.cipher = settle!(q.poll(core, now)).ok().map(|v| v.value)
-                }
+                Query::Cipher(q) => report.cipher = ready!(q.poll(core, now)).ok().map(|v| v.value),
                 Query::Security(q) => {
-                    report.security = settle!(q.poll(core, now)).ok().map(|v| v.value)
+                    report.security = ready!(q.poll(core, now)).ok().map(|v| v.value)
                 }
-                Query::Ca(q) => report.ca_cert = settle!(q.poll(core, now)).ok().map(|v| v.value),
+                Query::Ca(q) => report.ca_cert = ready!(q.poll(core, now)).ok().map(|v| v.value),
                 Query::ClientCert(q) => {
-                    report.client_cert = settle!(q.poll(core, now)).ok().map(|v| v.value)
+                    report.client_cert = ready!(q.poll(core, now)).ok().map(|v| v.value)
                 }
                 Query::ClientKey(q) => {
-                    report.client_key = settle!(q.poll(core, now)).ok().map(|v| v.value)
+                    report.client_key = ready!(q.poll(core, now)).ok().map(|v| v.value)
                 }
                 Query::LocalTime(q) => {
-                    report.ignore_local_time = settle!(q.poll(core, now)).ok().map(|v| v.value)
+                    report.ignore_local_time = ready!(q.poll(core, now)).ok().map(|v| v.value)
                 }
-                Query::Sni(q) => report.sni = settle!(q.poll(core, now)).ok().map(|v| v.value),
-                Query::Clock(q) => report.clock = settle!(q.poll(core, now)).ok(),
+                Query::Sni(q) => report.sni = ready!(q.poll(core, now)).ok().map(|v| v.value),
+                Query::Clock(q) => report.clock = ready!(q.poll(core, now)).ok(),
                 Query::Files(q) => {
                     // Present in either listing counts; a path left unset
                     // stays `None`.
-                    if let Ok(found) = settle!(q.poll(core, now)) {
+                    if let Ok(found) = ready!(q.poll(core, now)) {
                         for ((present, found), path) in report
                             .files_present
                             .iter_mut()

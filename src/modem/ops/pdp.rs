@@ -1,9 +1,9 @@
 //! PDP context activation and deactivation, kept in the engine's state;
 //! host name lookups.
 
-use core::task::Poll;
+use core::task::{ready, Poll};
 
-use super::{settle, Exchange, Op};
+use super::op::{Exchange, Op};
 use crate::command::pdp::{ActivatePdpContext, DeactivatePdpContext, LookUpHost};
 use crate::error::{Error, SslErrorCode};
 use crate::modem::core::{Core, DnsAnswers};
@@ -27,7 +27,7 @@ impl<'r> Op<'r> for ActivatePdp {
         core: &mut Core<'r, L>,
         now: u64,
     ) -> Poll<Result<(), Error>> {
-        settle!(self.0.poll(core, now))?;
+        ready!(self.0.poll(core, now))?;
         core.state.pdp_activated(self.0.cmd.context);
         Poll::Ready(Ok(()))
     }
@@ -51,7 +51,7 @@ impl<'r> Op<'r> for DeactivatePdp {
         core: &mut Core<'r, L>,
         now: u64,
     ) -> Poll<Result<(), Error>> {
-        settle!(self.0.poll(core, now))?;
+        ready!(self.0.poll(core, now))?;
         core.state.pdp_deactivated(self.0.cmd.context);
         Poll::Ready(Ok(()))
     }
@@ -104,7 +104,7 @@ impl<'r> Op<'r> for Resolve<'_> {
                 // Only what answers this lookup counts.
                 core.dns = DnsAnswers::default();
             }
-            settle!(self.exchange.poll(core, now))?;
+            ready!(self.exchange.poll(core, now))?;
             self.deadline = Some(now.saturating_add(LOOKUP_MS));
             return self.poll(core, now);
         };

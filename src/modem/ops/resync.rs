@@ -16,10 +16,10 @@
 //! The faces run it before any other command once the core asks for it
 //! (`Core::resync_needed`); it is not something a user starts.
 
-use core::task::Poll;
+use core::task::{ready, Poll};
 
+use super::op::{Exchange, Op};
 use super::session::{ActiveContexts, OpenSocket, OpenSockets};
-use super::{settle, Exchange, Op};
 use crate::command::device::SetEcho;
 use crate::command::file::SyncProbe;
 use crate::error::Error;
@@ -115,7 +115,7 @@ impl<'r> Op<'r> for Resync {
                     core.expect_echo(&probe);
                     self.phase = Phase::Probe(Exchange::with(probe, Kind::Resync, Some(PROBE_MS)));
                 }
-                Phase::Probe(exchange) => match settle!(exchange.poll(core, now)) {
+                Phase::Probe(exchange) => match ready!(exchange.poll(core, now)) {
                     // Whatever it answers: the echo was seen, the stream is
                     // in step.
                     Ok(_) | Err(Error::Rejected | Error::Cme(_)) if !core.quarantine() => {
@@ -135,16 +135,16 @@ impl<'r> Op<'r> for Resync {
                     }
                 },
                 Phase::EchoOff(exchange) => {
-                    settle!(exchange.poll(core, now))?;
+                    ready!(exchange.poll(core, now))?;
                     core.echo_set(true);
                     self.phase = Phase::States(Exchange::with(OpenSockets, Kind::Resync, None));
                 }
                 Phase::States(exchange) => {
-                    self.sockets = settle!(exchange.poll(core, now))?;
+                    self.sockets = ready!(exchange.poll(core, now))?;
                     self.phase = Phase::Pdp(Exchange::with(ActiveContexts, Kind::Resync, None));
                 }
                 Phase::Pdp(exchange) => {
-                    let active = settle!(exchange.poll(core, now))?;
+                    let active = ready!(exchange.poll(core, now))?;
                     core.resynced(&self.sockets, active, now);
                     self.phase = Phase::Start;
                     return Poll::Ready(Ok(()));

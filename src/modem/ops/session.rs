@@ -1,9 +1,9 @@
 //! Session-wide operations: bringing the module to a known state, and
 //! uploading certificates.
 
-use core::task::Poll;
+use core::task::{ready, Poll};
 
-use super::{settle, Exchange, Op};
+use super::op::{Exchange, Op};
 use crate::command::device::{At, CmeFormat, SetEcho, SetErrorFormat};
 use crate::command::file::{checksum, DeleteFile, FileData, UploadFile, UploadStatus, Uploaded};
 use crate::command::pdp::PdpContextState;
@@ -116,7 +116,7 @@ const PROBES: u8 = 3;
 impl Init {
     /// Initialise with the module's 1 s `+++` guard time.
     pub fn new() -> Self {
-        Self::with_guard(super::GUARD_TIME_MS)
+        Self::with_guard(crate::modem::core::GUARD_TIME_MS)
     }
 
     /// Initialise with another `+++` guard time (for a simulator set up
@@ -154,7 +154,7 @@ impl<'r> Op<'r> for Init {
             match &mut self.phase {
                 InitPhase::Probe(exchange, attempt) => {
                     let attempt = *attempt;
-                    match settle!(exchange.poll(core, now)) {
+                    match ready!(exchange.poll(core, now)) {
                         // Any answer will do: after a `+++` sent in command
                         // mode the module may refuse the line `+++AT`.
                         Ok(_) | Err(Error::Rejected | Error::Cme(_)) => {
@@ -200,21 +200,21 @@ impl<'r> Op<'r> for Init {
                     self.phase = InitPhase::Probe(Self::probe(), attempt + 1);
                 }
                 InitPhase::Echo(exchange) => {
-                    settle!(exchange.poll(core, now))?;
+                    ready!(exchange.poll(core, now))?;
                     core.echo_set(true);
                     self.phase =
                         InitPhase::Errors(Exchange::new(SetErrorFormat(CmeFormat::Numeric)));
                 }
                 InitPhase::Errors(exchange) => {
-                    settle!(exchange.poll(core, now))?;
+                    ready!(exchange.poll(core, now))?;
                     self.phase = InitPhase::States(Exchange::new(OpenSockets));
                 }
                 InitPhase::States(exchange) => {
-                    self.states = settle!(exchange.poll(core, now))?;
+                    self.states = ready!(exchange.poll(core, now))?;
                     self.phase = InitPhase::Pdp(Exchange::new(ActiveContexts));
                 }
                 InitPhase::Pdp(exchange) => {
-                    let active = settle!(exchange.poll(core, now))?;
+                    let active = ready!(exchange.poll(core, now))?;
                     for ctx in PdpContextId::all().filter(|c| active & (1 << c.index()) != 0) {
                         core.state.pdp_activated(ctx);
                     }
@@ -230,7 +230,7 @@ impl<'r> Op<'r> for Init {
                 InitPhase::Sweep(exchange) => {
                     let client = exchange.cmd.client;
                     // A socket that refuses to close is left to the module.
-                    let _ = settle!(exchange.poll(core, now));
+                    let _ = ready!(exchange.poll(core, now));
                     core.state.closed(client);
                     core.detach(client);
                     self.report.swept_sockets += 1;
@@ -329,7 +329,7 @@ impl<'r, 'a, 'd> Op<'r> for Upload<'a, 'd> {
         loop {
             match &mut self.phase {
                 UploadPhase::Delete(exchange) => {
-                    match settle!(exchange.poll(core, now)) {
+                    match ready!(exchange.poll(core, now)) {
                         // 405: no such file. Anything else is a real error.
                         Ok(_) | Err(Error::Cme(CmeError::Code(405))) | Err(Error::Rejected) => {}
                         Err(e) => return Poll::Ready(Err(e)),
@@ -345,7 +345,7 @@ impl<'r, 'a, 'd> Op<'r> for Upload<'a, 'd> {
                     self.phase = UploadPhase::Open(Exchange::new(cmd));
                 }
                 UploadPhase::Open(exchange) => {
-                    settle!(exchange.poll(core, now))?;
+                    ready!(exchange.poll(core, now))?;
                     let Some(token) = exchange.token() else {
                         return Poll::Ready(Err(Error::Busy));
                     };
@@ -354,7 +354,7 @@ impl<'r, 'a, 'd> Op<'r> for Upload<'a, 'd> {
                     self.phase =
                         UploadPhase::Block(exchange.continue_with(FileData { data: block }));
                 }
-                UploadPhase::Block(exchange) => match settle!(exchange.poll(core, now))? {
+                UploadPhase::Block(exchange) => match ready!(exchange.poll(core, now))? {
                     UploadStatus::Complete(uploaded) => return Poll::Ready(self.verify(uploaded)),
                     UploadStatus::Acknowledged => {
                         self.sent += exchange.cmd.data.len();

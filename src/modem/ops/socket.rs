@@ -1,8 +1,8 @@
 //! Socket operations: open, close, switch access mode.
 
-use core::task::Poll;
+use core::task::{ready, Poll};
 
-use super::{settle, Exchange, Op};
+use super::op::{Exchange, Op};
 use crate::command::ssl_socket::{
     AccessMode, CloseSslSocket, GetLastError, OpenSslSocket, SwitchAccessMode,
 };
@@ -55,7 +55,7 @@ impl<'a, 'r> Open<'a, 'r> {
     /// [`AccessMode::min_receive_buffer`](crate::command::ssl_socket::AccessMode::min_receive_buffer)
     /// bytes (1500 for direct push, 64 for transparent mode, 1 for buffer
     /// mode, which reads in pieces of its size), or the open fails with
-    /// [`ParamError::BufferTooSmall`](crate::ParamError::BufferTooSmall)
+    /// [`ParamError::BufferTooSmall`](crate::error::ParamError::BufferTooSmall)
     /// before anything is written.
     pub fn new(cmd: OpenSslSocket<'a>, rx_buffer: &'r mut [u8]) -> Self {
         Self {
@@ -107,7 +107,7 @@ impl<'r> Op<'r> for Open<'_, 'r> {
                     if !self.probe && self.ring.as_ref().is_some_and(|ring| ring.len() < min) {
                         return Poll::Ready(Err(Error::param(
                             "receive buffer",
-                            crate::ParamError::BufferTooSmall(min),
+                            crate::error::ParamError::BufferTooSmall(min),
                         )));
                     }
                     if core.busy() {
@@ -138,7 +138,7 @@ impl<'r> Op<'r> for Open<'_, 'r> {
                 }
                 OpenPhase::Answer(exchange, handle) => {
                     let handle = *handle;
-                    match settle!(exchange.poll(core, now)) {
+                    match ready!(exchange.poll(core, now)) {
                         // Transparent: the core put the port in transparent mode.
                         Ok(_) if self.cmd.mode == AccessMode::Transparent => {
                             return Poll::Ready(Ok(handle))
@@ -178,7 +178,7 @@ impl<'r> Op<'r> for Open<'_, 'r> {
                         OpenPhase::Cleanup(Exchange::new(CloseSslSocket::new(client, None)), error);
                 }
                 OpenPhase::LastError(exchange) => {
-                    let error = match settle!(exchange.poll(core, now)) {
+                    let error = match ready!(exchange.poll(core, now)) {
                         Ok(last) if !last.code.is_success() => Error::Ssl(last.code),
                         _ => Error::Rejected,
                     };
@@ -187,7 +187,7 @@ impl<'r> Op<'r> for Open<'_, 'r> {
                 OpenPhase::Cleanup(exchange, error) => {
                     let error = error.clone();
                     // The close's own result does not change the answer.
-                    let _ = settle!(exchange.poll(core, now));
+                    let _ = ready!(exchange.poll(core, now));
                     return self.fail(core, error);
                 }
             }
@@ -251,7 +251,7 @@ impl<'r> Op<'r> for Close {
         let Some(exchange) = self.exchange.as_mut() else {
             return Poll::Ready(Err(Error::Busy));
         };
-        settle!(exchange.poll(core, now))?;
+        ready!(exchange.poll(core, now))?;
         core.state.closed(client);
         core.detach(client);
         Poll::Ready(Ok(()))
@@ -290,7 +290,7 @@ impl<'r> Op<'r> for SwitchMode {
             if self.mode == AccessMode::Transparent {
                 return Poll::Ready(Err(Error::param(
                     "access_mode",
-                    crate::ParamError::OutOfRange,
+                    crate::error::ParamError::OutOfRange,
                 )));
             }
             if let Err(e) = core.state.check_send(&self.handle) {
@@ -304,7 +304,7 @@ impl<'r> Op<'r> for SwitchMode {
         let Some(exchange) = self.exchange.as_mut() else {
             return Poll::Ready(Err(Error::Busy));
         };
-        settle!(exchange.poll(core, now))?;
+        ready!(exchange.poll(core, now))?;
         core.state.mode_switched(client, self.mode);
         Poll::Ready(Ok(()))
     }

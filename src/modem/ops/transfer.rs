@@ -1,10 +1,10 @@
 //! Moving data: one send, a write that treats `SEND FAIL` as back-pressure,
 //! and reads from the module's buffer or the pushed data.
 
-use core::task::Poll;
+use core::task::{ready, Poll};
 
+use super::op::{Exchange, Op};
 use super::socket::refused;
-use super::{settle, Exchange, Op};
 use crate::command::device::At;
 use crate::command::ssl_socket::{AccessMode, SendSslData, SslPayload};
 use crate::command::AtCommand;
@@ -108,7 +108,7 @@ impl<'r, 'd> Op<'r> for Send<'d> {
                         None,
                     ));
                 }
-                SendPhase::Prompt(exchange) => match settle!(exchange.poll(core, now)) {
+                SendPhase::Prompt(exchange) => match ready!(exchange.poll(core, now)) {
                     Ok(_) => {
                         let Some(token) = exchange.token() else {
                             return Poll::Ready(Err(Error::Busy));
@@ -135,7 +135,7 @@ impl<'r, 'd> Op<'r> for Send<'d> {
                         }
                         self.text = Some(true);
                     }
-                    return match settle!(exchange.poll(core, now)) {
+                    return match ready!(exchange.poll(core, now)) {
                         Ok(_) => Poll::Ready(Ok(self.data.len())),
                         Err(Error::Rejected) => Poll::Ready(Err(refused(core, client))),
                         Err(e) => Poll::Ready(Err(e)),
@@ -258,13 +258,13 @@ impl<'r> Op<'r> for Read<'_> {
             if let Some(exchange) = &mut self.check {
                 // Its answer (or anything else the module says first)
                 // completed the check; what it answered does not matter.
-                let _ = settle!(exchange.poll(core, now));
+                let _ = ready!(exchange.poll(core, now));
                 self.check = None;
                 continue;
             }
             if let Some((exchange, before)) = &mut self.recv {
                 let before = *before;
-                let result = settle!(exchange.poll(core, now));
+                let result = ready!(exchange.poll(core, now));
                 self.recv = None;
                 match result {
                     Ok(_) => {
@@ -447,7 +447,7 @@ impl<'r> Op<'r> for Write<'_> {
             }
             self.retry_at = None;
         }
-        match settle!(self.send.poll(core, now)) {
+        match ready!(self.send.poll(core, now)) {
             Err(Error::SendFailed) if now.saturating_sub(first) < u64::from(self.timeout_ms) => {
                 debug!("SEND FAIL: retrying in {} ms", self.retry_ms);
                 self.send = Send::new(self.send.handle, self.send.data);

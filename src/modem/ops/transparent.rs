@@ -8,18 +8,17 @@
 //! protocol's limit, not the driver's. For binary protocols prefer buffer or
 //! direct-push mode.
 
-use core::task::Poll;
+use core::task::{ready, Poll};
 
 use embedded_hal::digital::OutputPin;
 
-use super::{settle, Exchange, Op};
+use super::op::{Exchange, Op};
 use crate::command::ssl_socket::{AccessMode, ReturnToDataMode, SwitchAccessMode};
 use crate::error::Error;
 use crate::modem::core::{guard_with_margin, Core, Kind};
 use crate::state::SocketHandle;
 
-/// The module's guard time around `+++`: 1 s of silence before and after.
-pub const GUARD_TIME_MS: u32 = 1000;
+pub use crate::modem::core::GUARD_TIME_MS;
 
 /// How long the module may take to answer `OK` once the escape is complete.
 const ESCAPE_ANSWER_MS: u64 = 2_000;
@@ -249,8 +248,8 @@ impl<'r> Op<'r> for Resume {
                 };
                 return self.poll(core, now);
             }
-            ResumePhase::Ato(exchange) => settle!(exchange.poll(core, now)).map(drop),
-            ResumePhase::Switch(exchange) => settle!(exchange.poll(core, now)).map(drop),
+            ResumePhase::Ato(exchange) => ready!(exchange.poll(core, now)).map(drop),
+            ResumePhase::Switch(exchange) => ready!(exchange.poll(core, now)).map(drop),
         };
         Poll::Ready(result)
     }

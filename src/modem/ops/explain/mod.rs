@@ -7,12 +7,14 @@
 mod cause;
 
 use core::fmt;
-use core::task::Poll;
+use core::task::{ready, Poll};
 
 pub use cause::{Cause, ServerKey};
 
+use super::config::{Configure, SslConfig};
+use super::diagnose::{Diagnose, Diagnosis, Finding};
+use super::op::{Exchange, Op};
 use super::socket::{Close, Open};
-use super::{settle, Configure, Diagnose, Diagnosis, Exchange, Finding, Op, SslConfig};
 use crate::command::device::{DateTime, GetClock};
 use crate::command::pdp::{CloseTcpSocket, OpenTcpSocket};
 use crate::command::ssl_config::{CipherSuite, SecLevel, SslVersion};
@@ -275,7 +277,7 @@ impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
             };
             let next = match phase {
                 Phase::Checklist(op) => {
-                    let diagnosis = settle!(op.poll(core, now))?;
+                    let diagnosis = ready!(op.poll(core, now))?;
                     let cause = self.cause_in_checklist(&diagnosis);
                     self.diagnosis = Some(diagnosis);
                     match cause {
@@ -284,7 +286,7 @@ impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
                     }
                 }
                 Phase::Clock(exchange) => {
-                    self.clock = settle!(exchange.poll(core, now)).ok();
+                    self.clock = ready!(exchange.poll(core, now)).ok();
                     Phase::TcpOpen(Exchange::new(OpenTcpSocket {
                         context: self.open.pdp_context,
                         id: self.open.client,
@@ -292,7 +294,7 @@ impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
                         port: self.open.port(),
                     }))
                 }
-                Phase::TcpOpen(exchange) => match settle!(exchange.poll(core, now)) {
+                Phase::TcpOpen(exchange) => match ready!(exchange.poll(core, now)) {
                     Ok(_) => Phase::TcpWait(now.saturating_add(TCP_PROBE_MS)),
                     // The module has no plain TCP (or refused): go on with TLS.
                     Err(_) => {
@@ -328,7 +330,7 @@ impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
                 }
                 Phase::TcpClose(exchange, reachable) => {
                     let reachable = *reachable;
-                    let _ = settle!(exchange.poll(core, now));
+                    let _ = ready!(exchange.poll(core, now));
                     if reachable {
                         Phase::Configure(Configure::new(self.spare, &self.config), Probe::AsIs)
                     } else {
@@ -337,13 +339,13 @@ impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
                 }
                 Phase::Configure(op, probe) => {
                     let probe = *probe;
-                    settle!(op.poll(core, now))?;
+                    ready!(op.poll(core, now))?;
                     self.probes = self.probes.saturating_add(1);
                     Phase::Open(Open::probe(self.probe_open()?), probe)
                 }
                 Phase::Open(op, probe) => {
                     let probe = *probe;
-                    match settle!(op.poll(core, now)) {
+                    match ready!(op.poll(core, now)) {
                         // Up: closed at once, before any data.
                         Ok(handle) => Phase::Close(Close::new(handle, Some(0)), probe, true),
                         Err(Error::ModuleReset) => return Poll::Ready(Err(Error::ModuleReset)),
@@ -355,7 +357,7 @@ impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
                 }
                 Phase::Close(op, probe, ok) => {
                     let (probe, ok) = (*probe, *ok);
-                    settle!(op.poll(core, now))?;
+                    ready!(op.poll(core, now))?;
                     match self.next(probe, ok) {
                         Ok(next) => self.configure(next),
                         Err(cause) => self.done(cause),
@@ -363,7 +365,7 @@ impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
                 }
                 Phase::Restore(op, cause) => {
                     let cause = *cause;
-                    settle!(op.poll(core, now))?;
+                    ready!(op.poll(core, now))?;
                     self.phase = None;
                     return Poll::Ready(Ok(Explanation {
                         cause,
