@@ -362,4 +362,18 @@ mod tests {
         assert_eq!(frame.urc(), Urc::Closed { client: client(3) });
         assert!(UrcFrame::<4>::parse(b"+QSSLURC: \"closed\",3").is_none());
     }
+
+    #[test]
+    fn a_bracket_is_not_a_push_length() {
+        // Found by fuzzing: `[` `]` are skipped in test answers only.
+        assert!(matches!(
+            Urc::parse(b"+QSSLURC: \"recv\",4,[1\t\nT"),
+            Urc::Unknown(_)
+        ));
+        assert!(matches!(
+            Urc::parse(b"+QSSLURC: \"recv\",[4]"),
+            Urc::Unknown(_)
+        ));
+    }
+
 }

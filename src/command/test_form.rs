@@ -107,7 +107,7 @@ impl atat::AtatResp for ParameterRanges {}
 impl ParameterRanges {
     /// Read the fields after `prefix` (`+QSSLSEND:` ...); extra ones are dropped.
     pub(crate) fn from_line(line: &[u8], prefix: &[u8]) -> Option<Self> {
-        let mut fields = Fields::after(line, prefix)?;
+        let mut fields = Fields::test_form(line, prefix)?;
         let mut parameters = heapless::Vec::new();
         while let Ok(field) = fields.raw() {
             if parameters.push(TestParameter::parse(field)).is_err() {

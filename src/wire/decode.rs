@@ -104,11 +104,15 @@ pub fn lossy<const N: usize>(bytes: &[u8]) -> heapless::String<N> {
 ///
 /// A field may be `"quoted"` (commas inside are kept), `(parenthesised)` (a
 /// range or list in a test response) or bare; spaces around fields are
-/// ignored, as real firmware sometimes adds them.
+/// ignored, as real firmware sometimes adds them. The `[` `]` that mark
+/// optional parameters are skipped only in a test answer
+/// ([`Fields::test_form`]): anywhere else a bracket is not a number, so
+/// `+QSSLURC: "recv",1,[5` announces no push.
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
     rest: &'a [u8],
     done: bool,
+    optional_marks: bool,
 }
 
 impl<'a> Fields<'a> {
@@ -119,7 +123,25 @@ impl<'a> Fields<'a> {
         Some(Self {
             rest,
             done: rest.is_empty(),
+            optional_marks: false,
         })
+    }
+
+    /// The fields of a test answer (`+QSSLSEND: (0-11)[,(1-1460)]`) after
+    /// `prefix`: as [`Fields::after`], and the `[` `]` around optional
+    /// parameters belong to no field.
+    pub fn test_form(line: &'a [u8], prefix: &[u8]) -> Option<Self> {
+        let mut fields = Self::after(line, prefix)?;
+        fields.optional_marks = true;
+        Some(fields)
+    }
+
+    fn skip_marks(&self, bytes: &'a [u8]) -> &'a [u8] {
+        if self.optional_marks {
+            trim_brackets(bytes)
+        } else {
+            trim(bytes)
+        }
     }
 
     /// `true` when every field has been read.
@@ -132,9 +154,7 @@ impl<'a> Fields<'a> {
         if self.done {
             return Err(Error::UnexpectedResponse);
         }
-        // `[` and `]` around optional parameters (`(0-11)[,(1-1460)]` in a
-        // test answer) belong to no field.
-        let rest = trim_brackets(self.rest);
+        let rest = self.skip_marks(self.rest);
         let end = match rest.first() {
             Some(b'"') => rest
                 .iter()
@@ -150,7 +170,7 @@ impl<'a> Fields<'a> {
             _ => rest.iter().position(|&b| b == b',').unwrap_or(rest.len()),
         };
         let (field, after) = rest.split_at(end);
-        let after = trim_brackets(after);
+        let after = self.skip_marks(after);
         match after {
             [] => self.done = true,
             [b',', tail @ ..] => self.rest = tail,
