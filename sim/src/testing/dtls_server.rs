@@ -222,10 +222,13 @@ fn serve(io: DatagramIo, peer: SocketAddr, ctx: &SslContext, registry: &Registry
     if ssl.set_mtu(4096).is_err() {
         return;
     }
+    registry.handshake_started();
     let Some(mut stream) = handshake(ssl, io, peer, registry) else {
+        registry.handshake_ended();
         return;
     };
     let index = registry.register(TlsConnection::new(peer, stream.ssl()));
+    registry.handshake_ended();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         if registry.stop.load(Ordering::SeqCst) {

@@ -66,6 +66,27 @@ struct Shared {
     connections: Mutex<Vec<EchoConnection>>,
     controls: Mutex<Vec<VecDeque<Control>>>,
     changed: Condvar,
+    /// Handshakes under way: neither registered nor failed yet.
+    handshaking: AtomicUsize,
+}
+
+/// A handshake under way, counted in [`Shared::handshaking`] until dropped.
+struct Handshaking<'a>(&'a Shared);
+
+impl<'a> Handshaking<'a> {
+    fn start(shared: &'a Shared) -> Self {
+        shared.handshaking.fetch_add(1, Ordering::SeqCst);
+        Self(shared)
+    }
+}
+
+impl Drop for Handshaking<'_> {
+    fn drop(&mut self) {
+        self.0.handshaking.fetch_sub(1, Ordering::SeqCst);
+        if let Ok(_c) = self.0.connections.lock() {
+            self.0.changed.notify_all();
+        }
+    }
 }
 
 impl Shared {
@@ -162,7 +183,15 @@ impl EchoServer {
         }
     }
 
+    /// Queues `control` for every connection, once the handshakes under way
+    /// have ended (at most 10 s): the client may see its handshake done
+    /// before the server's thread has registered it, and a test that opened
+    /// a connection and then acts on "every" connection means that one too.
     fn control_all(&self, control: Control) {
+        let shared = &self.shared;
+        self.wait_for(Duration::from_secs(10), |_| {
+            shared.handshaking.load(Ordering::SeqCst) == 0
+        });
         if let Ok(mut controls) = self.shared.controls.lock() {
             for queue in controls.iter_mut() {
                 queue.push_back(control.clone());
@@ -293,6 +322,7 @@ fn serve(
     let Ok(mut tls) = ServerConnection::new(config) else {
         return;
     };
+    let handshaking = Handshaking::start(shared);
     // `send` hands over everything at once: rustls' default 64 KiB cap on
     // unsent plaintext would cut it short (the write's error was lost).
     tls.set_buffer_limit(None);
@@ -328,6 +358,7 @@ fn serve(
         }
     }
     let index = register(&tls, peer, shared);
+    drop(handshaking);
     if !flush(&mut tls, &mut tcp, shared) {
         shared.update(index, |c| c.open = false);
         return;

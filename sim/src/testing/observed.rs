@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -129,7 +129,12 @@ pub(crate) struct Registry {
     failures: Mutex<Vec<FailedHandshake>>,
     controls: Mutex<Vec<VecDeque<Control>>>,
     changed: Condvar,
+    /// Handshakes under way: accepted, neither registered nor failed yet.
+    handshaking: AtomicUsize,
 }
+
+/// How long [`Registry::control_all`] waits for handshakes under way.
+const SETTLE_TIME: Duration = Duration::from_secs(10);
 
 impl Registry {
     /// Adds a connection; its index.
@@ -172,8 +177,28 @@ impl Registry {
         self.controls.lock().ok()?.get_mut(index)?.pop_front()
     }
 
-    /// Queues `control` for every connection.
+    /// A handshake begins (call before the first byte is answered).
+    pub fn handshake_started(&self) {
+        self.handshaking.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A handshake has ended: registered, failed or given up.
+    pub fn handshake_ended(&self) {
+        self.handshaking.fetch_sub(1, Ordering::SeqCst);
+        if let Ok(_c) = self.connections.lock() {
+            self.changed.notify_all();
+        }
+    }
+
+    /// Queues `control` for every connection, once the handshakes under way
+    /// have ended (at most [`SETTLE_TIME`]): the client may see its
+    /// handshake done before the server's thread has registered it, and a
+    /// test that opened a connection and then closes "every" connection
+    /// means that one too.
     pub fn control_all(&self, control: Control) {
+        self.wait_for(SETTLE_TIME, |_, _| {
+            self.handshaking.load(Ordering::SeqCst) == 0
+        });
         if let Ok(mut controls) = self.controls.lock() {
             for queue in controls.iter_mut() {
                 queue.push_back(control.clone());

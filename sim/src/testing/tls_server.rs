@@ -180,10 +180,13 @@ fn handshake(
 fn serve(tcp: TcpStream, peer: SocketAddr, ctx: &SslContext, registry: &Registry) {
     let _ = tcp.set_read_timeout(Some(SLICE));
     let Ok(ssl) = Ssl::new(ctx) else { return };
+    registry.handshake_started();
     let Some(mut stream) = handshake(ssl, tcp, peer, registry) else {
+        registry.handshake_ended();
         return;
     };
     let index = registry.register(TlsConnection::new(peer, stream.ssl()));
+    registry.handshake_ended();
     echo_loop(&mut stream, registry, index);
     registry.update(index, |c| c.open = false);
 }
