@@ -97,13 +97,16 @@ def write(target, name, data):
 
 
 def digest_stream():
+    # Header bytes 1 and 2: the framer's and the digester's chunking (0 as
+    # much as fits, 1 bytewise, n random sizes 1..=n); each face is also run
+    # on the whole stream and must agree with itself.
     for i, (expect, stream) in enumerate(NOTE):
-        write("digest_stream", f"note-{i:02}", bytes([expect | TELL, 0, 1, CAP_256]) + stream)
+        write("digest_stream", f"note-{i:02}", bytes([expect | TELL, 1, 1, CAP_256]) + stream)
         write("digest_stream", f"note-{i:02}-chunked", bytes([expect | REARM, 7, 61, CAP_64]) + stream)
     whole = b"".join(stream for _, stream in NOTE)
     write("digest_stream", "note-all", bytes([RESPONSE | REARM | TELL, 3, 200, CAP_1024]) + whole)
     for i, payload in enumerate(HOSTILE):
-        seeds = (1, 13) if i % 2 else (0, 64)
+        seeds = (1, 13) if i % 2 else (5, 64)
         write("digest_stream", f"hostile-recv-{i:02}",
               bytes([RESPONSE | REARM, seeds[0], seeds[1], CAP_2048]) + recv_answer(payload))
         write("digest_stream", f"hostile-push-{i:02}",
@@ -111,7 +114,7 @@ def digest_stream():
     for path in transcripts():
         stream = path.read_bytes()
         expect = TRANSPARENT if "transparent" in path.stem else RESPONSE
-        write("digest_stream", path.stem, bytes([expect | REARM, 0, 9, CAP_2048]) + stream)
+        write("digest_stream", path.stem, bytes([expect | REARM, 9, 33, CAP_2048]) + stream)
         write("digest_stream", path.stem + "-small", bytes([expect | REARM | TELL, 1, 33, CAP_256]) + stream)
 
 
