@@ -24,7 +24,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             return;
         };
         let mut used = 0;
-        while used < self.line_len && self.raw_room() > 0 {
+        // While an escape waits for its `OK`, bytes are taken even with the
+        // ring full: the `OK` may be among them (the user cannot read
+        // meanwhile); what does not fit is dropped and counted, and reads
+        // report it.
+        while used < self.line_len && (self.raw_room() > 0 || self.watch_ok) {
             let byte = self.line[used];
             used += 1;
             if self.take_raw_byte(client, byte) {
