@@ -40,3 +40,38 @@ fn an_escape_with_a_full_receive_buffer_completes_and_reports_the_bytes_dropped(
     );
     assert_done(m);
 }
+
+#[test]
+fn a_connect_lost_to_a_framing_doubt_is_escaped_before_the_resync() {
+    // A push one byte shorter than announced arrives just before the
+    // `CONNECT` of a transparent open: the doubt quarantines the stream,
+    // and the `CONNECT` with it. The module is in transparent mode: the
+    // resync's lines would go to the peer and never be echoed. The engine
+    // leaves transparent mode first (guard time, `+++`, guard time).
+    let (mut rx1, mut rx3) = ([0u8; 1500], [0u8; 64]);
+    let mut steps = opened_in(1, AccessMode::DirectPush);
+    steps.extend([
+        cmd("AT+QSSLOPEN=1,0,3,\"example.com\",443,2"),
+        reply(b"\r\n+QSSLURC: \"recv\",1,4\r\nhello\r\n\r\nCONNECT\r\n"),
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+    ]);
+    steps.extend(resync(
+        &[state_line(1, 1), state_line(3, 2)],
+        &["+QIACT: 1,1,1,\"10.0.0.2\""],
+    ));
+    // The open failed: its socket is closed, as after any failed open.
+    steps.extend([cmd("AT+QSSLCLOSE=3"), ok()]);
+    let mut m = modem(steps);
+    let s1 = m
+        .open(open_cmd(1, AccessMode::DirectPush), &mut rx1)
+        .unwrap();
+    assert_eq!(
+        m.open(open_cmd(3, AccessMode::Transparent), &mut rx3),
+        Err(Error::Desynchronized)
+    );
+    assert_eq!(m.state().port(), PortMode::Command);
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&s1, &mut buf), Err(Error::Desynchronized));
+    assert_done(m);
+}

@@ -108,9 +108,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         answer = on_cmd(&frame);
                     }
                 }
-                Frame::Final(_) if self.in_flight.is_none() => {
+                Frame::Final(result) if self.in_flight.is_none() => {
+                    // A late `CONNECT`: the module is transparent now.
+                    let connect = result == FinalResult::Connect;
                     if self.unowned_result_is_stray() {
                         doubt = Some(Doubt::Stray);
+                        self.resync.maybe_transparent |= connect;
                     }
                 }
                 Frame::Final(result) if owner && !self.final_fits(result) => {

@@ -1,7 +1,10 @@
 //! The resync: finding footing again after a framing doubt, at a point no
 //! remote peer can fake (see the core's `resync` module for why).
 //!
-//! 1. If a send may be waiting at its prompt, ESC cancels it.
+//! 1. If a send may be waiting at its prompt, ESC cancels it. If the
+//!    module may have entered transparent mode (a `CONNECT` dropped in the
+//!    quarantine), `+++` with its guard times leaves it: the lines below
+//!    would otherwise reach the peer.
 //! 2. `ATE1`, after a CR that ends whatever line the module was left with;
 //!    its answer is not trusted (the quarantine drops it): the probe goes
 //!    once a line that looks like a result code has come, or after a
@@ -23,7 +26,7 @@ use super::{settle, Exchange, Op};
 use crate::command::device::SetEcho;
 use crate::command::file::SyncProbe;
 use crate::error::Error;
-use crate::modem::core::{Core, Kind};
+use crate::modem::core::{guard_with_margin, Core, Kind};
 
 /// ESC: ends a send's data phase.
 const ESC: &[u8] = &[0x1B];
@@ -48,6 +51,9 @@ enum Phase {
     #[default]
     Start,
     Escape,
+    /// `+++` waits for a guard time of silence before it (`false`) or is
+    /// written and waits for one after it (`true`).
+    Plus(bool),
     /// `ATE1` written at this time, with this many result-like lines seen
     /// before.
     EchoOn(Option<(u64, u32)>),
@@ -61,6 +67,16 @@ impl Resync {
     /// A resync from the start.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// After the ESC step: `+++` if the module may be transparent, else
+    /// straight to `ATE1`.
+    fn after_escape<const L: usize>(core: &mut Core<'_, L>) -> Phase {
+        if core.take_maybe_transparent() {
+            Phase::Plus(false)
+        } else {
+            Phase::EchoOn(None)
+        }
     }
 }
 
@@ -83,7 +99,7 @@ impl<'r> Op<'r> for Resync {
                         core.queue_raw(ESC);
                         self.phase = Phase::Escape;
                     } else {
-                        self.phase = Phase::EchoOn(None);
+                        self.phase = Self::after_escape(core);
                     }
                 }
                 Phase::Escape => {
@@ -91,7 +107,21 @@ impl<'r> Op<'r> for Resync {
                     if core.tx_pending() {
                         return Poll::Pending;
                     }
-                    self.phase = Phase::EchoOn(None);
+                    self.phase = Self::after_escape(core);
+                }
+                Phase::Plus(written) => {
+                    core.poll_idle(now);
+                    let guard = guard_with_margin(core.guard_ms);
+                    if core.tx_pending() || now.saturating_sub(core.last_tx_ms()) < guard {
+                        return Poll::Pending;
+                    }
+                    if *written {
+                        self.phase = Phase::EchoOn(None);
+                    } else {
+                        warn!("resync: the module may be transparent: +++");
+                        core.queue_raw(b"+++");
+                        self.phase = Phase::Plus(true);
+                    }
                 }
                 Phase::EchoOn(written) => {
                     core.poll_idle(now);
