@@ -6,7 +6,7 @@ mod common;
 
 use common::script::*;
 use embedded_io::Read;
-use quectel_ssl::command::ssl_socket::AccessMode;
+use quectel_ssl::command::ssl_socket::{AccessMode, SocketState};
 use quectel_ssl::state::PortMode;
 use quectel_ssl::*;
 
@@ -73,5 +73,43 @@ fn a_connect_lost_to_a_framing_doubt_is_escaped_before_the_resync() {
     assert_eq!(m.state().port(), PortMode::Command);
     let mut buf = [0u8; 16];
     assert_eq!(m.read(&s1, &mut buf), Err(Error::Desynchronized));
+    assert_done(m);
+}
+
+#[test]
+fn an_open_while_a_resync_is_due_waits_for_it() {
+    // A read's payload one byte shorter than announced: the read fails and
+    // a resync is due before the next command. A socket whose open is
+    // asked now is not in the module's list yet, and must not be taken for
+    // one the module lost: the open waits for the resync, then goes ahead.
+    let (mut rx1, mut rx2) = ([0u8; 256], [0u8; 256]);
+    let mut steps = opened(1);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",1\r\n"),
+        cmd("AT+QSSLRECV=1,256"),
+        reply(b"\r\n+QSSLRECV: 4\r\nhello\r\n\r\nOK\r\n"),
+    ]);
+    // The resync, its `ATE1` unanswered for a while (the engine waits up
+    // to a second before it probes anyway): the window in which the open
+    // is asked.
+    steps.extend([
+        data(b"\rATE1\r"),
+        Step::Probe,
+        cmd("ATE0"),
+        reply(b"ATE0\r\r\nOK\r\n"),
+        cmd("AT+QSSLSTATE"),
+        reply(format!("\r\n{}\r\n\r\nOK\r\n", state_line(1, 0)).as_bytes()),
+        cmd("AT+QIACT?"),
+        reply(b"\r\n+QIACT: 1,1,1,\"10.0.0.2\"\r\n\r\nOK\r\n"),
+    ]);
+    steps.extend(opened(2));
+    let mut m = modem(steps);
+    let s1 = m.open(open_cmd(1, AccessMode::Buffer), &mut rx1).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&s1, &mut buf), Err(Error::Desynchronized));
+    let s2 = m.open(open_cmd(2, AccessMode::Buffer), &mut rx2).unwrap();
+    let socket = m.state().socket(s2.client());
+    assert_eq!(socket.state, SocketState::Connected);
+    assert_eq!(socket.cause, None);
     assert_done(m);
 }
