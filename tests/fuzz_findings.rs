@@ -7,6 +7,7 @@ mod common;
 use common::script::*;
 use embedded_io::Read;
 use quectel_ssl::command::ssl_socket::{AccessMode, SocketState};
+use quectel_ssl::modem::ops;
 use quectel_ssl::state::PortMode;
 use quectel_ssl::*;
 
@@ -111,5 +112,42 @@ fn an_open_while_a_resync_is_due_waits_for_it() {
     let socket = m.state().socket(s2.client());
     assert_eq!(socket.state, SocketState::Connected);
     assert_eq!(socket.cause, None);
+    assert_done(m);
+}
+
+#[test]
+fn a_push_whose_socket_id_is_corrupted_fails_every_direct_push_socket() {
+    // `+QSSLURC: "recv",84,6`: a push, for a socket the line no longer
+    // names. Its 6 bytes are lost to one of the direct-push sockets, and
+    // nothing says which: each of them reports the loss rather than one
+    // of them going on with a gap in its stream.
+    let (mut rx1, mut rx2) = ([0u8; 1500], [0u8; 1500]);
+    let mut steps = opened_in(1, AccessMode::DirectPush);
+    steps.extend(opened_in(2, AccessMode::DirectPush));
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",84,6\r\nabcdef\r\n"));
+    steps.extend(resync(
+        &[state_line(1, 1), state_line(2, 1)],
+        &["+QIACT: 1,1,1,\"10.0.0.2\""],
+    ));
+    let mut m = modem(steps);
+    let s1 = m
+        .open(open_cmd(1, AccessMode::DirectPush), &mut rx1)
+        .unwrap();
+    let s2 = m
+        .open(open_cmd(2, AccessMode::DirectPush), &mut rx2)
+        .unwrap();
+    for sock in [s1, s2] {
+        let mut buf = [0u8; 16];
+        let mut read = ops::Read::new(sock, &mut buf);
+        let outcome = (0..100)
+            .map(|_| m.poll_op(&mut read))
+            .find(|r| !matches!(r, Err(nb::Error::WouldBlock)));
+        assert_eq!(
+            outcome,
+            Some(Err(nb::Error::Other(Error::Desynchronized))),
+            "socket {}",
+            sock.client().get()
+        );
+    }
     assert_done(m);
 }
