@@ -151,3 +151,35 @@ fn a_push_whose_socket_id_is_corrupted_fails_every_direct_push_socket() {
     }
     assert_done(m);
 }
+
+#[test]
+fn a_desynchronised_socket_cannot_be_resumed_in_transparent_mode() {
+    // A read's payload one byte shorter than announced: socket 1 lost data
+    // and says so. Resumed in transparent mode it would go on delivering
+    // the bytes after the gap; it refuses instead, as a send does.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(1);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",1\r\n"),
+        cmd("AT+QSSLRECV=1,256"),
+        reply(b"\r\n+QSSLRECV: 4\r\nhello\r\n\r\nOK\r\n"),
+    ]);
+    steps.extend(resync(&[state_line(1, 0)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.resume(&sock).err(), Some(Error::Desynchronized));
+    assert_eq!(m.state().port(), PortMode::Command);
+    assert_done(m);
+}
+
+/// `AT+QIGETERROR` answered (the resync runs before it).
+fn last_error_steps() -> [Step; 2] {
+    [
+        cmd("AT+QIGETERROR"),
+        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
+    ]
+}

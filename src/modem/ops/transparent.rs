@@ -227,6 +227,11 @@ impl<'r> Op<'r> for Resume {
                 if let Err(e) = core.state.check_send(&self.handle) {
                     return Poll::Ready(Err(e));
                 }
+                // A stream that lost data delivers nothing after the gap.
+                let data = &core.socks[client.index()];
+                if data.broken {
+                    return Poll::Ready(Err(data.broken_error()));
+                }
                 self.phase = if core.state.last_transparent() == Some(client) {
                     ResumePhase::Ato(Exchange::with(ReturnToDataMode, kind, None))
                 } else {
