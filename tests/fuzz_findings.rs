@@ -176,6 +176,31 @@ fn a_desynchronised_socket_cannot_be_resumed_in_transparent_mode() {
     assert_done(m);
 }
 
+#[test]
+fn an_ok_does_not_answer_a_transparent_open() {
+    // A late `OK` (a command given up on answered after all) comes just
+    // before the `CONNECT` of a transparent open. A transparent open is
+    // answered `CONNECT` or an error, never `OK`: the `OK` is a stray
+    // result code, the open fails, and the engine leaves the transparent
+    // mode the `CONNECT` started before it resynchronises.
+    let mut rx = [0u8; 64];
+    let mut steps = vec![
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nOK\r\n\r\nCONNECT\r\n"),
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+    ];
+    steps.extend(resync(&[state_line(0, 2)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
+    steps.extend([cmd("AT+QSSLCLOSE=0"), ok()]);
+    let mut m = modem(steps);
+    assert_eq!(
+        m.open(open_cmd(0, AccessMode::Transparent), &mut rx),
+        Err(Error::Desynchronized)
+    );
+    assert_eq!(m.state().port(), PortMode::Command);
+    assert_done(m);
+}
+
 /// `AT+QIGETERROR` answered (the resync runs before it).
 fn last_error_steps() -> [Step; 2] {
     [

@@ -165,7 +165,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
 
     /// Whether `result` can be the answer of the command in flight: a
     /// success of a read needs its `+QSSLRECV:` first, `SEND OK` /
-    /// `SEND FAIL` answer only a send whose prompt came.
+    /// `SEND FAIL` answer only a send whose prompt came, `OK` never a
+    /// command that answers `CONNECT`.
     fn final_fits(&self, result: FinalResult<'_>) -> bool {
         let Some(f) = self.in_flight else {
             return true;
@@ -174,6 +175,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             (Kind::Send(..), FinalResult::SendOk | FinalResult::SendFail) => f.answered,
             (_, FinalResult::SendOk | FinalResult::SendFail) => false,
             (Kind::Read(_), FinalResult::Ok) => f.answered,
+            // A transparent open, `ATO` or a switch to transparent mode is
+            // answered `CONNECT` or an error, never `OK`.
+            (Kind::Transparent(_), FinalResult::Ok) => false,
             _ => true,
         }
     }
