@@ -201,6 +201,85 @@ fn an_ok_does_not_answer_a_transparent_open() {
     assert_done(m);
 }
 
+#[test]
+fn a_push_overflow_is_reported_where_the_bytes_were_lost() {
+    // Two pushes of 1000 bytes for a 1500-byte buffer: 500 bytes of the
+    // second are lost. The user reads what was kept; then a third push
+    // arrives. The loss must be reported before the third push's bytes,
+    // which come after the gap, not after them.
+    let mut rx = [0u8; 1500];
+    let a = vec![b'a'; 1000];
+    let b = vec![b'b'; 1000];
+    let mut steps = opened_in(1, AccessMode::DirectPush);
+    steps.extend([
+        reply(&push(1, &a)),
+        reply(&push(1, &b)),
+        reply(b"\r\n+QIND: SMS DONE\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(1, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    // Both pushes are taken in before the user reads.
+    m.poll().unwrap();
+    let mut got = Vec::new();
+    while got.len() < 1500 {
+        let mut buf = [0u8; 2000];
+        let n = m.read(&sock, &mut buf).unwrap();
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert!(got == [&a[..], &b[..500]].concat(), "{} bytes", got.len());
+    // The third push, checked by the URC after it, all taken in.
+    m.port_mut().push([
+        reply(&push(1, b"0123456789")),
+        reply(b"\r\n+QIND: SMS DONE\r\n"),
+    ]);
+    m.poll().unwrap();
+    let mut buf = [0u8; 64];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(500)));
+    assert_eq!(m.read(&sock, &mut buf), Ok(10));
+    assert_eq!(&buf[..10], b"0123456789");
+    assert_done(m);
+}
+
+#[test]
+fn a_loss_in_transparent_mode_is_reported_by_raw_reads_too() {
+    // The escape of the first test drops 36 bytes; the user goes back to
+    // transparent mode and reads there: the loss is reported after the
+    // bytes kept, before the bytes that came after it.
+    let mut rx = [0u8; 64];
+    let sent: Vec<u8> = (0..100u8).map(|i| b'a' + i % 26).collect();
+    let mut m = modem([
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\n"),
+        reply(&sent),
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+        cmd("ATO"),
+        reply(b"\r\nCONNECT\r\nxyz"),
+    ]);
+    let sock = m
+        .open(open_cmd(0, AccessMode::Transparent), &mut rx)
+        .unwrap();
+    m.transparent(&sock).unwrap().escape().unwrap();
+    let mut t = m.resume(&sock).unwrap();
+    let mut buf = [0u8; 128];
+    assert_eq!(t.read(&mut buf), Ok(64));
+    assert_eq!(&buf[..64], &sent[..64]);
+    assert_eq!(t.read(&mut buf), Err(Error::PushOverflow(36)));
+    assert_eq!(t.read(&mut buf), Ok(3));
+    assert_eq!(&buf[..3], b"xyz");
+    assert_done(m);
+}
+
+/// A push announcement with its data and line end.
+fn push(client: u8, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("\r\n+QSSLURC: \"recv\",{client},{}\r\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
 /// `AT+QIGETERROR` answered (the resync runs before it).
 fn last_error_steps() -> [Step; 2] {
     [

@@ -88,8 +88,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         let stored = sock.ring.push(data);
                         sock.unverified += stored;
                         if stored < data.len() {
-                            let lost = u32::try_from(data.len() - stored).unwrap_or(u32::MAX);
-                            sock.dropped = sock.dropped.saturating_add(lost);
+                            sock.lost(data.len() - stored);
                             push_event(&mut self.events, Event::PushOverflow { client });
                         }
                     }

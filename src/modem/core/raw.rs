@@ -94,9 +94,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         let sock = &mut self.socks[client.index()];
         let stored = sock.ring.push(&self.held[..n]);
-        if stored < n {
-            sock.dropped = sock.dropped.saturating_add((n - stored) as u32);
-        }
+        sock.lost(n - stored);
         let rest = self.held.len() - n;
         self.held.copy_within(n.., 0);
         self.held.truncate(rest);

@@ -259,12 +259,14 @@ impl<'r> Op<'r> for Read<'_> {
             if self.buf.is_empty() {
                 return Poll::Ready(Ok(0));
             }
-            let readable = data.readable().min(self.buf.len());
-            if readable > 0 {
-                return Poll::Ready(Ok(data.ring.pop(&mut self.buf[..readable])));
+            if data.available() > 0 {
+                return Poll::Ready(Ok(data.pop(self.buf)));
             }
             if data.broken {
                 return Poll::Ready(Err(data.broken_error()));
+            }
+            if let Some(lost) = data.take_loss() {
+                return Poll::Ready(Err(Error::PushOverflow(lost)));
             }
             if check_waits {
                 if quiet_ms < PUSH_CHECK_QUIET_MS {
@@ -274,10 +276,6 @@ impl<'r> Op<'r> for Read<'_> {
                 // output starts with: make it say something.
                 self.check = Some(Exchange::new(At));
                 continue;
-            }
-            if data.dropped > 0 {
-                let dropped = core::mem::take(&mut data.dropped);
-                return Poll::Ready(Err(Error::PushOverflow(dropped)));
             }
             if data.pending && socket.mode == AccessMode::Buffer {
                 let room = data.ring.free().min(ReadLength::MAX_BYTES);

@@ -28,7 +28,8 @@ const ESCAPE_ANSWER_MS: u64 = 2_000;
 /// byte written (or since the `CONNECT`, if later: the module counts from
 /// there), sends `+++`, waits the guard time again, and is done when
 /// the module answers `OK`. The connection stays open in buffer mode; bytes
-/// that arrived meanwhile are kept for [`Read`](super::Read).
+/// that arrived meanwhile are kept for [`Read`](super::Read), those that
+/// did not fit the receive buffer counted and reported by it.
 pub struct Escape {
     guard_ms: u32,
     phase: EscapePhase,
@@ -251,7 +252,10 @@ impl<'r> Op<'r> for Resume {
 }
 
 /// Read transparent-mode bytes; done with at least one byte, or 0 once the
-/// connection dropped (`NO CARRIER`) and everything was read.
+/// connection dropped (`NO CARRIER`) and everything was read. Bytes an
+/// escape had to drop (the receive buffer was full when it waited for its
+/// `OK`) are reported as [`Error::PushOverflow`] after the bytes before
+/// them.
 pub struct RawRead<'b> {
     handle: SocketHandle,
     buf: &'b mut [u8],
@@ -280,9 +284,11 @@ impl<'r> Op<'r> for RawRead<'_> {
             return Poll::Ready(Err(e));
         }
         let data = &mut core.socks[client.index()];
-        let readable = data.readable().min(self.buf.len());
-        if readable > 0 || self.buf.is_empty() {
-            return Poll::Ready(Ok(data.ring.pop(&mut self.buf[..readable])));
+        if data.available() > 0 || self.buf.is_empty() {
+            return Poll::Ready(Ok(data.pop(self.buf)));
+        }
+        if let Some(lost) = data.take_loss() {
+            return Poll::Ready(Err(Error::PushOverflow(lost)));
         }
         if core.transparent() != Some(client) {
             return Poll::Ready(Ok(0));
