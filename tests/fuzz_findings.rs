@@ -272,6 +272,67 @@ fn a_loss_in_transparent_mode_is_reported_by_raw_reads_too() {
     assert_done(m);
 }
 
+#[test]
+fn an_escape_given_up_does_not_watch_for_its_ok_forever() {
+    // An nb caller polls an escape until `+++` is written, then drops it
+    // (the module never answers). Long after, the peer's data holds
+    // `\r\nOK\r\n`: it is data, not the answer of an escape long gone.
+    let mut rx = [0u8; 64];
+    let clock = SharedClock::default();
+    let steps = [
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\n"),
+        data(b"+++"),
+    ];
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let sock = m
+        .open(open_cmd(0, AccessMode::Transparent), &mut rx)
+        .unwrap();
+    {
+        // The escape, polled, then given up (it goes out of scope).
+        let mut escape = ops::Escape::new();
+        for _ in 0..3 {
+            clock.advance(1_100);
+            assert!(matches!(m.poll_op(&mut escape), Err(nb::Error::WouldBlock)));
+        }
+    }
+    clock.advance(60_000);
+    m.port_mut().push([reply(b"data\r\nOK\r\nmore")]);
+    let mut got = Vec::new();
+    while got.len() < 14 {
+        let mut buf = [0u8; 64];
+        let n = m.transparent(&sock).unwrap().read(&mut buf).unwrap();
+        assert!(n > 0, "the stream ended after {got:?}");
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, b"data\r\nOK\r\nmore");
+    assert_eq!(m.state().port(), PortMode::Transparent(sock.client()));
+    let (port, _) = m.release();
+    assert!(port.done(), "script not played to the end");
+}
+
+/// A clock the test moves; its delays move it too.
+#[derive(Debug, Clone, Default)]
+struct SharedClock(std::rc::Rc<std::cell::Cell<u64>>);
+
+impl SharedClock {
+    fn advance(&self, ms: u64) {
+        self.0.set(self.0.get() + ms);
+    }
+}
+
+impl quectel_ssl::modem::Clock for SharedClock {
+    fn now_ms(&mut self) -> u64 {
+        self.0.get()
+    }
+}
+
+impl embedded_hal::delay::DelayNs for SharedClock {
+    fn delay_ns(&mut self, ns: u32) {
+        self.advance(u64::from(ns / 1_000_000).max(1));
+    }
+}
+
 /// A push announcement with its data and line end.
 fn push(client: u8, data: &[u8]) -> Vec<u8> {
     let mut out = format!("\r\n+QSSLURC: \"recv\",{client},{}\r\n", data.len()).into_bytes();

@@ -271,8 +271,11 @@ pub struct Core<'r, const LINE: usize> {
     /// Transparent mode: bytes held back while they may be the start of
     /// `NO CARRIER` (or of the `OK` after an escape).
     held: heapless::Vec<u8, 16>,
-    /// An escape was sent: watch for its `OK`.
+    /// An escape was sent: watch for its `OK`...
     pub(crate) watch_ok: bool,
+    /// ... until this time at the latest (an escape given up on, its
+    /// operation dropped, must not turn the peer's `OK` into an escape).
+    pub(crate) watch_until: u64,
     /// `OK` after the escape was seen.
     pub(crate) escaped: bool,
     /// Quarantine and resync after a framing doubt (see [`resync`]).
@@ -316,6 +319,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             negotiate_s: [NegotiateTime::MAX.get(); 6],
             held: heapless::Vec::new(),
             watch_ok: false,
+            watch_until: 0,
             escaped: false,
             resync: ResyncState::default(),
             raw_cut: None,

@@ -136,6 +136,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                                 self.state.open_result(client, SslErrorCode::Success);
                                 self.state.entered_transparent(client);
                                 self.plus_run = Default::default();
+                                // No escape of an earlier session is pending.
+                                self.watch_ok = false;
                                 // The module's guard time before `+++` runs
                                 // from its CONNECT, not from our command line.
                                 self.last_tx_ms = self.last_tx_ms.max(now);

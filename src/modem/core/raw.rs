@@ -23,6 +23,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             self.framer.leave_raw();
             return;
         };
+        if self.watch_ok && now >= self.watch_until {
+            self.watch_ok = false;
+        }
         let mut used = 0;
         // While an escape waits for its `OK`, bytes are taken even with the
         // ring full: the `OK` may be among them (the user cannot read

@@ -107,6 +107,7 @@ impl<'r> Op<'r> for Escape {
                     }
                     core.escaped = false;
                     core.watch_ok = true;
+                    core.watch_until = now + 2 * guard + ESCAPE_ANSWER_MS;
                     core.queue_raw(b"+++");
                     self.phase = EscapePhase::After;
                 }
@@ -119,7 +120,9 @@ impl<'r> Op<'r> for Escape {
                         }
                         return Poll::Pending;
                     }
-                    self.phase = EscapePhase::Answer(now.saturating_add(ESCAPE_ANSWER_MS));
+                    let deadline = now.saturating_add(ESCAPE_ANSWER_MS);
+                    core.watch_until = core.watch_until.max(deadline);
+                    self.phase = EscapePhase::Answer(deadline);
                 }
                 EscapePhase::Answer(deadline) => return await_ok(core, now, deadline),
             }
@@ -173,6 +176,7 @@ impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
                     }
                     core.escaped = false;
                     core.watch_ok = true;
+                    core.watch_until = now + DTR_PULSE_MS + ESCAPE_ANSWER_MS;
                     self.pin.set_high().map_err(pin_error)?;
                     self.phase = DtrPhase::Off(now.saturating_add(DTR_PULSE_MS));
                 }
@@ -182,7 +186,9 @@ impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
                         return Poll::Pending;
                     }
                     self.pin.set_low().map_err(pin_error)?;
-                    self.phase = DtrPhase::Answer(now.saturating_add(ESCAPE_ANSWER_MS));
+                    let deadline = now.saturating_add(ESCAPE_ANSWER_MS);
+                    core.watch_until = core.watch_until.max(deadline);
+                    self.phase = DtrPhase::Answer(deadline);
                 }
                 DtrPhase::Answer(deadline) => return await_ok(core, now, deadline),
             }
