@@ -5,7 +5,7 @@
 mod common;
 
 use common::script::*;
-use embedded_io::Read;
+use embedded_io::{Read, Write};
 use quectel_ssl::command::ssl_socket::{AccessMode, SocketState};
 use quectel_ssl::modem::ops;
 use quectel_ssl::state::PortMode;
@@ -273,29 +273,31 @@ fn a_loss_in_transparent_mode_is_reported_by_raw_reads_too() {
 }
 
 #[test]
-fn an_escape_given_up_does_not_watch_for_its_ok_forever() {
+fn an_escape_cancelled_by_data_does_not_watch_for_its_ok() {
     // An nb caller polls an escape until `+++` is written, then drops it
-    // (the module never answers). Long after, the peer's data holds
-    // `\r\nOK\r\n`: it is data, not the answer of an escape long gone.
+    // and writes data at once: the module, seeing bytes within its guard
+    // time, cancels the escape and answers nothing. Long after, the
+    // peer's data holds `\r\nOK\r\n`: it is data, not the answer of an
+    // escape that never happened.
     let mut rx = [0u8; 64];
     let clock = SharedClock::default();
     let steps = [
         cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
         reply(b"\r\nCONNECT\r\n"),
         data(b"+++"),
+        data(b"xyz"),
     ];
     let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
     let sock = m
         .open(open_cmd(0, AccessMode::Transparent), &mut rx)
         .unwrap();
     {
-        // The escape, polled, then given up (it goes out of scope).
+        // The escape, polled until its `+++` is out, then given up.
         let mut escape = ops::Escape::new();
-        for _ in 0..3 {
-            clock.advance(1_100);
-            assert!(matches!(m.poll_op(&mut escape), Err(nb::Error::WouldBlock)));
-        }
+        clock.advance(1_100);
+        assert!(matches!(m.poll_op(&mut escape), Err(nb::Error::WouldBlock)));
     }
+    assert_eq!(m.transparent(&sock).unwrap().write(b"xyz"), Ok(3));
     clock.advance(60_000);
     m.port_mut().push([reply(b"data\r\nOK\r\nmore")]);
     let mut got = Vec::new();

@@ -26,7 +26,7 @@ use crate::digest::{Expect, Frame, Framer};
 use crate::error::{Error, SslErrorCode};
 use crate::state::SessionState;
 use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
-pub(crate) use escape_guard::{guard_with_margin, PlusRun};
+pub(crate) use escape_guard::{guard_with_margin, silence_threshold, PlusRun};
 pub(crate) use resync::ModuleSocket;
 use resync::ResyncState;
 use urc::push_event;
@@ -271,11 +271,12 @@ pub struct Core<'r, const LINE: usize> {
     /// Transparent mode: bytes held back while they may be the start of
     /// `NO CARRIER` (or of the `OK` after an escape).
     held: heapless::Vec<u8, 16>,
-    /// An escape was sent: watch for its `OK`...
+    /// An escape was sent: watch for its `OK` (until it comes, the
+    /// connection drops or a new one starts, or transparent data written
+    /// right after the `+++` cancels the escape).
     pub(crate) watch_ok: bool,
-    /// ... until this time at the latest (an escape given up on, its
-    /// operation dropped, must not turn the peer's `OK` into an escape).
-    pub(crate) watch_until: u64,
+    /// No transparent byte has been written since the escape's `+++`.
+    pub(crate) escape_fresh: bool,
     /// `OK` after the escape was seen.
     pub(crate) escaped: bool,
     /// Quarantine and resync after a framing doubt (see [`resync`]).
@@ -319,7 +320,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             negotiate_s: [NegotiateTime::MAX.get(); 6],
             held: heapless::Vec::new(),
             watch_ok: false,
-            watch_until: 0,
+            escape_fresh: false,
             escaped: false,
             resync: ResyncState::default(),
             raw_cut: None,

@@ -23,9 +23,6 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             self.framer.leave_raw();
             return;
         };
-        if self.watch_ok && now >= self.watch_until {
-            self.watch_ok = false;
-        }
         let mut used = 0;
         // While an escape waits for its `OK`, bytes are taken even with the
         // ring full: the `OK` may be among them (the user cannot read
@@ -60,6 +57,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 self.tx_state = Tx::Idle;
             }
             self.framer.leave_raw();
+            self.watch_ok = false;
             self.state.carrier_lost();
             apply_closed(&mut self.socks, client);
             self.event(Event::Closed { client });

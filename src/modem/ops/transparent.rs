@@ -15,7 +15,7 @@ use embedded_hal::digital::OutputPin;
 use super::{settle, Exchange, Op};
 use crate::command::ssl_socket::{AccessMode, ReturnToDataMode, SwitchAccessMode};
 use crate::error::Error;
-use crate::modem::core::{guard_with_margin, Core, Kind};
+use crate::modem::core::{guard_with_margin, silence_threshold, Core, Kind};
 use crate::state::SocketHandle;
 
 /// The module's guard time around `+++`: 1 s of silence before and after.
@@ -107,7 +107,7 @@ impl<'r> Op<'r> for Escape {
                     }
                     core.escaped = false;
                     core.watch_ok = true;
-                    core.watch_until = now + 2 * guard + ESCAPE_ANSWER_MS;
+                    core.escape_fresh = true;
                     core.queue_raw(b"+++");
                     self.phase = EscapePhase::After;
                 }
@@ -120,9 +120,7 @@ impl<'r> Op<'r> for Escape {
                         }
                         return Poll::Pending;
                     }
-                    let deadline = now.saturating_add(ESCAPE_ANSWER_MS);
-                    core.watch_until = core.watch_until.max(deadline);
-                    self.phase = EscapePhase::Answer(deadline);
+                    self.phase = EscapePhase::Answer(now.saturating_add(ESCAPE_ANSWER_MS));
                 }
                 EscapePhase::Answer(deadline) => return await_ok(core, now, deadline),
             }
@@ -176,7 +174,6 @@ impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
                     }
                     core.escaped = false;
                     core.watch_ok = true;
-                    core.watch_until = now + DTR_PULSE_MS + ESCAPE_ANSWER_MS;
                     self.pin.set_high().map_err(pin_error)?;
                     self.phase = DtrPhase::Off(now.saturating_add(DTR_PULSE_MS));
                 }
@@ -186,9 +183,7 @@ impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
                         return Poll::Pending;
                     }
                     self.pin.set_low().map_err(pin_error)?;
-                    let deadline = now.saturating_add(ESCAPE_ANSWER_MS);
-                    core.watch_until = core.watch_until.max(deadline);
-                    self.phase = DtrPhase::Answer(deadline);
+                    self.phase = DtrPhase::Answer(now.saturating_add(ESCAPE_ANSWER_MS));
                 }
                 DtrPhase::Answer(deadline) => return await_ok(core, now, deadline),
             }
@@ -384,6 +379,13 @@ impl<'r> Op<'r> for RawWrite<'_> {
         }
         let rest = &self.data[self.done..];
         let before = core.last_tx_ms();
+        let first = core::mem::take(&mut core.escape_fresh);
+        if first && core.watch_ok && now.saturating_sub(before) < silence_threshold(core.guard_ms) {
+            // An escape was given up on right after its `+++` (the last
+            // byte written): these bytes cancel it in the module, so no
+            // `OK` will come; one in the peer's data is data.
+            core.watch_ok = false;
+        }
         let len = core.plus_run.allowance(rest, now, before, core.guard_ms);
         if len == 0 {
             // A third `+` after a pause: it waits out the guard time.
