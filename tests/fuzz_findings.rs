@@ -313,6 +313,36 @@ fn an_escape_cancelled_by_data_does_not_watch_for_its_ok() {
     assert!(port.done(), "script not played to the end");
 }
 
+#[test]
+fn the_resync_escape_keeps_the_guard_time_after_an_unseen_connect() {
+    // The `CONNECT` of a transparent open comes 100 ms after the command,
+    // behind a push whose socket id is corrupted: the doubt drops it
+    // unseen. The module counts the silence before `+++` from its
+    // `CONNECT`: the resync's `+++` waits a guard time after the last byte
+    // received too, not only after the command line.
+    let mut rx = [0u8; 64];
+    let clock = SharedClock::default();
+    let steps = [cmd("AT+QSSLOPEN=1,0,3,\"example.com\",443,2")];
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let mut open = ops::Open::new(open_cmd(3, AccessMode::Transparent), &mut rx);
+    assert!(matches!(m.poll_op(&mut open), Err(nb::Error::WouldBlock)));
+    clock.advance(100);
+    m.port_mut().push([
+        reply(b"\r\n+QSSLURC: \"recv\",84,6\r\nabcdef\r\n\r\nCONNECT\r\n"),
+        data(b"+++"),
+    ]);
+    // The open failed; it waits for the resync to close its socket.
+    assert!(matches!(m.poll_op(&mut open), Err(nb::Error::WouldBlock)));
+    // A guard time after the command line, not yet after the `CONNECT`.
+    clock.advance(1_000);
+    assert!(matches!(m.poll_op(&mut open), Err(nb::Error::WouldBlock)));
+    assert!(!m.port().all_written.ends_with(b"+++"));
+    // A guard time after the `CONNECT` too.
+    clock.advance(200);
+    assert!(matches!(m.poll_op(&mut open), Err(nb::Error::WouldBlock)));
+    assert!(m.port().all_written.ends_with(b"+++"));
+}
+
 /// A clock the test moves; its delays move it too.
 #[derive(Debug, Clone, Default)]
 struct SharedClock(std::rc::Rc<std::cell::Cell<u64>>);

@@ -112,7 +112,15 @@ impl<'r> Op<'r> for Resync {
                 Phase::Plus(written) => {
                     core.poll_idle(now);
                     let guard = guard_with_margin(core.guard_ms);
-                    if core.tx_pending() || now.saturating_sub(core.last_tx_ms()) < guard {
+                    let since_tx = now.saturating_sub(core.last_tx_ms());
+                    // The module counts the silence before `+++` from its
+                    // `CONNECT`, which came unseen after our last line: a
+                    // guard time of quiet on the receive side too (a peer
+                    // that never pauses is waited for 10 guard times).
+                    let quiet = now.saturating_sub(core.last_rx_ms()) >= guard
+                        || since_tx >= 10 * guard
+                        || *written;
+                    if core.tx_pending() || since_tx < guard || !quiet {
                         return Poll::Pending;
                     }
                     if *written {
