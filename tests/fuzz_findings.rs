@@ -343,6 +343,35 @@ fn the_resync_escape_keeps_the_guard_time_after_an_unseen_connect() {
     assert!(m.port().all_written.ends_with(b"+++"));
 }
 
+#[test]
+fn a_connect_read_while_a_command_waits_to_start_stops_it() {
+    // A transparent open, dropped by its nb caller once its command is
+    // out; the module's `CONNECT` comes after. A command asked meanwhile
+    // waits for the open's deadline, then drains its answer: that
+    // `CONNECT` makes the port transparent, and the command must not be
+    // written (it would reach the peer).
+    let mut rx = [0u8; 64];
+    let clock = SharedClock::default();
+    let steps = [cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2")];
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    {
+        let mut open = ops::Open::new(open_cmd(0, AccessMode::Transparent), &mut rx);
+        assert!(matches!(m.poll_op(&mut open), Err(nb::Error::WouldBlock)));
+    }
+    m.port_mut().push([reply(b"\r\nCONNECT\r\npeer")]);
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert!(matches!(m.poll_op(&mut at), Err(nb::Error::WouldBlock)));
+    clock.advance(500_000);
+    assert_eq!(
+        m.poll_op(&mut at),
+        Err(nb::Error::Other(Error::TransparentMode))
+    );
+    assert_eq!(
+        m.state().port(),
+        PortMode::Transparent(ClientId::new(0).unwrap())
+    );
+}
+
 /// A clock the test moves; its delays move it too.
 #[derive(Debug, Clone, Default)]
 struct SharedClock(std::rc::Rc<std::cell::Cell<u64>>);

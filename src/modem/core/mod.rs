@@ -480,6 +480,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
             }
             self.pump(now, &mut |_| false);
+            // The orphan's `CONNECT` may have made the port transparent:
+            // a command line now would reach the peer.
+            if let Err(e) = self.state.check_command() {
+                return Poll::Ready(Err(e));
+            }
         }
         if self.in_flight.is_some() || self.tx_pending() {
             return Poll::Pending;
