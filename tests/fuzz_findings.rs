@@ -205,8 +205,9 @@ fn an_ok_does_not_answer_a_transparent_open() {
 fn a_push_overflow_is_reported_where_the_bytes_were_lost() {
     // Two pushes of 1000 bytes for a 1500-byte buffer: 500 bytes of the
     // second are lost. The user reads what was kept; then a third push
-    // arrives. The loss must be reported before the third push's bytes,
-    // which come after the gap, not after them.
+    // arrives. The loss must be reported before any byte from after the
+    // gap; what arrives before it is reported is part of it (see the next
+    // test), so the third push is counted in it, and a fourth comes after.
     let mut rx = [0u8; 1500];
     let a = vec![b'a'; 1000];
     let b = vec![b'b'; 1000];
@@ -236,9 +237,52 @@ fn a_push_overflow_is_reported_where_the_bytes_were_lost() {
     ]);
     m.poll().unwrap();
     let mut buf = [0u8; 64];
-    assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(500)));
-    assert_eq!(m.read(&sock, &mut buf), Ok(10));
-    assert_eq!(&buf[..10], b"0123456789");
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(510)));
+    m.port_mut()
+        .push([reply(&push(1, b"end")), reply(b"\r\n+QIND: SMS DONE\r\n")]);
+    assert_eq!(m.read(&sock, &mut buf), Ok(3));
+    assert_eq!(&buf[..3], b"end");
+    assert_done(m);
+}
+
+#[test]
+fn bytes_arriving_while_a_loss_is_unreported_are_part_of_it() {
+    // 500 bytes lost; the user reads a little (room for 100), and two more
+    // pushes arrive, 50 and 200 bytes: the first would fit, the second
+    // only in part. Stored after the gap, the 50 would come after a loss
+    // that counts bytes from beyond them. Until the loss is reported,
+    // everything that arrives is part of it: then the stream is exact.
+    let mut rx = [0u8; 1500];
+    let a = vec![b'a'; 1000];
+    let b = vec![b'b'; 1000];
+    let mut steps = opened_in(1, AccessMode::DirectPush);
+    steps.extend([
+        reply(&push(1, &a)),
+        reply(&push(1, &b)),
+        reply(b"\r\n+QIND: SMS DONE\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(1, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    m.poll().unwrap();
+    let mut buf = [0u8; 1500];
+    assert_eq!(m.read(&sock, &mut buf[..100]), Ok(100));
+    m.port_mut().push([
+        reply(&push(1, &[b'c'; 50])),
+        reply(&push(1, &[b'd'; 200])),
+        reply(b"\r\n+QIND: SMS DONE\r\n"),
+    ]);
+    m.poll().unwrap();
+    let mut got = 100;
+    while got < 1500 {
+        got += m.read(&sock, &mut buf).unwrap();
+    }
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(750)));
+    m.port_mut()
+        .push([reply(&push(1, b"end")), reply(b"\r\n+QIND: SMS DONE\r\n")]);
+    assert_eq!(m.read(&sock, &mut buf), Ok(3));
+    assert_eq!(&buf[..3], b"end");
     assert_done(m);
 }
 
@@ -246,7 +290,8 @@ fn a_push_overflow_is_reported_where_the_bytes_were_lost() {
 fn a_loss_in_transparent_mode_is_reported_by_raw_reads_too() {
     // The escape of the first test drops 36 bytes; the user goes back to
     // transparent mode and reads there: the loss is reported after the
-    // bytes kept, before the bytes that came after it.
+    // bytes kept, before any byte from after it (the 3 that arrive before
+    // it is reported are part of it).
     let mut rx = [0u8; 64];
     let sent: Vec<u8> = (0..100u8).map(|i| b'a' + i % 26).collect();
     let mut m = modem([
@@ -266,9 +311,10 @@ fn a_loss_in_transparent_mode_is_reported_by_raw_reads_too() {
     let mut buf = [0u8; 128];
     assert_eq!(t.read(&mut buf), Ok(64));
     assert_eq!(&buf[..64], &sent[..64]);
-    assert_eq!(t.read(&mut buf), Err(Error::PushOverflow(36)));
-    assert_eq!(t.read(&mut buf), Ok(3));
-    assert_eq!(&buf[..3], b"xyz");
+    assert_eq!(t.read(&mut buf), Err(Error::PushOverflow(39)));
+    m.port_mut().push([reply(b"end")]);
+    assert_eq!(m.transparent(&sock).unwrap().read(&mut buf), Ok(3));
+    assert_eq!(&buf[..3], b"end");
     assert_done(m);
 }
 

@@ -211,6 +211,16 @@ impl SocketData<'_> {
         n
     }
 
+    /// Store what fits of `data`; returns how much. Nothing while a loss is
+    /// unreported: bytes stored after the gap would reach the user before
+    /// the report of bytes lost after them.
+    pub fn store(&mut self, data: &[u8]) -> usize {
+        match self.gap {
+            Some(_) => 0,
+            None => self.ring.push(data),
+        }
+    }
+
     /// `n` bytes did not fit and were dropped, after what `ring` holds.
     pub fn lost(&mut self, n: usize) {
         if n > 0 {
@@ -382,7 +392,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.rx_in_ring = None;
         let remaining = self.framer.payload_remaining();
         if remaining > 0 && self.line_len == 0 {
-            if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
+            let open = |c: &ClientId| {
+                let sock = &self.socks[c.index()];
+                !sock.broken && sock.gap.is_none()
+            };
+            if let Some(client) = self.sink.filter(open) {
                 if !self.socks[client.index()].ring.spare().is_empty() {
                     self.rx_in_ring = Some(client);
                     let spare = self.socks[client.index()].ring.spare();

@@ -85,7 +85,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 Frame::Payload { data, .. } => {
                     if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
                         let sock = &mut self.socks[client.index()];
-                        let stored = sock.ring.push(data);
+                        let stored = sock.store(data);
                         sock.unverified += stored;
                         if stored < data.len() {
                             sock.lost(data.len() - stored);

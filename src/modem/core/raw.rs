@@ -94,7 +94,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             return;
         }
         let sock = &mut self.socks[client.index()];
-        let stored = sock.ring.push(&self.held[..n]);
+        let stored = sock.store(&self.held[..n]);
         sock.lost(n - stored);
         let rest = self.held.len() - n;
         self.held.copy_within(n.., 0);
