@@ -177,6 +177,25 @@ fn a_desynchronised_socket_cannot_be_resumed_in_transparent_mode() {
 }
 
 #[test]
+fn a_resume_asked_while_a_resync_is_due_sees_what_it_finds() {
+    // A push for socket 1 whose length was lost: its data is gone, socket 1
+    // will fail once the resync has run. A resume asked meanwhile must
+    // wait for it, and then refuse the socket, not switch it to
+    // transparent mode and deliver the bytes after the gap.
+    let mut rx = [0u8; 1500];
+    let mut steps = opened_in(1, AccessMode::DirectPush);
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",1,\r\nabcdef\r\n"));
+    steps.extend(resync(&[state_line(1, 1)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(1, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    assert_eq!(m.resume(&sock).err(), Some(Error::Desynchronized));
+    assert_eq!(m.state().port(), PortMode::Command);
+    assert_done(m);
+}
+
+#[test]
 fn an_ok_does_not_answer_a_transparent_open() {
     // A late `OK` (a command given up on answered after all) comes just
     // before the `CONNECT` of a transparent open. A transparent open is

@@ -212,13 +212,13 @@ impl SocketData<'_> {
     }
 
     /// Store what fits of `data`; returns how much. Nothing while a loss is
-    /// unreported: bytes stored after the gap would reach the user before
-    /// the report of bytes lost after them.
+    /// unreported (bytes stored after the gap would reach the user before
+    /// the report of bytes lost after them), nor on a broken stream.
     pub fn store(&mut self, data: &[u8]) -> usize {
-        match self.gap {
-            Some(_) => 0,
-            None => self.ring.push(data),
+        if self.gap.is_some() || self.broken {
+            return 0;
         }
+        self.ring.push(data)
     }
 
     /// `n` bytes did not fit and were dropped, after what `ring` holds.

@@ -226,6 +226,11 @@ impl<'r> Op<'r> for Resume {
         let kind = Kind::Transparent(client);
         let result = match &mut self.phase {
             ResumePhase::Start => {
+                // What a resync due finds (a socket that lost data) decides.
+                if core.resync_needed() {
+                    core.poll_idle(now);
+                    return Poll::Pending;
+                }
                 if let Err(e) = core.state.check_send(&self.handle) {
                     return Poll::Ready(Err(e));
                 }
@@ -287,6 +292,9 @@ impl<'r> Op<'r> for RawRead<'_> {
         let data = &mut core.socks[client.index()];
         if data.available() > 0 || self.buf.is_empty() {
             return Poll::Ready(Ok(data.pop(self.buf)));
+        }
+        if data.broken {
+            return Poll::Ready(Err(data.broken_error()));
         }
         if let Some(lost) = data.take_loss() {
             return Poll::Ready(Err(Error::PushOverflow(lost)));
