@@ -437,6 +437,36 @@ fn a_connect_read_while_a_command_waits_to_start_stops_it() {
     );
 }
 
+#[test]
+fn held_transparent_bytes_wait_for_the_port_not_only_the_clock() {
+    // `NO CARRIER` split across two reads: `\r\nNO` is held back while it
+    // may be its start. The user then does something else for 600 ms;
+    // the rest is in the port, unread. Held bytes are released as data
+    // only once the port was seen quiet, not because the clock moved: the
+    // next read sees the whole `NO CARRIER`, and the stream ends.
+    let mut rx = [0u8; 64];
+    let clock = SharedClock::default();
+    let steps = [
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\ndata\r\nNO"),
+    ];
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let sock = m
+        .open(open_cmd(0, AccessMode::Transparent), &mut rx)
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert_eq!(m.transparent(&sock).unwrap().read(&mut buf), Ok(4));
+    assert_eq!(&buf[..4], b"data");
+    m.port_mut().push([reply(b" CARRIER\r\n")]);
+    clock.advance(600);
+    let mut read = ops::RawRead::new(sock, &mut buf);
+    let outcome = (0..10)
+        .map(|_| m.poll_op(&mut read))
+        .find(|r| !matches!(r, Err(nb::Error::WouldBlock)));
+    assert_eq!(outcome, Some(Ok(0)));
+    assert_eq!(m.state().port(), PortMode::Command);
+}
+
 /// A clock the test moves; its delays move it too.
 #[derive(Debug, Clone, Default)]
 struct SharedClock(std::rc::Rc<std::cell::Cell<u64>>);

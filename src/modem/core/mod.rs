@@ -265,6 +265,8 @@ pub struct Core<'r, const LINE: usize> {
     tx_state: Tx,
     last_tx_ms: u64,
     last_rx_ms: u64,
+    /// The last time the port was found with nothing to read.
+    rx_idle_ms: u64,
     /// Bytes received so far (lets an operation tell whether a round of I/O
     /// brought anything).
     rx_total: u64,
@@ -320,6 +322,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             tx_state: Tx::Idle,
             last_tx_ms: 0,
             last_rx_ms: 0,
+            rx_idle_ms: 0,
             rx_total: 0,
             state: SessionState::new(),
             socks: Default::default(),
@@ -423,6 +426,18 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             }
             None => self.line_len = (self.line_len + n).min(LINE),
         }
+    }
+
+    /// The port had nothing to read at `now`.
+    pub(crate) fn rx_idle(&mut self, now: u64) {
+        self.rx_idle_ms = now;
+    }
+
+    /// How long the line was seen quiet: from the last byte received to
+    /// the last time the port had nothing more (time the engine spent
+    /// elsewhere, bytes waiting unread in the port, does not count).
+    pub(crate) fn seen_quiet_ms(&self) -> u64 {
+        self.rx_idle_ms.saturating_sub(self.last_rx_ms)
     }
 
     /// `client` holds pushed bytes whose check waits for the module's next

@@ -22,7 +22,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         let mut answer = false;
         while !answer {
             if self.framer.is_raw() {
-                self.pump_raw(now);
+                self.pump_raw();
                 if self.framer.is_raw() {
                     break;
                 }

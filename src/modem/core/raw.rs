@@ -18,7 +18,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// Bytes in the line buffer while the port is transparent: data for the
     /// connection's ring, except `NO CARRIER` (the connection dropped) or the
     /// `OK` that ends an escape, after which the rest is framed again.
-    pub(super) fn pump_raw(&mut self, now: u64) {
+    pub(super) fn pump_raw(&mut self) {
         let Some(client) = self.transparent_client() else {
             self.framer.leave_raw();
             return;
@@ -39,7 +39,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if !self.held.is_empty()
             && !self.watch_ok
             && self.line_len == 0
-            && now.saturating_sub(self.last_rx_ms) >= RELEASE_HELD_MS
+            && self.seen_quiet_ms() >= RELEASE_HELD_MS
         {
             self.release_held(client, self.held.len());
         }
