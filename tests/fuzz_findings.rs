@@ -467,6 +467,39 @@ fn held_transparent_bytes_wait_for_the_port_not_only_the_clock() {
     assert_eq!(m.state().port(), PortMode::Command);
 }
 
+#[test]
+fn a_transparent_session_whose_connect_was_dropped_lost_data() {
+    // `ATO` answered by a stray `OK`, then its `CONNECT` and the peer's
+    // bytes: the stray code fails the resume, and the quarantine drops the
+    // `CONNECT` and the bytes after it. The resync leaves transparent
+    // mode; the socket is still open in the module, but the bytes the
+    // quarantine dropped are gone: it reports that, and is not resumed.
+    let mut rx = [0u8; 64];
+    let mut steps = vec![
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\n"),
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+        cmd("ATO"),
+        reply(b"\r\nOK\r\n\r\nCONNECT\r\npeer bytes"),
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+    ];
+    steps.extend(resync(&[state_line(0, 2)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let sock = m
+        .open(open_cmd(0, AccessMode::Transparent), &mut rx)
+        .unwrap();
+    m.transparent(&sock).unwrap().escape().unwrap();
+    assert_eq!(m.resume(&sock).err(), Some(Error::Desynchronized));
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.resume(&sock).err(), Some(Error::Desynchronized));
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    assert_done(m);
+}
+
 /// A clock the test moves; its delays move it too.
 #[derive(Debug, Clone, Default)]
 struct SharedClock(std::rc::Rc<std::cell::Cell<u64>>);

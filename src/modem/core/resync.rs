@@ -148,8 +148,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         self.resync.late_prompt = true;
                     }
                 }
-                // Its `CONNECT` may come in the quarantine, and be dropped.
-                Kind::Transparent(_) => self.resync.maybe_transparent = true,
+                // Its `CONNECT` may come in the quarantine, and be dropped
+                // with the peer's bytes after it: that connection lost data.
+                Kind::Transparent(client) => {
+                    self.resync.maybe_transparent = true;
+                    self.desync(client);
+                }
                 _ => {}
             }
         }
