@@ -500,6 +500,34 @@ fn a_transparent_session_whose_connect_was_dropped_lost_data() {
     assert_done(m);
 }
 
+#[test]
+fn the_resync_escape_is_tried_again_when_the_probe_is_not_echoed() {
+    // A doubt while a transparent open is in flight, and its `CONNECT`
+    // not there yet (the handshake is slow): the resync's first `+++`
+    // reaches a module still in command mode, then the `CONNECT` comes and
+    // the probe goes to the peer. The next attempt escapes again.
+    let mut rx = [0u8; 64];
+    let mut steps = vec![
+        cmd("AT+QSSLOPEN=1,0,3,\"example.com\",443,2"),
+        reply(b"\r\n+QSSLURC: \"recv\",84,6\r\nabcdef\r\n"),
+        data(b"+++"),
+        data(b"\rATE1\r"),
+        reply(b"\r\nCONNECT\r\n"),
+        Step::LostProbe,
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+    ];
+    steps.extend(resync(&[state_line(3, 2)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
+    steps.extend([cmd("AT+QSSLCLOSE=3"), ok()]);
+    let mut m = modem(steps);
+    assert_eq!(
+        m.open(open_cmd(3, AccessMode::Transparent), &mut rx),
+        Err(Error::Desynchronized)
+    );
+    assert_eq!(m.state().port(), PortMode::Command);
+    assert_done(m);
+}
+
 /// A clock the test moves; its delays move it too.
 #[derive(Debug, Clone, Default)]
 struct SharedClock(std::rc::Rc<std::cell::Cell<u64>>);

@@ -44,6 +44,9 @@ pub struct Resync {
     phase: Phase,
     attempts: u8,
     sockets: heapless::Vec<OpenSocket, 12>,
+    /// The module may be transparent: every attempt escapes first (a
+    /// `CONNECT` may come after the first `+++`, a slow handshake's).
+    escape: bool,
 }
 
 #[derive(Default)]
@@ -71,8 +74,9 @@ impl Resync {
 
     /// After the ESC step: `+++` if the module may be transparent, else
     /// straight to `ATE1`.
-    fn after_escape<const L: usize>(core: &mut Core<'_, L>) -> Phase {
-        if core.take_maybe_transparent() {
+    fn after_escape<const L: usize>(&mut self, core: &mut Core<'_, L>) -> Phase {
+        self.escape |= core.take_maybe_transparent();
+        if self.escape {
             Phase::Plus(false)
         } else {
             Phase::EchoOn(None)
@@ -99,7 +103,7 @@ impl<'r> Op<'r> for Resync {
                         core.queue_raw(ESC);
                         self.phase = Phase::Escape;
                     } else {
-                        self.phase = Self::after_escape(core);
+                        self.phase = self.after_escape(core);
                     }
                 }
                 Phase::Escape => {
@@ -107,7 +111,7 @@ impl<'r> Op<'r> for Resync {
                     if core.tx_pending() {
                         return Poll::Pending;
                     }
-                    self.phase = Self::after_escape(core);
+                    self.phase = self.after_escape(core);
                 }
                 Phase::Plus(written) => {
                     core.poll_idle(now);
@@ -165,9 +169,15 @@ impl<'r> Op<'r> for Resync {
                         if self.attempts >= ATTEMPTS {
                             self.phase = Phase::Start;
                             self.attempts = 0;
+                            // The next resync escapes again.
+                            core.resync.maybe_transparent |= self.escape;
                             return Poll::Ready(Err(Error::Timeout));
                         }
-                        self.phase = Phase::EchoOn(None);
+                        self.phase = if self.escape {
+                            Phase::Plus(false)
+                        } else {
+                            Phase::EchoOn(None)
+                        };
                     }
                 },
                 Phase::EchoOff(exchange) => {
