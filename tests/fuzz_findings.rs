@@ -528,6 +528,34 @@ fn the_resync_escape_is_tried_again_when_the_probe_is_not_echoed() {
     assert_done(m);
 }
 
+#[test]
+fn a_read_answer_whose_length_was_lost_fails_the_read() {
+    // `+QSSLRECV: 1` with its digit dropped on the line: `+QSSLRECV: `
+    // is no payload announcement (the test form's answer reads like it),
+    // but inside a read's answer it is no `+QSSLRECV: 0` either: the
+    // byte that followed (a CR, which reads as no line at all) was the
+    // socket's data. The read fails rather than end with nothing.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(0);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+        reply(b"\r\n+QSSLRECV: \r\n\r\r\n\r\nOK\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    let mut read = ops::Read::new(sock, &mut buf);
+    let outcome = (0..100)
+        .map(|_| m.poll_op(&mut read))
+        .find(|r| !matches!(r, Err(nb::Error::WouldBlock)));
+    assert_eq!(
+        outcome,
+        Some(Err(nb::Error::Other(Error::UnexpectedResponse)))
+    );
+    assert_done(m);
+}
+
 /// A clock the test moves; its delays move it too.
 #[derive(Debug, Clone, Default)]
 struct SharedClock(std::rc::Rc<std::cell::Cell<u64>>);

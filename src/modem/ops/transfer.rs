@@ -5,6 +5,7 @@ use core::task::Poll;
 
 use super::socket::refused;
 use super::{settle, Exchange, Op};
+use crate::command::decode::Fields;
 use crate::command::device::At;
 use crate::command::ssl_socket::{AccessMode, SendSslData, SslPayload};
 use crate::command::{AtCommand, Encoder};
@@ -130,9 +131,11 @@ impl AtCommand for RecvToRing {
             .uint(self.length.get().into());
     }
     /// Only `+QSSLRECV: 0` may come as a line: anything else inside this
-    /// answer means its payload length was wrong (a corrupted line).
+    /// answer (`+QSSLRECV: ` with its length lost included) means its
+    /// payload length was wrong (a corrupted line).
     fn line(&self, header: &mut bool, line: &[u8]) -> Result<(), Error> {
-        if line.starts_with(b"+QSSLRECV:") {
+        let empty = Fields::after(line, b"+QSSLRECV:").is_some_and(|mut f| f.u16() == Ok(0));
+        if empty {
             *header = true;
             Ok(())
         } else {
