@@ -109,8 +109,14 @@ impl InFlight {
     ///
     /// A module that never stops talking cannot hold a command forever:
     /// past [`MAX_EXTENSION_MS`] after the deadline it is overdue anyway.
-    fn overdue(&self, now: u64, last_rx_ms: u64) -> bool {
-        let quiet = now.saturating_sub(last_rx_ms) >= u64::from(self.answer_ms);
+    ///
+    /// Silence is what the faces saw: the port found with nothing to read
+    /// (`rx_idle_ms`) after the deadline, the whole answer time after the
+    /// last byte. Time the caller spent elsewhere, with the answer waiting
+    /// unread in the port, is no silence.
+    fn overdue(&self, now: u64, last_rx_ms: u64, rx_idle_ms: u64) -> bool {
+        let quiet = rx_idle_ms >= self.deadline
+            && rx_idle_ms.saturating_sub(last_rx_ms) >= u64::from(self.answer_ms);
         now >= self.deadline && (quiet || now >= self.deadline.saturating_add(MAX_EXTENSION_MS))
     }
 }
@@ -503,7 +509,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if !f.overdue(now, self.last_rx_ms) {
+                if !f.overdue(now, self.last_rx_ms, self.rx_idle_ms) {
                     return Poll::Pending;
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
@@ -649,7 +655,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             return failed;
         }
         match self.in_flight {
-            Some(f) if f.token == token && f.overdue(now, self.last_rx_ms) => {
+            Some(f) if f.token == token && f.overdue(now, self.last_rx_ms, self.rx_idle_ms) => {
                 warn!("command {} timed out", token);
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
                 Poll::Ready(Err(Error::Timeout))
@@ -676,7 +682,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(crate) fn poll_idle(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if !f.overdue(now, self.last_rx_ms) || self.tx_pending() {
+                if !f.overdue(now, self.last_rx_ms, self.rx_idle_ms) || self.tx_pending() {
                     return;
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));

@@ -188,10 +188,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// socket's stream marked broken, rather than swallowing what follows.
     pub(super) fn expire_orphan(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
-            // Like a deadline, the grace counts silence: an orphan whose
-            // answer is still arriving is drained to its end.
-            let quiet = now.saturating_sub(self.last_rx_ms) >= ORPHAN_GRACE_MS;
+            // Like a deadline, the grace counts silence (seen by the
+            // faces, see `InFlight::overdue`): an orphan whose answer is
+            // still arriving, or waits unread in the port, is drained to
+            // its end.
             let expired = f.orphan_until.is_some_and(|until| {
+                let quiet = self.rx_idle_ms >= until && self.seen_quiet_ms() >= ORPHAN_GRACE_MS;
                 now >= until && (quiet || now >= until.saturating_add(MAX_EXTENSION_MS))
             });
             if expired && !self.tx_pending() {
