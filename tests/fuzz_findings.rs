@@ -587,6 +587,35 @@ fn an_answer_waiting_unread_in_the_port_is_not_silence() {
     assert_eq!(outcome, Some(Err(nb::Error::Other(Error::TransparentMode))));
 }
 
+#[test]
+fn a_read_answer_that_comes_after_a_stray_error_fails_its_socket() {
+    // A stray `ERROR` answers socket 0's read; the read's real answer, 5
+    // bytes, then comes with nothing in flight and is dropped (a doubt).
+    // Those bytes were socket 0's: its stream has a gap, and it says so
+    // from then on, instead of going on with the next bytes the module
+    // hands over.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(0);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+        reply(b"\r\nERROR\r\n\r\n+QSSLRECV: 5\r\nhello\r\n\r\nOK\r\n"),
+    ]);
+    // The next command is written before the stray answer is read; it
+    // fails with the doubt, and the resync comes before the one after.
+    steps.push(cmd("AT+QIGETERROR"));
+    steps.extend(resync(&[state_line(0, 0)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Rejected));
+    assert_eq!(m.last_error().err(), Some(Error::Desynchronized));
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    assert_done(m);
+}
+
 /// A clock the test moves; its delays move it too.
 #[derive(Debug, Clone, Default)]
 struct SharedClock(std::rc::Rc<std::cell::Cell<u64>>);

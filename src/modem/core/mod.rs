@@ -283,6 +283,9 @@ pub struct Core<'r, const LINE: usize> {
     next_token: u32,
     /// The command a reboot ended.
     reset_token: Option<u32>,
+    /// The socket of the last `AT+QSSLRECV` written: a `+QSSLRECV` answer
+    /// that comes with no read to own it is that read's.
+    last_read: Option<ClientId>,
     events: heapless::Deque<Event, 8>,
     negotiate_s: [u16; 6],
 
@@ -335,6 +338,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             in_flight: None,
             next_token: 1,
             reset_token: None,
+            last_read: None,
             events: heapless::Deque::new(),
             negotiate_s: [NegotiateTime::MAX.get(); 6],
             held: heapless::Vec::new(),
@@ -544,6 +548,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     ) -> u32 {
         let token = self.next_token;
         self.next_token = self.next_token.wrapping_add(1).max(1);
+        if let Kind::Read(client) = kind {
+            self.last_read = Some(client);
+        }
         // A result code expected with no command in flight comes before the
         // next command, or not at all.
         self.resync.unowned = 0;

@@ -75,7 +75,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         (PayloadSource::Read, None) => None,
                     };
                     if source == PayloadSource::Read && self.sink.is_none() {
-                        // A `+QSSLRECV` answer with no read to own it.
+                        // A `+QSSLRECV` answer with no read to own it: the
+                        // last read's, whose place a stray result code
+                        // took. That socket's data is lost with it.
+                        if let Some(client) = self.last_read {
+                            self.desync(client);
+                        }
                         doubt = Some(Doubt::Stray);
                     } else if owner && source == PayloadSource::Read {
                         mark_answered(&mut self.in_flight);
