@@ -1,4 +1,5 @@
 #![allow(dead_code)]
 
+pub mod clock;
 pub mod script;
 pub mod sim;

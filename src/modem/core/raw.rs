@@ -124,6 +124,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.tx_state = Tx::Line { pos: 0, len: n };
     }
 
+    /// A `+++` is being written: its three bytes must go out together.
+    pub(crate) fn escape_pending(&self) -> bool {
+        matches!(self.tx_state, Tx::Line { len: 3, .. }) && &self.tx[..3] == b"+++"
+    }
+
     /// Write `len` bytes of the calling operation's payload raw (transparent
     /// mode); returns the token its [`payload`](super::ops::Op::payload)
     /// must carry.
