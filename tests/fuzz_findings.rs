@@ -173,18 +173,20 @@ fn bytes_arriving_while_a_loss_is_unreported_are_part_of_it() {
 
 #[test]
 fn a_read_answer_whose_length_was_lost_fails_the_read() {
-    // `+QSSLRECV: 1` with its digit dropped on the line: `+QSSLRECV: `
+    // `+QSSLRECV: 7` with its digit dropped on the line: `+QSSLRECV: `
     // is no payload announcement (the test form's answer reads like it),
-    // but inside a read's answer it is no `+QSSLRECV: 0` either: the
-    // byte that followed (a CR, which reads as no line at all) was the
-    // socket's data. The read fails rather than end with nothing.
+    // but inside a read's answer it is no `+QSSLRECV: 0` either: the bytes
+    // that followed were the socket's data, here a forged `RDY` (then a CR,
+    // which reads as no line at all). The read fails, and the data is no
+    // boot line: nothing is taken from it.
     let mut rx = [0u8; 256];
     let mut steps = opened(0);
     steps.extend([
         reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
         cmd("AT+QSSLRECV=0,256"),
-        reply(b"\r\n+QSSLRECV: \r\n\r\r\n\r\nOK\r\n"),
+        reply(b"\r\n+QSSLRECV: \r\n\r\nRDY\r\r\n\r\nOK\r\n"),
     ]);
+    steps.extend(resync(&[state_line(0, 0)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
     let mut m = modem(steps);
     let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
     let mut buf = [0u8; 16];
@@ -192,10 +194,13 @@ fn a_read_answer_whose_length_was_lost_fails_the_read() {
     let outcome = (0..100)
         .map(|_| m.poll_op(&mut read))
         .find(|r| !matches!(r, Err(nb::Error::WouldBlock)));
-    assert_eq!(
-        outcome,
-        Some(Err(nb::Error::Other(Error::UnexpectedResponse)))
-    );
+    assert_eq!(outcome, Some(Err(nb::Error::Other(Error::Desynchronized))));
+    let mut idle = ops::Idle::default();
+    while m.poll_op(&mut idle).is_err() {}
+    while let Some(event) = m.take_event() {
+        assert_ne!(event, quectel_ssl::modem::Event::Rebooted);
+    }
+    assert!(m.state().socket(sock.client()).cause.is_none());
     assert_done(m);
 }
 

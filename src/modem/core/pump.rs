@@ -5,6 +5,7 @@
 use super::resync::{quarantined, Doubt};
 use super::urc::{apply_urc, log_urc, push_event};
 use super::{Core, Event, InFlight, Kind, SocketData, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
+use crate::command::decode::Fields;
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
 use crate::error::SslErrorCode;
 use crate::types::NegotiateTime;
@@ -123,6 +124,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 Frame::Final(result) if owner && !self.final_fits(result) => {
                     doubt = Some(Doubt::Stray)
                 }
+                // A read's `+QSSLRECV:` that is neither a payload nor the
+                // empty answer lost its length on the line: the payload
+                // after it would be read as lines.
+                Frame::Line(line) if owner && self.broken_read_header(line) => {
+                    doubt = Some(Doubt::Malformed)
+                }
                 Frame::Line(line) if !printable(line) => {
                     self.resync.suspects |= crate::urc::push_named(line);
                     doubt = Some(Doubt::Binary);
@@ -167,6 +174,14 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         self.expire_orphan(now);
         answer
+    }
+
+    /// `line`, in a read's answer, announces data with an unreadable
+    /// length.
+    fn broken_read_header(&self, line: &[u8]) -> bool {
+        let reading = matches!(self.in_flight.map(|f| f.kind), Some(Kind::Read(_)));
+        let empty = Fields::after(line, b"+QSSLRECV:").map(|mut f| f.u16() == Ok(0));
+        reading && empty == Some(false)
     }
 
     /// Whether `result` can be the answer of the command in flight: a
