@@ -436,3 +436,23 @@ fn idle_returns_only_with_every_byte_written() {
     while m.poll_op(&mut idle).is_err() {}
     assert!(m.port().all_written.ends_with(b"+++"));
 }
+
+#[test]
+fn a_resume_needs_a_receive_buffer_fit_for_transparent_mode() {
+    // A buffer-mode socket opened with an 8-byte receive buffer (fine for
+    // buffer mode) resumed in transparent mode: the engine holds back up to
+    // 13 bytes that may start `NO CARRIER` and needs room beyond them, so
+    // with 8 it would never see the connection end. The resume refuses
+    // before writing, as an open in transparent mode does.
+    let mut rx = [0u8; 8];
+    let mut m = modem(opened(0));
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(
+        m.resume(&sock).err(),
+        Some(Error::InvalidParameter {
+            param: "receive buffer",
+            reason: ParamError::BufferTooSmall(64),
+        })
+    );
+    assert_done(m);
+}

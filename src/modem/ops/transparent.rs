@@ -193,6 +193,9 @@ impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
 
 /// Return to transparent mode on a connection that left it: `ATO` if it is
 /// the one that left last, else `AT+QISWTMD=<id>,2`. Done at `CONNECT`.
+/// A socket opened in another mode with a receive buffer smaller than
+/// transparent mode needs (64 bytes) is refused before anything is
+/// written.
 pub struct Resume {
     handle: SocketHandle,
     phase: ResumePhase,
@@ -238,6 +241,15 @@ impl<'r> Op<'r> for Resume {
                 let data = &core.socks[client.index()];
                 if data.broken {
                     return Poll::Ready(Err(data.broken_error()));
+                }
+                // Transparent mode needs the room it needs at open (see
+                // `AccessMode::min_receive_buffer`).
+                let min = AccessMode::Transparent.min_receive_buffer();
+                if data.ring.capacity() < min {
+                    return Poll::Ready(Err(Error::param(
+                        "receive buffer",
+                        crate::ParamError::BufferTooSmall(min),
+                    )));
                 }
                 self.phase = if core.state.last_transparent() == Some(client) {
                     ResumePhase::Ato(Exchange::with(ReturnToDataMode, kind, None))
