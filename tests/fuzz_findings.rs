@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::clock::SharedClock;
 use common::script::*;
 use quectel_ssl::command::ssl_socket::{AccessMode, SocketState};
 use quectel_ssl::modem::ops;
@@ -231,6 +232,32 @@ fn a_read_answer_that_comes_after_a_stray_error_fails_its_socket() {
     assert!(m.last_error().unwrap().code.is_success());
     assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
     assert_done(m);
+}
+
+#[test]
+fn a_late_read_answer_with_its_length_lost_is_a_doubt_too() {
+    // As the test before, but the answer comes after the read gave up
+    // (a slow module): the orphan's payload is the peer's data all the
+    // same, and a forged `RDY` in it reboots nothing.
+    let mut rx = [0u8; 256];
+    let clock = SharedClock::default();
+    let mut steps = opened(0);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+    ]);
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Timeout));
+    m.port_mut()
+        .push([reply(b"\r\n+QSSLRECV: \r\n\r\nRDY\r\r\n\r\nOK\r\n")]);
+    let mut idle = ops::Idle::default();
+    while m.poll_op(&mut idle).is_err() {}
+    while let Some(event) = m.take_event() {
+        assert_ne!(event, quectel_ssl::modem::Event::Rebooted);
+    }
+    assert_ne!(m.state().socket(sock.client()).state, SocketState::Initial);
 }
 
 /// A push announcement with its data and line end.

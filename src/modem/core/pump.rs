@@ -127,7 +127,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 // A read's `+QSSLRECV:` that is neither a payload nor the
                 // empty answer lost its length on the line: the payload
                 // after it would be read as lines.
-                Frame::Line(line) if owner && self.broken_read_header(line) => {
+                Frame::Line(line) if self.broken_read_header(line) => {
                     doubt = Some(Doubt::Malformed)
                 }
                 Frame::Line(line) if !printable(line) => {
@@ -176,8 +176,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         answer
     }
 
-    /// `line`, in a read's answer, announces data with an unreadable
-    /// length.
+    /// `line`, in a read's answer (one whose read gave up included: its
+    /// data comes all the same), announces data with an unreadable length.
     fn broken_read_header(&self, line: &[u8]) -> bool {
         let reading = matches!(self.in_flight.map(|f| f.kind), Some(Kind::Read(_)));
         let empty = Fields::after(line, b"+QSSLRECV:").map(|mut f| f.u16() == Ok(0));
