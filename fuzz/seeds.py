@@ -10,7 +10,10 @@ Sources:
   byte the simulated module sent in four whole sessions);
 - for state_machine, the event sequences of whole sessions as the engine
   drives SessionState (open, data, close, transparent round trips, PDP
-  loss, reboot, the start-up sweep).
+  loss, reboot, the start-up sweep);
+- for engine, small programs: a session per access mode, pushes before an
+  answer, peer close, PDP loss, reboot, a slow line, small buffers, and
+  each kind of line fault.
 
 Input layouts are those of fuzz/src/checks (see fuzz/README.md). Run from
 anywhere: `python3 fuzz/seeds.py`. The output is deterministic.
@@ -97,13 +100,16 @@ def write(target, name, data):
 
 
 def digest_stream():
+    # Header bytes 1 and 2: the framer's and the digester's chunking (0 as
+    # much as fits, 1 bytewise, n random sizes 1..=n); each face is also run
+    # on the whole stream and must agree with itself.
     for i, (expect, stream) in enumerate(NOTE):
-        write("digest_stream", f"note-{i:02}", bytes([expect | TELL, 0, 1, CAP_256]) + stream)
+        write("digest_stream", f"note-{i:02}", bytes([expect | TELL, 1, 1, CAP_256]) + stream)
         write("digest_stream", f"note-{i:02}-chunked", bytes([expect | REARM, 7, 61, CAP_64]) + stream)
     whole = b"".join(stream for _, stream in NOTE)
     write("digest_stream", "note-all", bytes([RESPONSE | REARM | TELL, 3, 200, CAP_1024]) + whole)
     for i, payload in enumerate(HOSTILE):
-        seeds = (1, 13) if i % 2 else (0, 64)
+        seeds = (1, 13) if i % 2 else (5, 64)
         write("digest_stream", f"hostile-recv-{i:02}",
               bytes([RESPONSE | REARM, seeds[0], seeds[1], CAP_2048]) + recv_answer(payload))
         write("digest_stream", f"hostile-push-{i:02}",
@@ -111,7 +117,7 @@ def digest_stream():
     for path in transcripts():
         stream = path.read_bytes()
         expect = TRANSPARENT if "transparent" in path.stem else RESPONSE
-        write("digest_stream", path.stem, bytes([expect | REARM, 0, 9, CAP_2048]) + stream)
+        write("digest_stream", path.stem, bytes([expect | REARM, 9, 33, CAP_2048]) + stream)
         write("digest_stream", path.stem + "-small", bytes([expect | REARM | TELL, 1, 33, CAP_256]) + stream)
 
 
@@ -277,14 +283,79 @@ def state_machine():
         write("state_machine", name, data)
 
 
+# engine: a program of actions (see fuzz/src/checks/engine.rs). Action byte
+# `a`: `a % 24` picks the action, `a >> 5` its poll budget (7: 200 polls);
+# E_ACT[op] is the byte in 224..=255 for each.
+E_ACT = {v % 24: v for v in range(224, 256)}
+E_OPEN, E_READ, E_WRITE, E_SEND, E_CLOSE, E_IDLE, E_COMMAND = 0, 2, 5, 6, 7, 8, 9
+E_RAW_WRITE, E_RAW_READ, E_ESCAPE, E_RESUME, E_PDP, E_PEER, E_EVENT, E_FAULT = 10, 11, 12, 13, 14, 15, 18, 19
+E_SETTINGS, E_TIME = 21, 22
+# header: setup (bit 0 echo on, bit 1 Init first), port chunking, write chunk
+E_HEADER = bytes([0b10, 0, 0])
+E_BUF, E_PUSH, E_TRANS = 0, 1, 2
+E_FULL_RING = 2
+
+
+def act(op, *params):
+    return bytes([E_ACT[op], *params])
+
+
+def open_sock(client, mode, ring=E_FULL_RING):
+    return act(E_OPEN, client, mode, ring)
+
+
+def peer(pick, length_class=1, later=False):
+    # pick: which connected socket (index among the module's); length class
+    # 0..3 (up to 8, 64, 400, 1500 bytes); later: before the next answer.
+    return act(E_PEER, pick, length_class | (0x80 if later else 0))
+
+
+def engine():
+    fault_kinds = {
+        "drop-data": (0, 3, 0), "shorten-length": (2, 0, 0), "bad-id": (3, 0, 0),
+        "flip-trailer": (4, 1, 0x40), "drop-anywhere": (5, 17, 0), "flip-anywhere": (6, 9, 2),
+        "truncate": (7, 12, 0), "stray-ok": (8, 0, 0), "line-noise": (8, 6, 0),
+        "over-long-line": (8, 9, 0),
+    }
+    seeds = {
+        "buffer-mode": E_HEADER + open_sock(0, E_BUF) + peer(0) + act(E_READ, 0, 40) + act(E_READ, 0, 40)
+        + act(E_WRITE, 0, 1) + act(E_CLOSE, 0),
+        "direct-push": E_HEADER + open_sock(1, E_PUSH) + peer(0, 2) + peer(0, 3) + act(E_READ, 0, 255)
+        + act(E_READ, 0, 255) + act(E_SEND, 0, 0),
+        "push-before-answer": E_HEADER + open_sock(1, E_PUSH) + open_sock(2, E_BUF) + peer(0, 1, True)
+        + peer(1, 1) + act(E_READ, 1, 100) + act(E_READ, 0, 100),
+        "transparent": E_HEADER + open_sock(3, E_TRANS) + peer(0, 2) + act(E_RAW_READ, 0, 200)
+        + act(E_RAW_WRITE, 0, 0x61) + act(E_ESCAPE) + act(E_READ, 0, 200) + act(E_RESUME, 0)
+        + act(E_EVENT, 0, 3),
+        "peer-close-and-pdp-loss": E_HEADER + open_sock(0, E_BUF) + open_sock(1, E_PUSH) + peer(0)
+        + act(E_EVENT, 0, 0) + act(E_EVENT, 3, 0) + act(E_READ, 0, 60) + act(E_READ, 1, 60) + act(E_PDP),
+        "reboot": E_HEADER + open_sock(0, E_PUSH) + peer(0) + act(E_EVENT, 4, 0) + act(E_READ, 0, 60)
+        + act(E_PDP) + open_sock(0, E_BUF),
+        "slow-line-and-latency": E_HEADER + act(E_SETTINGS, 1, 2) + act(E_SETTINGS, 0, 4)
+        + open_sock(0, E_BUF) + peer(0, 3) + act(E_READ, 0, 255) + act(E_TIME, 5),
+        "small-buffers": E_HEADER + open_sock(0, E_BUF, 0) + open_sock(1, E_TRANS, 1) + peer(0, 2)
+        + act(E_READ, 0, 2) + act(E_READ, 0, 2) + peer(1, 2) + act(E_RAW_READ, 1, 3),
+        "commands": E_HEADER + act(E_COMMAND, 0, 0) + act(E_COMMAND, 1, 0) + act(E_COMMAND, 2, 0)
+        + open_sock(4, E_PUSH) + act(E_COMMAND, 3, 4) + act(E_IDLE),
+        "echo-on-no-init": bytes([0b01, 5, 200]) + open_sock(0, E_BUF) + peer(0) + act(E_READ, 0, 40),
+    }
+    for name, (kind, a, b) in fault_kinds.items():
+        seeds["fault-" + name] = (E_HEADER + open_sock(0, E_PUSH) + open_sock(1, E_BUF)
+                                  + act(E_FAULT, kind, a, b) + peer(0, 1) + peer(1, 1)
+                                  + act(E_READ, 0, 100) + act(E_READ, 1, 100) + act(E_IDLE))
+    for name, data in seeds.items():
+        write("engine", name, data)
+
+
 def main():
-    for target in ("digest_stream", "urc_parse", "response_parsers", "state_machine"):
+    for target in ("digest_stream", "urc_parse", "response_parsers", "state_machine", "engine"):
         shutil.rmtree(CORPUS / target, ignore_errors=True)
         (CORPUS / target).mkdir(parents=True)
     digest_stream()
     urc_parse()
     response_parsers()
     state_machine()
+    engine()
 
 
 if __name__ == "__main__":

@@ -231,9 +231,29 @@ pub(crate) fn pushes_named(bytes: impl Iterator<Item = u8>) -> u16 {
     found
 }
 
-/// [`pushes_named`] for one line.
+/// [`pushes_named`] for one line; every socket if the line announces a
+/// push for a socket it does not name readably (`"recv",84,6`: a corrupted
+/// id), since that push may be any socket's.
 pub(crate) fn push_named(line: &[u8]) -> u16 {
-    pushes_named(line.iter().copied().chain(Some(b'\n')))
+    let named = pushes_named(line.iter().copied().chain(Some(b'\n')));
+    let Some(at) = line
+        .windows(PUSH_PREFIX.len())
+        .position(|w| w == PUSH_PREFIX)
+    else {
+        return named;
+    };
+    let rest = &line[at + PUSH_PREFIX.len()..];
+    let n = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let id = rest[..n.min(2)]
+        .iter()
+        .fold(0u16, |v, d| v * 10 + u16::from(d - b'0'));
+    match rest.get(n) {
+        // `"recv",<id>`: a buffer-mode notice, no data with it.
+        None if (1..=2).contains(&n) && id < 12 => named,
+        _ if n == 0 || n > 2 || id >= 12 => (1 << 12) - 1,
+        // A valid id, then not the comma before a length: that socket's.
+        _ => named | 1 << id,
+    }
 }
 
 #[cfg(test)]
@@ -356,6 +376,33 @@ mod tests {
     }
 
     #[test]
+    fn a_line_names_the_pushes_it_may_hold() {
+        let all = (1 << 12) - 1;
+        for (line, named) in [
+            (&b"+QSSLURC: \"recv\",4,18"[..], 1 << 4),
+            (b"x\"recv\",11,5 \"recv\",0,1", 1 << 11 | 1),
+            // A notice (buffer mode) carries no data.
+            (b"+QSSLURC: \"recv\",4", 0),
+            (b"+QSSLURC: \"closed\",4", 0),
+            // Found by `fuzz/engine`: a push whose id was corrupted may be
+            // any socket's.
+            (b"+QSSLURC: \"recv\",84,6", all),
+            (b"+QSSLURC: \"recv\",12", all),
+            (b"+QSSLURC: \"recv\",,6", all),
+            (b"+QSSLURC: \"recv\",007,6", all),
+            // A valid id, its comma corrupted: that socket's.
+            (b"+QSSLURC: \"recv\",3x6", 1 << 3),
+        ] {
+            assert_eq!(
+                push_named(line),
+                named,
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    #[test]
     fn owned_frames_for_atat_channels() {
         use atat::AtatUrc;
         let frame = UrcFrame::<64>::parse(b"+QSSLURC: \"closed\",3").unwrap();
@@ -375,5 +422,4 @@ mod tests {
             Urc::Unknown(_)
         ));
     }
-
 }

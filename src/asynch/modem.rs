@@ -220,10 +220,14 @@ where
                 continue;
             }
             let read = first(self.port.read(space), self.timer.delay_ms(TICK_MS)).await;
-            if let Ok(result) = read {
-                let n = result.map_err(io)?;
-                let now = self.timer.now_ms();
-                self.core.rx_done(n, now);
+            let now = self.timer.now_ms();
+            match read {
+                Ok(result) => {
+                    let n = result.map_err(io)?;
+                    self.core.rx_done(n, now);
+                }
+                // A tick with nothing to read.
+                Err(()) => self.core.rx_idle(now),
             }
         }
     }

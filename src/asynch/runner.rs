@@ -290,7 +290,11 @@ where
         match got {
             Some(Ok(n)) => self.rx.end = n,
             Some(Err(_)) => self.io_error().await,
-            None => {}
+            // The port had nothing: silence the deadlines may count.
+            None => {
+                let now = self.timer.now_ms();
+                self.with(|s| s.core.rx_idle(now));
+            }
         }
     }
 
@@ -344,6 +348,13 @@ where
                 self.rx.end = n;
             }
             Woke::Read(Err(_)) => self.io_error().await,
+            // The read was polled just before the timer and had nothing: the
+            // line was quiet until now (a deadline counts only such silence,
+            // never time with bytes waiting unread).
+            Woke::Time if read > 0 => {
+                let now = self.timer.now_ms();
+                self.with(|s| s.core.rx_idle(now));
+            }
             Woke::Work | Woke::Time => {}
         }
     }

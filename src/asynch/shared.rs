@@ -8,7 +8,7 @@
 
 use embassy_sync::waitqueue::{MultiWakerRegistration, WakerRegistration};
 
-use super::state::{Payload, Slot, Sockets, StackCore, RUNNER, SLOTS};
+use super::parts::{Payload, Slot, Sockets, StackCore, RUNNER, SLOTS};
 use crate::error::SslErrorCode;
 use crate::modem::{Config, Core, DEFAULT_LINE_LEN};
 use crate::state::Socket;
@@ -63,7 +63,7 @@ pub(crate) struct Shared<'a> {
     pub sockets: Sockets,
     /// The `embedded-nal-async` side: buffer pool, remembered names.
     #[cfg(feature = "nal")]
-    pub nal: super::nal::NalState<'a>,
+    pub nal: super::nal_pool::NalState<'a>,
     waiters: [Waiter; SLOTS],
     /// Slots waiting for the wire, in the order they asked.
     queue: heapless::Deque<u8, SLOTS>,

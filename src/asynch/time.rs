@@ -1,7 +1,11 @@
 //! Time from `embassy-time` (feature `embassy-time`): the stack's timer
 //! when the firmware runs on embassy, so the user passes none.
 
-use super::{Control, Runner, Stack, State};
+use super::control::Control;
+use super::roles::new;
+use super::runner::Runner;
+use super::stack::Stack;
+use super::state::State;
 
 /// The time and waits of `embassy-time` (its global driver): a
 /// [`Clock`](crate::modem::Clock) and both `DelayNs`, with no state.
@@ -40,5 +44,5 @@ pub fn new_embassy<'a, P>(
     state: &'a EmbassyState<'a>,
     port: P,
 ) -> (Runner<'a, P, EmbassyTimer>, Control<'a>, Stack<'a>) {
-    super::new(state, port, EmbassyTimer)
+    new(state, port, EmbassyTimer)
 }

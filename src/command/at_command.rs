@@ -9,6 +9,10 @@ use crate::wire::{Encoder, Fields};
 /// (`AT+QSSLCFG="psk"` with a 255-byte identity and a 255-byte key).
 pub const MAX_COMMAND_LEN: usize = 540;
 
+/// The answer time of a command whose manual gives none (a query answered
+/// from the module's memory).
+pub const DEFAULT_TIMEOUT_MS: u32 = 300;
+
 /// A command: its line, its maximum response time, and how its answer is read.
 pub trait AtCommand {
     /// The typed answer.
@@ -18,7 +22,7 @@ pub trait AtCommand {
 
     /// The vendor's maximum response time, in milliseconds, when it does not
     /// depend on the command's values.
-    const MAX_TIMEOUT_MS: u32 = 300;
+    const MAX_TIMEOUT_MS: u32 = DEFAULT_TIMEOUT_MS;
 
     /// `true` for the data phase of a command (bytes after `> ` or
     /// `CONNECT`): written without a CR, and the framer keeps expecting what

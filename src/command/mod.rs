@@ -14,6 +14,7 @@ mod at_command;
 mod atat_impl;
 pub mod device;
 pub mod file;
+mod fold;
 pub mod pdp;
 mod reader;
 pub mod ssl_config;
@@ -21,9 +22,10 @@ pub mod ssl_socket;
 mod test_form;
 
 pub(crate) use at_command::{answers_ok, single_line};
-pub use at_command::{write_command, AtCommand, NoResponse, MAX_COMMAND_LEN};
+pub use at_command::{write_command, AtCommand, NoResponse, DEFAULT_TIMEOUT_MS, MAX_COMMAND_LEN};
 pub use atat_impl::parse_body;
 pub(crate) use atat_impl::{atat_command, parse_atat};
+pub use fold::{Fold, ListCommand};
 pub use reader::ResponseReader;
 pub use test_form::{ParameterRanges, TestParameter};
 

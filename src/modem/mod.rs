@@ -311,6 +311,8 @@ where
                 self.core.rx_done(n, self.timer.now_ms());
                 moved |= n > 0;
             }
+        } else {
+            self.core.rx_idle(self.timer.now_ms());
         }
         Ok(moved)
     }

@@ -1,20 +1,24 @@
-//! The invariants of the wire-facing code and of the state machine, checked
-//! on one input.
+//! The invariants of the wire-facing code, of the state machine and of the
+//! whole engine, checked on one input.
 //!
 //! Shared by the cargo-fuzz targets (`fuzz/fuzz_targets/*.rs`, through the
 //! `quectel_ssl_fuzz` library) and by the stable property tests
 //! (`tests/wire_properties.rs`, which includes this file by `#[path]`, and
-//! `tests/state_invariants.rs`, which includes `state.rs`). Each
+//! `tests/state_invariants.rs`, which includes `state.rs`; and
+//! `tests/engine_properties.rs`). Each
 //! `check_*` function takes one raw input, decodes it as its doc says, and
 //! panics with a message naming the broken invariant. "No panic from the
 //! wire" is the least of them: every check also asserts what the output
 //! must look like.
 
+mod bytes;
+mod engine;
 mod response;
 mod state;
 mod stream;
 mod urc;
 
+pub use engine::{check_engine, trace_engine};
 pub use response::{check_response, COMMANDS};
 pub use state::{check_state, StateEvent, EVENT_BYTES, OPS};
 pub use stream::{
@@ -22,19 +26,4 @@ pub use stream::{
 };
 pub use urc::{check_urc, check_urc_frame};
 
-/// Largest payload the module announces (`+QSSLRECV`, direct push).
-pub(crate) const MAX_PAYLOAD: usize = 1500;
-
-/// `inner` borrows from `outer` (an empty slice is anywhere).
-pub(crate) fn within(outer: &[u8], inner: &[u8]) -> bool {
-    let start = outer.as_ptr() as usize;
-    let at = inner.as_ptr() as usize;
-    inner.is_empty() || (at >= start && at + inner.len() <= start + outer.len())
-}
-
-pub(crate) fn has_line_end(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&b| b == b'\r' || b == b'\n')
-}
-
-/// The engine's line buffer: the framer is fed through a buffer this small.
-pub const FRAMER_BUFFER: usize = 256;
+pub use bytes::FRAMER_BUFFER;

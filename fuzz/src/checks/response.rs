@@ -23,7 +23,7 @@ use quectel_ssl::{
     QuectelDigester, ReadLength, SslContextId,
 };
 
-use super::FRAMER_BUFFER;
+use super::bytes::FRAMER_BUFFER;
 
 fn ssl_context(param: u8) -> SslContextId {
     SslContextId::new(param % 6).unwrap_or(SslContextId::MAX)

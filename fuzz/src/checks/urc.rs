@@ -5,7 +5,7 @@ use quectel_ssl::digest::PayloadSource;
 use quectel_ssl::wire::{parse_u16, trim};
 use quectel_ssl::{Frame, Framer, Urc};
 
-use super::{within, MAX_PAYLOAD};
+use super::bytes::{within, MAX_PAYLOAD};
 
 /// Prefixes put before the rest of a `urc_parse` input, by its first byte.
 const URC_PREFIXES: [&[u8]; 6] = [

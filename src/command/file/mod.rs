@@ -4,7 +4,7 @@
 
 pub mod checksum;
 
-use super::{answers_ok, atat_command, single_line, AtCommand, NoResponse};
+use super::{answers_ok, atat_command, single_line, AtCommand, ListCommand, NoResponse};
 use crate::digest::Expect;
 use crate::error::{Error, ParamError};
 use crate::types::{FileName, FilePattern};
@@ -256,3 +256,11 @@ impl<const N: usize> AtCommand for ListFiles<'_, N> {
     }
 }
 atat_command!(['a, const N: usize] ListFiles<'a, N>);
+
+impl<const N: usize> ListCommand for ListFiles<'_, N> {
+    type Item = FileEntry;
+    const PREFIX: &'static [u8] = b"+QFLST:";
+    fn item(fields: Fields<'_>) -> Result<FileEntry, Error> {
+        FileEntry::parse(fields)
+    }
+}

@@ -8,7 +8,7 @@ pub mod types;
 use core::fmt::Write as _;
 use core::net::IpAddr;
 
-use super::{answers_ok, atat_command, single_line, AtCommand};
+use super::{answers_ok, atat_command, single_line, AtCommand, ListCommand};
 use crate::error::Error;
 use crate::types::{Apn, ClientId, HostName, Password, PdpContextId, UserName};
 use crate::wire::Encoder;
@@ -144,6 +144,14 @@ impl AtCommand for GetPdpContexts {
     }
 }
 atat_command!([] GetPdpContexts);
+
+impl ListCommand for GetPdpContexts {
+    type Item = PdpContextState;
+    const PREFIX: &'static [u8] = b"+QIACT:";
+    fn item(fields: Fields<'_>) -> Result<PdpContextState, Error> {
+        PdpContextState::parse(fields)
+    }
+}
 
 /// `AT+QIDEACT=<contextID>` — deactivate a PDP context (up to 40 s); its
 /// sockets close.

@@ -2,14 +2,16 @@
 //! `AT+QSSLSTATE`, `AT+QIGETERROR`, access-mode switching (`AT+QISWTMD`,
 //! `ATO`) and the test forms (note §2.2.2–2.2.6).
 
+mod to_buffer;
 pub mod types;
 
-use super::{answers_ok, atat_command, single_line, AtCommand, ParameterRanges};
+use super::{answers_ok, atat_command, single_line, AtCommand, ListCommand, ParameterRanges};
 use crate::digest::Expect;
 use crate::error::{Error, ParamError};
 use crate::types::{ClientId, HostName, PdpContextId, ReadLength, SendLength, SslContextId};
 use crate::wire::Encoder;
 use crate::wire::Fields;
+pub(crate) use to_buffer::ReadToBuffer;
 pub use types::{AccessMode, AtPort, LastError, SocketState, SocketStatus, SslData, SslState};
 
 mod tests;
@@ -363,6 +365,14 @@ impl AtCommand for ListSslStates {
     }
 }
 atat_command!([] ListSslStates);
+
+impl ListCommand for ListSslStates {
+    type Item = SslState;
+    const PREFIX: &'static [u8] = b"+QSSLSTATE:";
+    fn item(fields: Fields<'_>) -> Result<SslState, Error> {
+        SslState::parse(fields)
+    }
+}
 
 /// `AT+QIGETERROR` — the error code of the last SSL/TCP command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

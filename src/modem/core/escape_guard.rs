@@ -45,7 +45,7 @@ pub(crate) struct PlusRun {
 
 /// Silence before a `+` that may start an escape: a little less than the
 /// guard time, so that a module whose clock runs a little fast is covered.
-fn silence_threshold(guard_ms: u32) -> u64 {
+pub(crate) fn silence_threshold(guard_ms: u32) -> u64 {
     u64::from(guard_ms) - u64::from(guard_ms) / 10
 }
 

@@ -29,7 +29,7 @@ use crate::error::{Error, SslErrorCode};
 use crate::state::SessionState;
 use crate::types::{ClientId, NegotiateTime, PdpContextId, SslContextId};
 pub use escape_guard::GUARD_TIME_MS;
-pub(crate) use escape_guard::{guard_with_margin, PlusRun};
+pub(crate) use escape_guard::{guard_with_margin, silence_threshold, PlusRun};
 pub(crate) use resync::ModuleSocket;
 use resync::ResyncState;
 use sharing::Sharing;
@@ -133,8 +133,14 @@ impl InFlight {
     ///
     /// A module that never stops talking cannot hold a command forever:
     /// past [`MAX_EXTENSION_MS`] after the deadline it is overdue anyway.
-    fn overdue(&self, now: u64, last_rx_ms: u64) -> bool {
-        let quiet = now.saturating_sub(last_rx_ms) >= u64::from(self.answer_ms);
+    ///
+    /// Silence is what the faces saw: the port found with nothing to read
+    /// (`rx_idle_ms`) after the deadline, the whole answer time after the
+    /// last byte. Time the caller spent elsewhere, with the answer waiting
+    /// unread in the port, is no silence.
+    fn overdue(&self, now: u64, last_rx_ms: u64, rx_idle_ms: u64) -> bool {
+        let quiet = rx_idle_ms >= self.deadline
+            && rx_idle_ms.saturating_sub(last_rx_ms) >= u64::from(self.answer_ms);
         now >= self.deadline && (quiet || now >= self.deadline.saturating_add(MAX_EXTENSION_MS))
     }
 }
@@ -165,7 +171,7 @@ fn command_label(line: &[u8]) -> &str {
         .iter()
         .position(|&b| b == b',' || b == b'\r')
         .unwrap_or(line.len());
-    core::str::from_utf8(&line[..end]).unwrap_or("AT")
+    core::str::from_utf8(&line[..end]).unwrap_or("?")
 }
 
 /// Grace given to a late answer after its command timed out.
@@ -190,6 +196,8 @@ pub struct Core<'r, const LINE: usize> {
     tx_state: Tx,
     last_tx_ms: u64,
     last_rx_ms: u64,
+    /// The last time the port was found with nothing to read.
+    rx_idle_ms: u64,
     /// Bytes received so far (lets an operation tell whether a round of I/O
     /// brought anything).
     rx_total: u64,
@@ -200,6 +208,9 @@ pub struct Core<'r, const LINE: usize> {
     next_token: u32,
     /// The command a reboot ended.
     reset_token: Option<u32>,
+    /// The socket of the last `AT+QSSLRECV` written: a `+QSSLRECV` answer
+    /// that comes with no read to own it is that read's.
+    last_read: Option<ClientId>,
     events: heapless::Deque<Event, 8>,
     negotiate_s: [u16; 6],
     /// Per SSL context (bit = context): `closetimemode` is milliseconds.
@@ -210,8 +221,12 @@ pub struct Core<'r, const LINE: usize> {
     /// Transparent mode: bytes held back while they may be the start of
     /// `NO CARRIER` (or of the `OK` after an escape).
     held: heapless::Vec<u8, 16>,
-    /// An escape was sent: watch for its `OK`.
+    /// An escape was sent: watch for its `OK` (until it comes, the
+    /// connection drops or a new one starts, or transparent data written
+    /// right after the `+++` cancels the escape).
     pub(crate) watch_ok: bool,
+    /// No transparent byte has been written since the escape's `+++`.
+    pub(crate) escape_fresh: bool,
     /// `OK` after the escape was seen.
     pub(crate) escaped: bool,
     /// Quarantine and resync after a framing doubt (see [`resync`]).
@@ -254,18 +269,21 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             tx_state: Tx::Idle,
             last_tx_ms: 0,
             last_rx_ms: 0,
+            rx_idle_ms: 0,
             rx_total: 0,
             state: SessionState::new(),
             socks: Default::default(),
             in_flight: None,
             next_token: 1,
             reset_token: None,
+            last_read: None,
             events: heapless::Deque::new(),
             negotiate_s: [NegotiateTime::MAX.get(); 6],
             close_in_ms: 0,
             dtls: 0,
             held: heapless::Vec::new(),
             watch_ok: false,
+            escape_fresh: false,
             escaped: false,
             resync: ResyncState::default(),
             raw_cut: None,
@@ -359,7 +377,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.rx_in_ring = None;
         let remaining = self.framer.payload_remaining();
         if remaining > 0 && self.line_len == 0 {
-            if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
+            let open = |c: &ClientId| {
+                let sock = &self.socks[c.index()];
+                !sock.broken && sock.gap.is_none()
+            };
+            if let Some(client) = self.sink.filter(open) {
                 if !self.socks[client.index()].ring.spare().is_empty() {
                     self.rx_in_ring = Some(client);
                     let spare = self.socks[client.index()].ring.spare();
@@ -386,6 +408,18 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             }
             None => self.line_len = (self.line_len + n).min(LINE),
         }
+    }
+
+    /// The port had nothing to read at `now`.
+    pub(crate) fn rx_idle(&mut self, now: u64) {
+        self.rx_idle_ms = now;
+    }
+
+    /// How long the line was seen quiet: from the last byte received to
+    /// the last time the port had nothing more (time the engine spent
+    /// elsewhere, bytes waiting unread in the port, does not count).
+    pub(crate) fn seen_quiet_ms(&self) -> u64 {
+        self.rx_idle_ms.saturating_sub(self.last_rx_ms)
     }
 
     /// `client` holds pushed bytes whose check waits for the module's next
@@ -463,12 +497,17 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if !f.overdue(now, self.last_rx_ms) || self.sharing.owner_polls {
+                if !f.overdue(now, self.last_rx_ms, self.rx_idle_ms) || self.sharing.owner_polls {
                     return Poll::Pending;
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
             }
             self.pump(now, &mut |_| Fed::NotMine);
+            // The orphan's `CONNECT` may have made the port transparent:
+            // a command line now would reach the peer.
+            if let Err(e) = self.state.check_command() {
+                return Poll::Ready(Err(e));
+            }
         }
         if self.in_flight.is_some() || self.tx_pending() {
             return Poll::Pending;
@@ -493,6 +532,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     ) -> u32 {
         let token = self.next_token;
         self.next_token = self.next_token.wrapping_add(1).max(1);
+        if let Kind::Read(client) = kind {
+            self.last_read = Some(client);
+        }
         // A result code expected with no command in flight comes before the
         // next command, or not at all.
         self.resync.unowned = 0;
@@ -614,7 +656,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             return failed;
         }
         match self.in_flight {
-            Some(f) if f.token == token && f.overdue(now, self.last_rx_ms) => {
+            Some(f) if f.token == token && f.overdue(now, self.last_rx_ms, self.rx_idle_ms) => {
                 warn!("command {} timed out", token);
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
                 Poll::Ready(Err(Error::Timeout))
@@ -641,7 +683,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(crate) fn poll_idle(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if !f.overdue(now, self.last_rx_ms) || self.tx_pending() || self.sharing.owner_polls
+                if !f.overdue(now, self.last_rx_ms, self.rx_idle_ms)
+                    || self.tx_pending()
+                    || self.sharing.owner_polls
                 {
                     return;
                 }

@@ -9,6 +9,7 @@ use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
 use crate::error::SslErrorCode;
 use crate::types::NegotiateTime;
 use crate::urc::Urc;
+use crate::wire::Fields;
 
 impl<'r, const LINE: usize> Core<'r, LINE> {
     /// Cut and handle every complete frame in the line buffer. Frames of the
@@ -22,7 +23,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         let mut answer = false;
         while !answer {
             if self.framer.is_raw() {
-                self.pump_raw(now);
+                self.pump_raw();
                 if self.framer.is_raw() {
                     break;
                 }
@@ -42,10 +43,19 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 .filter(|f| f.orphan_until.is_none())
                 .is_some();
             let mut doubt = None;
+            let mut frame = frame;
+            // A read's `+QSSLRECV:` that is neither a payload nor the empty
+            // answer lost its length on the line: the payload after it
+            // would be read as lines. A doubt before the read sees it.
+            if let Frame::Line(line) = frame {
+                if self.broken_read_header(line) {
+                    doubt = Some(Doubt::Malformed);
+                    frame = Frame::Pending;
+                }
+            }
             // A line (or a URC the command may claim, as `+CPIN:` answers
             // `AT+CPIN?`) goes to the command in flight first; what it
             // declines is read as a URC.
-            let mut frame = frame;
             if let (true, Frame::Urc(line) | Frame::Line(line)) = (owner, frame) {
                 if printable(line) {
                     let fed = on_cmd(&frame);
@@ -103,7 +113,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         (PayloadSource::Read, None) => None,
                     };
                     if source == PayloadSource::Read && self.sink.is_none() {
-                        // A `+QSSLRECV` answer with no read to own it.
+                        // A `+QSSLRECV` answer with no read to own it: the
+                        // last read's, whose place a stray result code
+                        // took. That socket's data is lost with it.
+                        if let Some(client) = self.last_read {
+                            self.desync(client);
+                        }
                         doubt = Some(Doubt::Stray);
                     } else if owner && source == PayloadSource::Read {
                         mark_answered(&mut self.in_flight);
@@ -113,11 +128,10 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 Frame::Payload { data, .. } => {
                     if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
                         let sock = &mut self.socks[client.index()];
-                        let stored = sock.ring.push(data);
+                        let stored = sock.store(data);
                         sock.unverified += stored;
                         if stored < data.len() {
-                            let lost = u32::try_from(data.len() - stored).unwrap_or(u32::MAX);
-                            sock.dropped = sock.dropped.saturating_add(lost);
+                            sock.lost(data.len() - stored);
                             push_event(&mut self.events, Event::PushOverflow { client });
                         }
                     }
@@ -136,9 +150,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         answer = on_cmd(&frame) == Fed::Done;
                     }
                 }
-                Frame::Final(_) if self.in_flight.is_none() => {
+                Frame::Final(result) if self.in_flight.is_none() => {
+                    // A late `CONNECT`: the module is transparent now.
+                    let connect = result == FinalResult::Connect;
                     if self.unowned_result_is_stray() {
                         doubt = Some(Doubt::Stray);
+                        self.resync.maybe_transparent |= connect;
                     }
                 }
                 Frame::Final(result) if owner && !self.final_fits(result) => {
@@ -162,6 +179,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                                 self.state.open_result(client, SslErrorCode::Success);
                                 self.state.entered_transparent(client);
                                 self.plus_run = Default::default();
+                                // No escape of an earlier session is pending.
+                                self.watch_ok = false;
                                 // The module's guard time before `+++` runs
                                 // from its CONNECT, not from our command line.
                                 self.last_tx_ms = self.last_tx_ms.max(now);
@@ -188,9 +207,18 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         answer
     }
 
+    /// `line`, in a read's answer (one whose read gave up included: its
+    /// data comes all the same), announces data with an unreadable length.
+    fn broken_read_header(&self, line: &[u8]) -> bool {
+        let reading = matches!(self.in_flight.map(|f| f.kind), Some(Kind::Read(_)));
+        let empty = Fields::after(line, b"+QSSLRECV:").map(|mut f| f.u16() == Ok(0));
+        reading && empty == Some(false)
+    }
+
     /// Whether `result` can be the answer of the command in flight: a
     /// success of a read needs its `+QSSLRECV:` first, `SEND OK` /
-    /// `SEND FAIL` answer only a send whose prompt came.
+    /// `SEND FAIL` answer only a send whose prompt came, `OK` never a
+    /// command that answers `CONNECT`.
     fn final_fits(&self, result: FinalResult<'_>) -> bool {
         let Some(f) = self.in_flight else {
             return true;
@@ -199,6 +227,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             (Kind::Send(..), FinalResult::SendOk | FinalResult::SendFail) => f.answered,
             (_, FinalResult::SendOk | FinalResult::SendFail) => false,
             (Kind::Read(_), FinalResult::Ok) => f.answered,
+            // A transparent open, `ATO` or a switch to transparent mode is
+            // answered `CONNECT` or an error, never `OK`.
+            (Kind::Transparent(_), FinalResult::Ok) => false,
             _ => true,
         }
     }
@@ -208,10 +239,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// socket's stream marked broken, rather than swallowing what follows.
     pub(super) fn expire_orphan(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
-            // Like a deadline, the grace counts silence: an orphan whose
-            // answer is still arriving is drained to its end.
-            let quiet = now.saturating_sub(self.last_rx_ms) >= ORPHAN_GRACE_MS;
+            // Like a deadline, the grace counts silence (seen by the
+            // faces, see `InFlight::overdue`): an orphan whose answer is
+            // still arriving, or waits unread in the port, is drained to
+            // its end.
             let expired = f.orphan_until.is_some_and(|until| {
+                let quiet = self.rx_idle_ms >= until && self.seen_quiet_ms() >= ORPHAN_GRACE_MS;
                 now >= until && (quiet || now >= until.saturating_add(MAX_EXTENSION_MS))
             });
             if expired && !self.tx_pending() {

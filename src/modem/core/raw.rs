@@ -18,13 +18,17 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// Bytes in the line buffer while the port is transparent: data for the
     /// connection's ring, except `NO CARRIER` (the connection dropped) or the
     /// `OK` that ends an escape, after which the rest is framed again.
-    pub(super) fn pump_raw(&mut self, now: u64) {
+    pub(super) fn pump_raw(&mut self) {
         let Some(client) = self.transparent_client() else {
             self.framer.leave_raw();
             return;
         };
         let mut used = 0;
-        while used < self.line_len && self.raw_room() > 0 {
+        // While an escape waits for its `OK`, bytes are taken even with the
+        // ring full: the `OK` may be among them (the user cannot read
+        // meanwhile); what does not fit is dropped and counted, and reads
+        // report it.
+        while used < self.line_len && (self.raw_room() > 0 || self.watch_ok) {
             let byte = self.line[used];
             used += 1;
             if self.take_raw_byte(client, byte) {
@@ -35,7 +39,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if !self.held.is_empty()
             && !self.watch_ok
             && self.line_len == 0
-            && now.saturating_sub(self.last_rx_ms) >= RELEASE_HELD_MS
+            && self.seen_quiet_ms() >= RELEASE_HELD_MS
         {
             self.release_held(client, self.held.len());
         }
@@ -53,6 +57,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 self.tx_state = Tx::Idle;
             }
             self.framer.leave_raw();
+            self.watch_ok = false;
             self.state.carrier_lost();
             apply_closed(&mut self.socks, client);
             self.event(Event::Closed { client });
@@ -89,10 +94,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             return;
         }
         let sock = &mut self.socks[client.index()];
-        let stored = sock.ring.push(&self.held[..n]);
-        if stored < n {
-            sock.dropped = sock.dropped.saturating_add((n - stored) as u32);
-        }
+        let stored = sock.store(&self.held[..n]);
+        sock.lost(n - stored);
         let rest = self.held.len() - n;
         self.held.copy_within(n.., 0);
         self.held.truncate(rest);
@@ -119,6 +122,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         let n = bytes.len().min(self.tx.len());
         self.tx[..n].copy_from_slice(&bytes[..n]);
         self.tx_state = Tx::Line { pos: 0, len: n };
+    }
+
+    /// A `+++` is being written: its three bytes must go out together.
+    pub(crate) fn escape_pending(&self) -> bool {
+        matches!(self.tx_state, Tx::Line { len: 3, .. }) && &self.tx[..3] == b"+++"
     }
 
     /// Write `len` bytes of the calling operation's payload raw (transparent

@@ -81,6 +81,11 @@ pub(crate) struct ResyncState {
     pub suspects: u16,
     /// A send may be waiting at its prompt: cancel it (ESC) first.
     pub late_prompt: bool,
+    /// A `CONNECT` may have been dropped (a command that answers it was in
+    /// flight, or one came with nothing in flight): the module may be in
+    /// transparent mode, where the resync's lines would reach the peer.
+    /// Leave it first (`+++` with its guard times).
+    pub maybe_transparent: bool,
     /// Resyncs so far.
     pub count: u32,
     /// Result codes that may come with no command in flight and are not
@@ -159,6 +164,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     if !matches!(self.tx_state, Tx::Payload { .. }) {
                         self.resync.late_prompt = true;
                     }
+                }
+                // Its `CONNECT` may come in the quarantine, and be dropped
+                // with the peer's bytes after it: that connection lost data.
+                Kind::Transparent(client) => {
+                    self.resync.maybe_transparent = true;
+                    self.desync(client);
                 }
                 _ => {}
             }
@@ -281,6 +292,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// The resync wrote ESC for a prompt that may be pending.
     pub(crate) fn take_late_prompt(&mut self) -> bool {
         core::mem::take(&mut self.resync.late_prompt)
+    }
+
+    /// The resync escapes a transparent mode the module may be in.
+    pub(crate) fn take_maybe_transparent(&mut self) -> bool {
+        core::mem::take(&mut self.resync.maybe_transparent)
     }
 
     /// The command holding `token` was failed by a doubt: its error, once.

@@ -17,6 +17,10 @@ pub(crate) struct SocketData<'r> {
     pub pending: bool,
     /// Pushed bytes dropped since the last report.
     pub dropped: u32,
+    /// How many bytes of `ring` came before the first of them: reads stop
+    /// there until the loss is reported, so that bytes after it never
+    /// reach the user first.
+    pub gap: Option<usize>,
     /// The result of the last open.
     pub open_result: Option<SslErrorCode>,
     /// The stream can't be trusted any more: a send was abandoned after its
@@ -49,9 +53,45 @@ impl SocketData<'_> {
         }
     }
 
-    /// Bytes a reader may take now.
+    /// Bytes checked and stored (the unverified ones follow them).
     pub fn readable(&self) -> usize {
         self.ring.len().saturating_sub(self.unverified)
+    }
+
+    /// Bytes a reader may take now: the checked ones, up to a loss not
+    /// reported yet.
+    pub fn available(&self) -> usize {
+        let readable = self.readable();
+        self.gap.map_or(readable, |gap| readable.min(gap))
+    }
+
+    /// Store what fits of `data`; returns how much. Nothing while a loss is
+    /// unreported (bytes stored after the gap would reach the user before
+    /// the report of bytes lost after them), nor on a broken stream.
+    pub fn store(&mut self, data: &[u8]) -> usize {
+        if self.gap.is_some() || self.broken {
+            return 0;
+        }
+        self.ring.push(data)
+    }
+
+    /// `n` bytes did not fit and were dropped, after what `ring` holds.
+    pub fn lost(&mut self, n: usize) {
+        if n > 0 {
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
+            self.dropped = self.dropped.saturating_add(n);
+            self.gap.get_or_insert(self.ring.len());
+        }
+    }
+
+    /// The bytes dropped, once every byte before them was read: what
+    /// [`Error::PushOverflow`] reports.
+    pub fn take_loss(&mut self) -> Option<u32> {
+        if self.dropped == 0 || self.gap.is_some_and(|gap| gap > 0) {
+            return None;
+        }
+        self.gap = None;
+        Some(core::mem::take(&mut self.dropped))
     }
 
     /// The payload being checked was misframed: drop its bytes, and trust
@@ -61,6 +101,7 @@ impl SocketData<'_> {
         self.ring.truncate(keep);
         self.unverified = 0;
         self.broken = true;
+        self.gap = self.gap.map(|gap| gap.min(keep));
     }
 
     /// The payload being checked passed its check: its bytes are readable;
@@ -85,10 +126,13 @@ impl SocketData<'_> {
         }
     }
 
-    /// Take readable bytes as a stream into `buf`.
+    /// Take what is available as a stream into `buf`.
     pub fn pop_stream(&mut self, buf: &mut [u8]) -> usize {
-        let n = self.readable().min(buf.len());
+        let n = self.available().min(buf.len());
         let n = self.ring.pop(&mut buf[..n]);
+        if let Some(gap) = self.gap.as_mut() {
+            *gap -= n;
+        }
         self.consume_lengths(n);
         n
     }

@@ -40,7 +40,9 @@ impl<'r, C: AtCommand> Op<'r> for Command<C> {
 }
 
 /// Handle what the module sent on its own (URCs, pushed data); done once a
-/// round of I/O brings nothing more.
+/// round of I/O brings nothing more, and no `+++` is half written (a
+/// resync's escape split across two calls a guard time apart would be no
+/// escape).
 #[derive(Debug, Default)]
 pub struct Idle {
     seen: Option<u64>,
@@ -56,7 +58,7 @@ impl<'r> Op<'r> for Idle {
     ) -> Poll<Result<(), Error>> {
         core.poll_idle(now);
         let total = core.rx_total();
-        if self.seen.replace(total) == Some(total) {
+        if self.seen.replace(total) == Some(total) && !core.escape_pending() {
             return Poll::Ready(Ok(()));
         }
         Poll::Pending

@@ -5,18 +5,16 @@ use core::task::{ready, Poll};
 
 use super::op::{Exchange, Op};
 use crate::command::device::{DateTime, GetClock};
-use crate::command::file::FileEntry;
-use crate::command::pdp::{DnsConfig, GetDnsConfig, PdpContextState};
+use crate::command::file::ListFiles;
+use crate::command::pdp::{DnsConfig, GetDnsConfig, GetPdpContexts, PdpContextState};
 use crate::command::ssl_config::{
     CaCert, CipherSuite, ClientCert, ClientKey, FilePath, GetSslConfig, IgnoreLocalTime, SecLevel,
     Sni, SslVersion,
 };
-use crate::command::AtCommand;
+use crate::command::{Fold, DEFAULT_TIMEOUT_MS};
 use crate::error::Error;
 use crate::modem::core::Core;
 use crate::types::{FilePattern, PdpContextId, SslContextId};
-use crate::wire::Encoder;
-use crate::wire::Fields;
 
 /// What the module said about everything an open depends on. A query that
 /// failed leaves its field `None`.
@@ -223,52 +221,26 @@ pub struct Diagnose {
 }
 
 /// `AT+QIACT?`, keeping only one context's line.
-struct PdpOf(PdpContextId);
+type PdpOf = Fold<GetPdpContexts, PdpContextId, Option<PdpContextState>>;
 
-impl AtCommand for PdpOf {
-    type Response = Option<PdpContextState>;
-    type Partial = Option<PdpContextState>;
-    fn encode(&self, e: &mut Encoder<'_>) {
-        e.text("AT+QIACT?");
-    }
-    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
-        if let Some(fields) = Fields::after(line, b"+QIACT:") {
-            let state = PdpContextState::parse(fields)?;
-            if state.context == self.0 {
-                *partial = Some(state);
-            }
+fn pdp_of(pdp: PdpContextId) -> PdpOf {
+    Fold::new(GetPdpContexts, pdp, |want, found, ctx| {
+        if ctx.context == *want {
+            *found = Some(ctx);
         }
-        Ok(())
-    }
-    fn finish(&self, partial: Self::Partial) -> Result<Self::Response, Error> {
-        Ok(partial)
-    }
+    })
+    .with_timeout(DEFAULT_TIMEOUT_MS)
 }
 
 /// `AT+QFLST="<pattern>"`, keeping only whether each wanted name is there.
-struct FindFiles {
-    pattern: FilePattern<'static>,
-    wanted: [FilePath; 3],
-}
+type FindFiles = Fold<ListFiles<'static, 0>, [FilePath; 3], [bool; 3]>;
 
-impl AtCommand for FindFiles {
-    type Response = [bool; 3];
-    type Partial = [bool; 3];
-    fn encode(&self, e: &mut Encoder<'_>) {
-        e.text("AT+QFLST=").quoted(self.pattern.as_str());
-    }
-    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
-        if let Some(fields) = Fields::after(line, b"+QFLST:") {
-            let entry = FileEntry::parse(fields)?;
-            for (found, name) in partial.iter_mut().zip(&self.wanted) {
-                *found |= !name.is_empty() && entry.is(name);
-            }
+fn find_files(pattern: FilePattern<'static>, wanted: [FilePath; 3]) -> FindFiles {
+    Fold::new(ListFiles { pattern }, wanted, |wanted, found, entry| {
+        for (found, name) in found.iter_mut().zip(wanted.iter()) {
+            *found |= !name.is_empty() && entry.is(name);
         }
-        Ok(())
-    }
-    fn finish(&self, partial: Self::Partial) -> Result<Self::Response, Error> {
-        Ok(partial)
-    }
+    })
 }
 
 enum Query {
@@ -303,10 +275,10 @@ impl Diagnose {
                 .map(|p| p.clone().unwrap_or_default());
             FilePattern::new(pattern)
                 .ok()
-                .map(|pattern| Exchange::new(FindFiles { pattern, wanted }))
+                .map(|pattern| Exchange::new(find_files(pattern, wanted)))
         };
         Some(match step {
-            0 => Query::Pdp(Exchange::new(PdpOf(pdp))),
+            0 => Query::Pdp(Exchange::new(pdp_of(pdp))),
             1 => Query::Dns(Exchange::new(GetDnsConfig { context: pdp })),
             2 => Query::Version(Exchange::new(GetSslConfig::new(ssl))),
             3 => Query::Cipher(Exchange::new(GetSslConfig::new(ssl))),
@@ -351,12 +323,10 @@ impl<'r> Op<'r> for Diagnose {
             match current {
                 Query::Pdp(q) => {
                     let context = report.pdp_context;
-                    report.pdp = ready!(q.poll(core, now)).ok().map(|all| {
-                        all.iter()
-                            .find(|c| c.context == context)
-                            .map_or((false, heapless::String::new()), |c| {
-                                (c.active, c.address.clone())
-                            })
+                    report.pdp = ready!(q.poll(core, now)).ok().map(|found| {
+                        found
+                            .filter(|c| c.context == context)
+                            .map_or((false, heapless::String::new()), |c| (c.active, c.address))
                     })
                 }
                 Query::Dns(q) => report.dns = ready!(q.poll(core, now)).ok(),

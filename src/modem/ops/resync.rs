@@ -1,7 +1,10 @@
 //! The resync: finding footing again after a framing doubt, at a point no
 //! remote peer can fake (see the core's `resync` module for why).
 //!
-//! 1. If a send may be waiting at its prompt, ESC cancels it.
+//! 1. If a send may be waiting at its prompt, ESC cancels it. If the
+//!    module may have entered transparent mode (a `CONNECT` dropped in the
+//!    quarantine), `+++` with its guard times leaves it: the lines below
+//!    would otherwise reach the peer.
 //! 2. `ATE1`, after a CR that ends whatever line the module was left with;
 //!    its answer is not trusted (the quarantine drops it): the probe goes
 //!    once a line that looks like a result code has come, or after a
@@ -19,11 +22,11 @@
 use core::task::{ready, Poll};
 
 use super::op::{Exchange, Op};
-use super::session::{ActiveContexts, OpenSocket, OpenSockets};
+use super::session::{active_contexts, open_sockets, ActiveContexts, OpenSocket, OpenSockets};
 use crate::command::device::SetEcho;
 use crate::command::file::SyncProbe;
 use crate::error::Error;
-use crate::modem::core::{Core, Kind};
+use crate::modem::core::{guard_with_margin, Core, Kind};
 
 /// ESC: ends a send's data phase.
 const ESC: &[u8] = &[0x1B];
@@ -41,6 +44,9 @@ pub struct Resync {
     phase: Phase,
     attempts: u8,
     sockets: heapless::Vec<OpenSocket, 12>,
+    /// The module may be transparent: every attempt escapes first (a
+    /// `CONNECT` may come after the first `+++`, a slow handshake's).
+    escape: bool,
 }
 
 #[derive(Default)]
@@ -48,6 +54,9 @@ enum Phase {
     #[default]
     Start,
     Escape,
+    /// `+++` waits for a guard time of silence before it (`false`) or is
+    /// written and waits for one after it (`true`).
+    Plus(bool),
     /// `ATE1` written at this time, with this many result-like lines seen
     /// before.
     EchoOn(Option<(u64, u32)>),
@@ -61,6 +70,17 @@ impl Resync {
     /// A resync from the start.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// After the ESC step: `+++` if the module may be transparent, else
+    /// straight to `ATE1`.
+    fn after_escape<const L: usize>(&mut self, core: &mut Core<'_, L>) -> Phase {
+        self.escape |= core.take_maybe_transparent();
+        if self.escape {
+            Phase::Plus(false)
+        } else {
+            Phase::EchoOn(None)
+        }
     }
 }
 
@@ -83,7 +103,7 @@ impl<'r> Op<'r> for Resync {
                         core.queue_raw(ESC);
                         self.phase = Phase::Escape;
                     } else {
-                        self.phase = Phase::EchoOn(None);
+                        self.phase = self.after_escape(core);
                     }
                 }
                 Phase::Escape => {
@@ -91,7 +111,29 @@ impl<'r> Op<'r> for Resync {
                     if core.tx_pending() {
                         return Poll::Pending;
                     }
-                    self.phase = Phase::EchoOn(None);
+                    self.phase = self.after_escape(core);
+                }
+                Phase::Plus(written) => {
+                    core.poll_idle(now);
+                    let guard = guard_with_margin(core.guard_ms);
+                    let since_tx = now.saturating_sub(core.last_tx_ms());
+                    // The module counts the silence before `+++` from its
+                    // `CONNECT`, which came unseen after our last line: a
+                    // guard time of quiet on the receive side too (a peer
+                    // that never pauses is waited for 10 guard times).
+                    let quiet = now.saturating_sub(core.last_rx_ms()) >= guard
+                        || since_tx >= 10 * guard
+                        || *written;
+                    if core.tx_pending() || since_tx < guard || !quiet {
+                        return Poll::Pending;
+                    }
+                    if *written {
+                        self.phase = Phase::EchoOn(None);
+                    } else {
+                        warn!("resync: the module may be transparent: +++");
+                        core.queue_raw(b"+++");
+                        self.phase = Phase::Plus(true);
+                    }
                 }
                 Phase::EchoOn(written) => {
                     core.poll_idle(now);
@@ -129,19 +171,25 @@ impl<'r> Op<'r> for Resync {
                         if self.attempts >= ATTEMPTS {
                             self.phase = Phase::Start;
                             self.attempts = 0;
+                            // The next resync escapes again.
+                            core.resync.maybe_transparent |= self.escape;
                             return Poll::Ready(Err(Error::Timeout));
                         }
-                        self.phase = Phase::EchoOn(None);
+                        self.phase = if self.escape {
+                            Phase::Plus(false)
+                        } else {
+                            Phase::EchoOn(None)
+                        };
                     }
                 },
                 Phase::EchoOff(exchange) => {
                     ready!(exchange.poll(core, now))?;
                     core.echo_set(true);
-                    self.phase = Phase::States(Exchange::with(OpenSockets, Kind::Resync, None));
+                    self.phase = Phase::States(Exchange::with(open_sockets(), Kind::Resync, None));
                 }
                 Phase::States(exchange) => {
                     self.sockets = ready!(exchange.poll(core, now))?;
-                    self.phase = Phase::Pdp(Exchange::with(ActiveContexts, Kind::Resync, None));
+                    self.phase = Phase::Pdp(Exchange::with(active_contexts(), Kind::Resync, None));
                 }
                 Phase::Pdp(exchange) => {
                     let active = ready!(exchange.poll(core, now))?;

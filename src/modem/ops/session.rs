@@ -6,69 +6,44 @@ use core::task::{ready, Poll};
 use super::op::{Exchange, Op};
 use crate::command::device::{At, CmeFormat, SetEcho, SetErrorFormat};
 use crate::command::file::{checksum, DeleteFile, FileData, UploadFile, UploadStatus, Uploaded};
-use crate::command::pdp::PdpContextState;
-use crate::command::ssl_socket::{CloseSslSocket, SslState};
-use crate::command::AtCommand;
+use crate::command::pdp::GetPdpContexts;
+use crate::command::ssl_socket::{CloseSslSocket, ListSslStates};
+use crate::command::{Fold, DEFAULT_TIMEOUT_MS};
 use crate::error::{CmeError, Error};
 use crate::modem::core::Core;
 use crate::types::{ClientId, FileName, PdpContextId};
-use crate::wire::Encoder;
-use crate::wire::Fields;
 
 /// `AT+QIACT?`, kept as a bit mask of the active contexts (bit `i`:
 /// context `i + 1`).
-pub(super) struct ActiveContexts;
+pub(super) type ActiveContexts = Fold<GetPdpContexts, (), u16>;
 
-impl AtCommand for ActiveContexts {
-    type Response = u16;
-    type Partial = u16;
-    fn encode(&self, e: &mut Encoder<'_>) {
-        e.text("AT+QIACT?");
-    }
-    fn line(&self, partial: &mut u16, line: &[u8]) -> Result<(), Error> {
-        if let Some(fields) = Fields::after(line, b"+QIACT:") {
-            let ctx = PdpContextState::parse(fields)?;
-            if ctx.active {
-                *partial |= 1 << ctx.context.index();
-            }
+pub(super) fn active_contexts() -> ActiveContexts {
+    Fold::new(GetPdpContexts, (), |_, mask, ctx| {
+        if ctx.active {
+            *mask |= 1 << ctx.context.index();
         }
-        Ok(())
-    }
-    fn finish(&self, partial: u16) -> Result<u16, Error> {
-        Ok(partial)
-    }
+    })
+    .with_timeout(DEFAULT_TIMEOUT_MS)
 }
 
 /// A socket the module reports open: what taking it over needs.
 pub(super) type OpenSocket = crate::modem::core::ModuleSocket;
 
 /// `AT+QSSLSTATE`, keeping of each line only what a sweep needs (not the
-/// 64-byte address): `Init` stays small on an MCU's stack.
-pub(super) struct OpenSockets;
+/// 64-byte address): `Init` stays small on an MCU's stack. (The module has
+/// twelve sockets: a thirteenth line is not kept.)
+pub(super) type OpenSockets = Fold<ListSslStates, (), heapless::Vec<OpenSocket, 12>>;
 
-impl AtCommand for OpenSockets {
-    type Response = heapless::Vec<OpenSocket, 12>;
-    type Partial = heapless::Vec<OpenSocket, 12>;
-    fn encode(&self, e: &mut Encoder<'_>) {
-        e.text("AT+QSSLSTATE");
-    }
-    fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
-        if let Some(fields) = Fields::after(line, b"+QSSLSTATE:") {
-            let s = SslState::parse(fields)?;
-            let open = (
-                s.client,
-                s.state,
-                s.access_mode,
-                s.ssl_context,
-                s.pdp_context,
-            );
-            partial.push(open).map_err(|_| Error::UnexpectedResponse)?;
-        }
-        Ok(())
-    }
-    fn finish(&self, partial: Self::Partial) -> Result<Self::Response, Error> {
-        Ok(partial)
-    }
+pub(super) fn open_sockets() -> OpenSockets {
+    Fold::new(ListSslStates, (), |_, list, s| {
+        let _ = list.push((
+            s.client,
+            s.state,
+            s.access_mode,
+            s.ssl_context,
+            s.pdp_context,
+        ));
+    })
 }
 
 /// What [`Init`] found.
@@ -207,11 +182,11 @@ impl<'r> Op<'r> for Init {
                 }
                 InitPhase::Errors(exchange) => {
                     ready!(exchange.poll(core, now))?;
-                    self.phase = InitPhase::States(Exchange::new(OpenSockets));
+                    self.phase = InitPhase::States(Exchange::new(open_sockets()));
                 }
                 InitPhase::States(exchange) => {
                     self.states = ready!(exchange.poll(core, now))?;
-                    self.phase = InitPhase::Pdp(Exchange::new(ActiveContexts));
+                    self.phase = InitPhase::Pdp(Exchange::new(active_contexts()));
                 }
                 InitPhase::Pdp(exchange) => {
                     let active = ready!(exchange.poll(core, now))?;

@@ -110,7 +110,9 @@ impl<'r> Op<'r> for Open<'_, 'r> {
                             crate::error::ParamError::BufferTooSmall(min),
                         )));
                     }
-                    if core.busy() {
+                    // Not during a resync either: it would find the socket
+                    // Opening here and missing in the module, and close it.
+                    if core.busy() || core.resync_needed() {
                         core.poll_idle(now);
                         return Poll::Pending;
                     }

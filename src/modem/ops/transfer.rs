@@ -6,13 +6,11 @@ use core::task::{ready, Poll};
 use super::op::{Exchange, Op};
 use super::socket::refused;
 use crate::command::device::At;
-use crate::command::ssl_socket::{AccessMode, SendSslData, SslPayload};
-use crate::command::AtCommand;
+use crate::command::ssl_socket::{AccessMode, ReadToBuffer, SendSslData, SslPayload};
 use crate::error::{Error, SslErrorCode};
 use crate::modem::core::{Core, Kind};
 use crate::state::{CloseCause, SocketHandle};
-use crate::types::{ClientId, ReadLength, SendLength};
-use crate::wire::Encoder;
+use crate::types::{ReadLength, SendLength};
 
 /// How long a read waits for the module's next output, which completes the
 /// check of the last push (see [`Frame::PayloadEnd`](crate::Frame::PayloadEnd)),
@@ -156,51 +154,6 @@ impl<'r, 'd> Op<'r> for Send<'d> {
     }
 }
 
-/// `AT+QSSLRECV` into the socket's receive buffer: the core routes the
-/// payload, so the answer itself carries nothing.
-struct RecvToRing {
-    client: ClientId,
-    length: ReadLength,
-}
-
-impl AtCommand for RecvToRing {
-    type Response = ();
-    /// The `+QSSLRECV:` header came.
-    type Partial = bool;
-    fn encode(&self, e: &mut Encoder<'_>) {
-        e.text("AT+QSSLRECV=")
-            .uint(self.client.get().into())
-            .comma()
-            .uint(self.length.get().into());
-    }
-    /// Only `+QSSLRECV: 0` comes as a line (with data, the header is a
-    /// payload announcement).
-    fn line(&self, header: &mut bool, _line: &[u8]) -> Result<(), Error> {
-        *header = true;
-        Ok(())
-    }
-    /// Any other line in the middle of the answer is a stray the module
-    /// printed there (part of a URC it cut): read as a URC, it costs the
-    /// correctly framed payload nothing. (A payload whose length was wrong
-    /// is caught by the check after it, not here.)
-    fn owns_line(&self, line: &[u8]) -> bool {
-        line.starts_with(b"+QSSLRECV:")
-    }
-    fn payload(&self, header: &mut bool, _: &[u8]) -> Result<(), Error> {
-        *header = true;
-        Ok(())
-    }
-    /// An `OK` with no `+QSSLRECV:` before it answers something else (a
-    /// stray result code): this read's answer is still to come.
-    fn finish(&self, header: bool) -> Result<(), Error> {
-        if header {
-            Ok(())
-        } else {
-            Err(Error::Desynchronized)
-        }
-    }
-}
-
 /// Read received bytes into the caller's buffer; done with at least one
 /// byte, or 0 at the end of the stream (the peer closed and everything was
 /// read).
@@ -215,7 +168,7 @@ pub struct Read<'b> {
     buf: &'b mut [u8],
     /// One whole datagram per read (a DTLS socket).
     datagram: bool,
-    recv: Option<(Exchange<RecvToRing>, usize)>,
+    recv: Option<(Exchange<ReadToBuffer>, usize)>,
     /// `AT`, written to make the module say something after a push whose
     /// check waits for its next output.
     check: Option<Exchange<At>>,
@@ -314,7 +267,7 @@ impl<'r> Op<'r> for Read<'_> {
             // take it over rather than wait for its deadline.
             if let Some(token) = core.read_in_flight(client) {
                 let before = core.socks[client.index()].ring.len();
-                let cmd = RecvToRing {
+                let cmd = ReadToBuffer {
                     client,
                     length: ReadLength::MAX,
                 };
@@ -336,14 +289,14 @@ impl<'r> Op<'r> for Read<'_> {
                 if let Some((n, _)) = data.pop_datagram(self.buf) {
                     return Poll::Ready(Ok(n));
                 }
-            } else {
-                let readable = data.readable().min(self.buf.len());
-                if readable > 0 {
-                    return Poll::Ready(Ok(data.pop_stream(&mut self.buf[..readable])));
-                }
+            } else if data.available() > 0 {
+                return Poll::Ready(Ok(data.pop_stream(self.buf)));
             }
             if data.broken {
                 return Poll::Ready(Err(data.broken_error()));
+            }
+            if let Some(lost) = data.take_loss() {
+                return Poll::Ready(Err(Error::PushOverflow(lost)));
             }
             if check_waits {
                 if quiet_ms < PUSH_CHECK_QUIET_MS {
@@ -355,10 +308,6 @@ impl<'r> Op<'r> for Read<'_> {
                 self.check = Some(Exchange::new(At));
                 continue;
             }
-            if data.dropped > 0 {
-                let dropped = core::mem::take(&mut data.dropped);
-                return Poll::Ready(Err(Error::PushOverflow(dropped)));
-            }
             if data.pending && socket.mode == AccessMode::Buffer {
                 let room = data.ring.free().min(ReadLength::MAX_BYTES);
                 let Ok(length) = ReadLength::new(room as u16) else {
@@ -366,7 +315,7 @@ impl<'r> Op<'r> for Read<'_> {
                 };
                 let before = data.ring.len();
                 self.recv = Some((
-                    Exchange::with(RecvToRing { client, length }, Kind::Read(client), None),
+                    Exchange::with(ReadToBuffer { client, length }, Kind::Read(client), None),
                     before,
                 ));
                 continue;

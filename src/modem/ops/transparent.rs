@@ -15,7 +15,7 @@ use embedded_hal::digital::OutputPin;
 use super::op::{Exchange, Op};
 use crate::command::ssl_socket::{AccessMode, ReturnToDataMode, SwitchAccessMode};
 use crate::error::Error;
-use crate::modem::core::{guard_with_margin, Core, Kind};
+use crate::modem::core::{guard_with_margin, silence_threshold, Core, Kind};
 use crate::state::SocketHandle;
 
 pub use crate::modem::core::GUARD_TIME_MS;
@@ -27,7 +27,8 @@ const ESCAPE_ANSWER_MS: u64 = 2_000;
 /// byte written (or since the `CONNECT`, if later: the module counts from
 /// there), sends `+++`, waits the guard time again, and is done when
 /// the module answers `OK`. The connection stays open in buffer mode; bytes
-/// that arrived meanwhile are kept for [`Read`](super::Read).
+/// that arrived meanwhile are kept for [`Read`](super::Read), those that
+/// did not fit the receive buffer counted and reported by it.
 pub struct Escape {
     guard_ms: u32,
     phase: EscapePhase,
@@ -110,6 +111,7 @@ impl<'r> Op<'r> for Escape {
                     }
                     core.escaped = false;
                     core.watch_ok = true;
+                    core.escape_fresh = true;
                     core.queue_raw(b"+++");
                     self.phase = EscapePhase::After;
                 }
@@ -201,6 +203,9 @@ impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
 
 /// Return to transparent mode on a connection that left it: `ATO` if it is
 /// the one that left last, else `AT+QISWTMD=<id>,2`. Done at `CONNECT`.
+/// A socket opened in another mode with a receive buffer smaller than
+/// transparent mode needs (64 bytes) is refused before anything is
+/// written.
 pub struct Resume {
     handle: SocketHandle,
     phase: ResumePhase,
@@ -234,8 +239,27 @@ impl<'r> Op<'r> for Resume {
         let kind = Kind::Transparent(client);
         let result = match &mut self.phase {
             ResumePhase::Start => {
+                // What a resync due finds (a socket that lost data) decides.
+                if core.resync_needed() {
+                    core.poll_idle(now);
+                    return Poll::Pending;
+                }
                 if let Err(e) = core.state.check_send(&self.handle) {
                     return Poll::Ready(Err(e));
+                }
+                // A stream that lost data delivers nothing after the gap.
+                let data = &core.socks[client.index()];
+                if data.broken {
+                    return Poll::Ready(Err(data.broken_error()));
+                }
+                // Transparent mode needs the room it needs at open (see
+                // `AccessMode::min_receive_buffer`).
+                let min = AccessMode::Transparent.min_receive_buffer();
+                if data.ring.capacity() < min {
+                    return Poll::Ready(Err(Error::param(
+                        "receive buffer",
+                        crate::error::ParamError::BufferTooSmall(min),
+                    )));
                 }
                 self.phase = if core.state.last_transparent() == Some(client) {
                     ResumePhase::Ato(Exchange::with(ReturnToDataMode, kind, None))
@@ -256,7 +280,10 @@ impl<'r> Op<'r> for Resume {
 }
 
 /// Read transparent-mode bytes; done with at least one byte, or 0 once the
-/// connection dropped (`NO CARRIER`) and everything was read.
+/// connection dropped (`NO CARRIER`) and everything was read. Bytes an
+/// escape had to drop (the receive buffer was full when it waited for its
+/// `OK`) are reported as [`Error::PushOverflow`] after the bytes before
+/// them.
 pub struct RawRead<'b> {
     handle: SocketHandle,
     buf: &'b mut [u8],
@@ -285,9 +312,14 @@ impl<'r> Op<'r> for RawRead<'_> {
             return Poll::Ready(Err(e));
         }
         let data = &mut core.socks[client.index()];
-        let readable = data.readable().min(self.buf.len());
-        if readable > 0 || self.buf.is_empty() {
-            return Poll::Ready(Ok(data.ring.pop(&mut self.buf[..readable])));
+        if data.available() > 0 || self.buf.is_empty() {
+            return Poll::Ready(Ok(data.pop_stream(self.buf)));
+        }
+        if data.broken {
+            return Poll::Ready(Err(data.broken_error()));
+        }
+        if let Some(lost) = data.take_loss() {
+            return Poll::Ready(Err(Error::PushOverflow(lost)));
         }
         if core.transparent() != Some(client) {
             return Poll::Ready(Ok(0));
@@ -383,6 +415,13 @@ impl<'r> Op<'r> for RawWrite<'_> {
         }
         let rest = &self.data[self.done..];
         let before = core.last_tx_ms();
+        let first = core::mem::take(&mut core.escape_fresh);
+        if first && core.watch_ok && now.saturating_sub(before) < silence_threshold(core.guard_ms) {
+            // An escape was given up on right after its `+++` (the last
+            // byte written): these bytes cancel it in the module, so no
+            // `OK` will come; one in the peer's data is data.
+            core.watch_ok = false;
+        }
         let len = core.plus_run.allowance(rest, now, before, core.guard_ms);
         if len == 0 {
             // A third `+` after a pause: it waits out the guard time.
