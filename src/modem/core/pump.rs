@@ -2,7 +2,7 @@
 //! the command in flight, a socket's receive buffer, or the bookkeeping of a
 //! URC.
 
-use super::resync::{quarantined, Doubt};
+use super::quarantine::{quarantined, Doubt};
 use super::urc::{apply_urc, log_urc, push_event};
 use super::{Core, Event, Fed, InFlight, Kind, SocketData, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};

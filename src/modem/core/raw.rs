@@ -64,7 +64,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             // Transparent bytes the module had not taken are command text
             // to it now: its answers to them (chosen by the user's data)
             // must not be read as answers to the engine's commands.
-            self.doubt(super::resync::Doubt::NoCarrier);
+            self.doubt(super::quarantine::Doubt::NoCarrier);
             return true;
         }
         if self.watch_ok && self.held.as_slice() == ESCAPED_OK {

@@ -1,7 +1,8 @@
 //! What a URC changes in the core's bookkeeping, and the events kept for
 //! the application.
 
-use super::{Event, SocketData};
+use super::flight::Event;
+use super::socket::SocketData;
 use crate::state::SessionState;
 use crate::types::ClientId;
 use crate::urc::Urc;

@@ -1,0 +1,152 @@
+//! What a command in flight is to the core, and what the core reports on
+//! its own: the events kept for the application, the kinds of command whose
+//! frames it routes, the deadline of an answer, where the next bytes
+//! written come from.
+
+use crate::error::SslErrorCode;
+use crate::types::{ClientId, PdpContextId};
+
+/// Something the module reported on its own, kept for the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Event {
+    /// `+QSSLOPEN`: an open finished.
+    Opened {
+        /// The socket.
+        client: ClientId,
+        /// The result (`Success` or an error code).
+        result: SslErrorCode,
+    },
+    /// Buffer mode: data is waiting in the module.
+    DataReady {
+        /// The socket.
+        client: ClientId,
+    },
+    /// The peer or the network closed a connection.
+    Closed {
+        /// The socket.
+        client: ClientId,
+    },
+    /// A PDP context was lost.
+    PdpDeactivated {
+        /// The context.
+        context: PdpContextId,
+    },
+    /// `+QIOPEN`: a plain TCP probe connected (`Success`) or failed.
+    TcpOpened {
+        /// The probe's `<connectID>`.
+        id: ClientId,
+        /// The result.
+        result: SslErrorCode,
+    },
+    /// The module rebooted.
+    Rebooted,
+    /// Pushed data was dropped: the socket's receive buffer was full.
+    PushOverflow {
+        /// The socket.
+        client: ClientId,
+    },
+}
+
+/// What the command in flight made of a frame handed to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fed {
+    /// Part of its answer; more to come.
+    Taken,
+    /// The last frame of its answer.
+    Done,
+    /// Not its own: a URC (or a stray line read as one).
+    NotMine,
+}
+
+/// What a command in flight is, for what the core does with its frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Any command: its frames go to its reader.
+    Plain,
+    /// `AT+QSSLRECV` for this socket: its payload goes to the socket's ring.
+    Read(ClientId),
+    /// `AT+QSSLSEND=<id>,<len>`: after the prompt, `len` bytes are owed.
+    Send(ClientId, u16),
+    /// `AT+QSSLOPEN` in transparent mode, `AT+QISWTMD=<id>,2` or `ATO`:
+    /// `CONNECT` puts the port in transparent mode for this socket.
+    Transparent(ClientId),
+    /// A command of the resync (`ops::Resync`): the only kind that may be
+    /// written while a resync is due.
+    Resync,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct InFlight {
+    pub token: u32,
+    pub kind: Kind,
+    /// How long the module may take to answer once it has every byte.
+    pub answer_ms: u32,
+    /// When the answer is late: set when the last byte has been written.
+    pub deadline: u64,
+    /// Its operation gave up (timed out, or was dropped and expired): its
+    /// frames are dropped until its result code, or until this time.
+    pub orphan_until: Option<u64>,
+    /// What must come before its success: a read's `+QSSLRECV:` line or
+    /// payload, a send's prompt. A success without it answers something
+    /// else (a stray result code).
+    pub answered: bool,
+}
+
+impl InFlight {
+    /// The module has been silent for the whole answer time since the
+    /// command's last byte went out *and* since the last byte it sent: the
+    /// answer is late. Bytes still arriving (the answer itself on a slow
+    /// line, or URCs and pushes queued in front of it) hold the deadline
+    /// off, so only the module's latency is counted, never line time.
+    ///
+    /// A module that never stops talking cannot hold a command forever:
+    /// past [`MAX_EXTENSION_MS`] after the deadline it is overdue anyway.
+    ///
+    /// Silence is what the faces saw: the port found with nothing to read
+    /// (`rx_idle_ms`) after the deadline, the whole answer time after the
+    /// last byte. Time the caller spent elsewhere, with the answer waiting
+    /// unread in the port, is no silence.
+    pub fn overdue(&self, now: u64, last_rx_ms: u64, rx_idle_ms: u64) -> bool {
+        let quiet = rx_idle_ms >= self.deadline
+            && rx_idle_ms.saturating_sub(last_rx_ms) >= u64::from(self.answer_ms);
+        now >= self.deadline && (quiet || now >= self.deadline.saturating_add(MAX_EXTENSION_MS))
+    }
+}
+
+/// Where the next bytes written come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tx {
+    Idle,
+    /// The command line in `tx[pos..len]`.
+    Line {
+        pos: usize,
+        len: usize,
+    },
+    /// The payload of the operation holding `token`, `pos` of `len` written.
+    Payload {
+        token: u32,
+        pos: usize,
+        len: usize,
+    },
+}
+
+/// What a log shows of a command line: the command and its first
+/// parameter, up to the first comma (`AT+QICSGP=1`, `AT+QSSLCFG="psk"`,
+/// `AT+QFDEL="RAM:ca.pem"`). Never what follows, where user names,
+/// passwords, PSK identities and keys are.
+pub(super) fn command_label(line: &[u8]) -> &str {
+    let end = line
+        .iter()
+        .position(|&b| b == b',' || b == b'\r')
+        .unwrap_or(line.len());
+    core::str::from_utf8(&line[..end]).unwrap_or("?")
+}
+
+/// Grace given to a late answer after its command timed out.
+pub(super) const ORPHAN_GRACE_MS: u64 = 500;
+
+/// How far bytes that keep arriving can hold off a deadline (or an
+/// orphan's grace): a minute of line time is 57 kB at 9,600 baud, more than
+/// any module queues in front of an answer.
+pub(super) const MAX_EXTENSION_MS: u64 = 60_000;

@@ -1,0 +1,40 @@
+//! The bookkeeping of a face with many callers (see [`sharing`](super::sharing)):
+//! whose turn it is, who waits, when to wake, the buffers that came back;
+//! and when a command in flight is due.
+
+// Only the async stack uses this; the other faces leave it off.
+#![cfg_attr(not(feature = "async"), allow(dead_code))]
+
+use super::flight::{InFlight, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
+
+/// The core's bookkeeping for a face with many callers.
+#[derive(Debug, Default)]
+pub(crate) struct Sharing<'r> {
+    /// No command may start now.
+    pub hold: bool,
+    /// A start was refused since the last [`Core::take_wanted`].
+    pub wanted: bool,
+    /// Overdue commands are left to their own operation.
+    pub owner_polls: bool,
+    /// The earliest time an operation asked to be polled again.
+    pub wake_at: Option<u64>,
+    /// Receive buffers of sockets closed since they were lent.
+    #[cfg(any(feature = "async", feature = "nal"))]
+    pub released: [Option<&'r mut [u8]>; 12],
+    #[cfg(not(any(feature = "async", feature = "nal")))]
+    pub released: core::marker::PhantomData<&'r mut [u8]>,
+}
+
+/// When a command in flight becomes overdue (see `InFlight::overdue`), or
+/// when an orphan's grace ends.
+pub(super) fn due(f: &InFlight, last_rx_ms: u64) -> u64 {
+    match f.orphan_until {
+        None => f
+            .deadline
+            .max(last_rx_ms.saturating_add(u64::from(f.answer_ms)))
+            .min(f.deadline.saturating_add(MAX_EXTENSION_MS)),
+        Some(until) => until
+            .max(last_rx_ms.saturating_add(ORPHAN_GRACE_MS))
+            .min(until.saturating_add(MAX_EXTENSION_MS)),
+    }
+}
