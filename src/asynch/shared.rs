@@ -40,11 +40,13 @@ impl SocketView {
     fn of(core: &StackCore<'_>, client: ClientId) -> Self {
         let data = &core.socks[client.index()];
         Self {
-            stored: data.ring.len(),
-            unverified: data.unverified,
-            dropped: data.dropped,
-            flags: u8::from(data.pending) | u8::from(data.broken) << 1 | u8::from(data.desync) << 2,
-            open_result: data.open_result,
+            stored: data.stored(),
+            unverified: data.unverified(),
+            dropped: data.dropped(),
+            flags: u8::from(data.module_may_hold_data())
+                | u8::from(data.is_broken()) << 1
+                | u8::from(data.is_desynchronized()) << 2,
+            open_result: data.open_result(),
             socket: Some(*core.state.socket(client)),
         }
     }

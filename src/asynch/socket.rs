@@ -116,7 +116,7 @@ impl<'a> SocketIo<'a> {
                 .state
                 .check_handle(&handle)
                 .map_or(true, |socket| socket.cause.is_some());
-            data.available() > 0 || data.broken || data.dropped > 0 || ended
+            data.available() > 0 || data.is_broken() || data.dropped() > 0 || ended
         }))
     }
 

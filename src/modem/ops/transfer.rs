@@ -89,7 +89,7 @@ impl<'r, 'd> Op<'r> for Send<'d> {
                         SendLength::new(u16::try_from(self.data.len()).unwrap_or(u16::MAX))
                     });
                     let length = match checked {
-                        Ok(_) if core.socks[client.index()].broken => {
+                        Ok(_) if core.socks[client.index()].is_broken() => {
                             return Poll::Ready(Err(core.socks[client.index()].broken_error()))
                         }
                         Ok(length) => length,
@@ -225,23 +225,23 @@ impl<'r> Op<'r> for Read<'_> {
                         // can land between a short read and its notice being
                         // re-armed, so a short read is read after (as the
                         // note's chapter 3 does).
-                        let got = core.socks[client.index()].ring.len().saturating_sub(before);
+                        let got = core.socks[client.index()].stored().saturating_sub(before);
                         if got == 0 {
-                            core.socks[client.index()].pending = false;
+                            core.socks[client.index()].set_module_may_hold_data(false);
                         }
                     }
                     Err(Error::Rejected) => {
-                        core.socks[client.index()].pending = false;
+                        core.socks[client.index()].set_module_may_hold_data(false);
                         return Poll::Ready(Err(refused(core, client)));
                     }
                     Err(Error::Desynchronized | Error::Overflow)
-                        if !core.socks[client.index()].broken =>
+                        if !core.socks[client.index()].is_broken() =>
                     {
                         // The answer's end was lost after its payload came
                         // and passed its check: keep the data, and read
                         // again (the module may hold more).
-                        core.socks[client.index()].pending = true;
-                        let got = core.socks[client.index()].ring.len().saturating_sub(before);
+                        core.socks[client.index()].set_module_may_hold_data(true);
+                        let got = core.socks[client.index()].stored().saturating_sub(before);
                         if got > 0 {
                             continue;
                         }
@@ -255,9 +255,7 @@ impl<'r> Op<'r> for Read<'_> {
                         // The answer was framed wrongly (a corrupted length)
                         // or cut short: what this read stored can't be
                         // trusted, nor what follows on this socket.
-                        let data = &mut core.socks[client.index()];
-                        data.ring.truncate(before);
-                        data.broken = true;
+                        core.socks[client.index()].read_misframed(before);
                         return Poll::Ready(Err(e));
                     }
                     Err(e) => return Poll::Ready(Err(e)),
@@ -266,7 +264,7 @@ impl<'r> Op<'r> for Read<'_> {
             // A read of this socket left in flight by a dropped operation:
             // take it over rather than wait for its deadline.
             if let Some(token) = core.read_in_flight(client) {
-                let before = core.socks[client.index()].ring.len();
+                let before = core.socks[client.index()].stored();
                 let cmd = ReadToBuffer {
                     client,
                     length: ReadLength::MAX,
@@ -292,7 +290,7 @@ impl<'r> Op<'r> for Read<'_> {
             } else if data.available() > 0 {
                 return Poll::Ready(Ok(data.pop_stream(self.buf)));
             }
-            if data.broken {
+            if data.is_broken() {
                 return Poll::Ready(Err(data.broken_error()));
             }
             if let Some(lost) = data.take_loss() {
@@ -308,12 +306,12 @@ impl<'r> Op<'r> for Read<'_> {
                 self.check = Some(Exchange::new(At));
                 continue;
             }
-            if data.pending && socket.mode == AccessMode::Buffer {
-                let room = data.ring.free().min(ReadLength::MAX_BYTES);
+            if data.module_may_hold_data() && socket.mode == AccessMode::Buffer {
+                let room = data.free().min(ReadLength::MAX_BYTES);
                 let Ok(length) = ReadLength::new(room as u16) else {
                     return Poll::Ready(Err(Error::Overflow));
                 };
-                let before = data.ring.len();
+                let before = data.stored();
                 self.recv = Some((
                     Exchange::with(ReadToBuffer { client, length }, Kind::Read(client), None),
                     before,

@@ -249,13 +249,13 @@ impl<'r> Op<'r> for Resume {
                 }
                 // A stream that lost data delivers nothing after the gap.
                 let data = &core.socks[client.index()];
-                if data.broken {
+                if data.is_broken() {
                     return Poll::Ready(Err(data.broken_error()));
                 }
                 // Transparent mode needs the room it needs at open (see
                 // `AccessMode::min_receive_buffer`).
                 let min = AccessMode::Transparent.min_receive_buffer();
-                if data.ring.capacity() < min {
+                if data.capacity() < min {
                     return Poll::Ready(Err(Error::param(
                         "receive buffer",
                         crate::error::ParamError::BufferTooSmall(min),
@@ -315,7 +315,7 @@ impl<'r> Op<'r> for RawRead<'_> {
         if data.available() > 0 || self.buf.is_empty() {
             return Poll::Ready(Ok(data.pop_stream(self.buf)));
         }
-        if data.broken {
+        if data.is_broken() {
             return Poll::Ready(Err(data.broken_error()));
         }
         if let Some(lost) = data.take_loss() {
