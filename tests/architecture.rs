@@ -278,3 +278,67 @@ fn the_checks_see_what_they_look_for() {
     assert!(!is_at_command("ATO can't return"));
     assert!(!is_at_command("+QSSLRECV: "));
 }
+
+/// The doc lines right above `struct name` in `src` (attributes skipped).
+fn struct_doc(src: &str, name: &str) -> Option<String> {
+    let lines: Vec<&str> = src.lines().collect();
+    let at = lines.iter().position(|l| {
+        let l = l.trim_start();
+        let rest = l
+            .strip_prefix("pub struct ")
+            .or_else(|| l.strip_prefix("pub(crate) struct "))
+            .or_else(|| l.strip_prefix("struct "));
+        rest.is_some_and(|r| {
+            r.strip_prefix(name)
+                .is_some_and(|after| after.starts_with(['<', ' ', ';', '{', '(']))
+        })
+    })?;
+    let mut doc = Vec::new();
+    for l in lines[..at].iter().rev() {
+        let l = l.trim();
+        if l.starts_with("#[") {
+            continue;
+        }
+        match l.strip_prefix("///") {
+            Some(d) => doc.push(d.trim().to_string()),
+            None => break,
+        }
+    }
+    doc.reverse();
+    Some(doc.join(" "))
+}
+
+#[test]
+fn each_command_doc_opens_with_its_at_form() {
+    let mut bare = Vec::new();
+    let mut commands = 0;
+    for file in sources(&repo().join("src/command")) {
+        let src = fs::read_to_string(&file).expect("readable");
+        for (at, _) in src.match_indices("AtCommand for ") {
+            let name: String = src[at + 14..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let block_end = src[at..].find("\n}\n").map_or(src.len(), |e| at + e);
+            // A data phase (bytes after `> ` or `CONNECT`) and a fold of a
+            // list command have no line of their own.
+            if src[at..block_end].contains("DATA_PHASE: bool = true") || name == "Fold" {
+                continue;
+            }
+            commands += 1;
+            match struct_doc(&src, &name) {
+                Some(doc) if doc.starts_with("`AT") => {}
+                doc => bare.push(format!("{} {name}: {doc:?}", relative(&file))),
+            }
+        }
+    }
+    assert!(
+        commands >= 30,
+        "only {commands} commands found: the scan is broken"
+    );
+    assert!(
+        bare.is_empty(),
+        "command docs that do not open with the AT form:\n{}",
+        bare.join("\n")
+    );
+}
