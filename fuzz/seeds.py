@@ -219,7 +219,7 @@ def response_parsers():
         write("response_parsers", f"answer-{i:02}", bytes([command, param]) + body)
 
 
-# state_machine: events of three bytes [op, a, b] (see checks/state.rs).
+# state_machine: events of three bytes [op, a, b] (see checks/state/event.rs).
 (BEGIN_OPEN, OPEN_RESULT, PEER_CLOSED, CLOSED, PDP_UP, PDP_DOWN, REBOOTED,
  ENTERED, LEFT, CARRIER_LOST, SWITCHED, ADOPT, HANDLE) = range(13)
 BUFFER_MODE, PUSH_MODE, TRANSPARENT_MODE = 0, 1, 2

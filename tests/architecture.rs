@@ -42,33 +42,12 @@ fn relative(p: &Path) -> String {
 
 const TREES: [&str; 3] = ["src", "sim/src", "fuzz/src"];
 
-/// Debt not paid off yet (issue 15): a circle through each of these files.
-/// The list may only shrink: a file here that is in no circle any more
-/// fails the test, so that it is taken off.
-const KNOWN_CIRCLES: [&str; 1] = ["fuzz/src/checks/stream.rs"];
-
-/// Debt not paid off yet (issue 15): files over 500 lines, with the same
-/// rule as [`KNOWN_CIRCLES`].
-const KNOWN_LONG_FILES: [&str; 3] = [
-    "src/digest/frame.rs",
-    "src/digest/tests.rs",
-    "fuzz/src/checks/state.rs",
-];
-
 #[test]
 fn no_module_imports_in_a_circle() {
     let mut report = String::new();
-    let mut known_seen = Vec::new();
     for tree in TREES {
         let g = crate_graph(&repo().join(tree));
         for component in cycles(&g) {
-            let known = component
-                .iter()
-                .any(|f| KNOWN_CIRCLES.contains(&relative(f).as_str()));
-            if known {
-                known_seen.extend(component.iter().map(|f| relative(f)));
-                continue;
-            }
             report.push_str(&format!(
                 "{tree}: {} files import each other, for one:\n",
                 component.len()
@@ -97,13 +76,6 @@ fn no_module_imports_in_a_circle() {
                     relative(&to)
                 ));
             }
-        }
-    }
-    for known in KNOWN_CIRCLES {
-        if !known_seen.iter().any(|f| f == known) {
-            report.push_str(&format!(
-                "{known} is in no circle now: take it off KNOWN_CIRCLES\n"
-            ));
         }
     }
     assert!(report.is_empty(), "{report}");
@@ -198,8 +170,12 @@ fn at_command_text_lives_only_in_command() {
         if file.starts_with(&command) {
             continue;
         }
-        if file.file_name().is_some_and(|n| n == "tests.rs") {
-            continue; // test input: the echo a module would send
+        // Test input (the echo a module would send): a `tests.rs` file, or
+        // one of the files its tests are split into, in its `tests/` folder.
+        let test_file = file.file_name().is_some_and(|n| n == "tests.rs")
+            || file.parent().is_some_and(|dir| dir.ends_with("tests"));
+        if test_file {
+            continue;
         }
         let src = fs::read_to_string(&file).expect("readable source");
         let lexed = lex(&src);
@@ -228,14 +204,8 @@ fn no_source_file_is_over_500_lines() {
     for tree in TREES {
         for file in sources(&repo().join(tree)) {
             let lines = fs::read_to_string(&file).expect("readable").lines().count();
-            let name = relative(&file);
-            let known = KNOWN_LONG_FILES.contains(&name.as_str());
-            if lines > 500 && !known {
-                long.push(format!("{name} ({lines} lines)"));
-            } else if lines <= 500 && known {
-                long.push(format!(
-                    "{name} is {lines} lines now: take it off KNOWN_LONG_FILES"
-                ));
+            if lines > 500 {
+                long.push(format!("{} ({lines} lines)", relative(&file)));
             }
         }
     }

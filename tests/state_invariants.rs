@@ -6,14 +6,18 @@
 //! `PROPTEST_CASES` sets the cases per property (256 by default);
 //! `fuzz/run.sh` raises it when no nightly toolchain is at hand.
 
-#[path = "../fuzz/src/checks/state.rs"]
+// The folder, not the file: `state.rs` keeps its modules in `state/`, and
+// a file included by `#[path]` would look for them beside itself.
+#[path = "../fuzz/src/checks"]
 #[allow(dead_code)]
-mod state_checks;
+mod checks {
+    pub mod state;
+}
 
 use std::path::Path;
 
+use checks::state::{check_state, EVENT_BYTES, OPS};
 use proptest::prelude::*;
-use state_checks::{check_state, EVENT_BYTES, OPS};
 
 /// One `[op, a, b]` event. Parameters favour sockets 0..=3 and PDP
 /// contexts 1..=3 so that events collide on the same socket and context

@@ -5,9 +5,9 @@
 use std::ops::Range;
 
 use quectel_ssl::digest::{FinalResult, PayloadSource};
-use quectel_ssl::{Frame, Framer};
+use quectel_ssl::{Expect, Frame, Framer};
 
-use super::{engine_framer, span, Chunks, Final, StreamInput};
+use super::input::{span, Chunks, StreamInput};
 use crate::checks::bytes::{has_line_end, within, FRAMER_BUFFER, MAX_PAYLOAD};
 
 /// A frame, owned: the bytes it holds as a range of the stream; payload
@@ -37,6 +37,43 @@ pub enum Event {
     /// [`Frame::PayloadEnd`]: the bytes after a payload were (not) its
     /// trailer.
     PayloadEnd(PayloadSource, bool),
+}
+
+/// A result code, owned (a `+CME ERROR` / `+CMS ERROR` argument as a range
+/// of the stream).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Final {
+    /// [`FinalResult::Ok`]
+    Ok,
+    /// [`FinalResult::Error`]
+    Error,
+    /// [`FinalResult::CmeError`]
+    Cme(Range<usize>),
+    /// [`FinalResult::CmsError`]
+    Cms(Range<usize>),
+    /// [`FinalResult::SendOk`]
+    SendOk,
+    /// [`FinalResult::SendFail`]
+    SendFail,
+    /// [`FinalResult::Connect`]
+    Connect,
+    /// [`FinalResult::NoCarrier`]
+    NoCarrier,
+}
+
+impl Final {
+    fn new(stream: &[u8], result: FinalResult<'_>) -> Self {
+        match result {
+            FinalResult::Ok => Self::Ok,
+            FinalResult::Error => Self::Error,
+            FinalResult::CmeError(arg) => Self::Cme(span(stream, arg)),
+            FinalResult::CmsError(arg) => Self::Cms(span(stream, arg)),
+            FinalResult::SendOk => Self::SendOk,
+            FinalResult::SendFail => Self::SendFail,
+            FinalResult::Connect => Self::Connect,
+            FinalResult::NoCarrier => Self::NoCarrier,
+        }
+    }
 }
 
 /// The frames of one run, and what the invariants need to remember.
@@ -186,6 +223,14 @@ impl<'s> FrameLog<'s> {
         assert!(!has_line_end(line), "line holds a line end: {line:?}");
         span(self.stream, line)
     }
+}
+
+/// The framer used by [`run_framer`]: the engine's buffer size, told what
+/// was sent.
+fn engine_framer(expect: Expect) -> Framer {
+    let mut framer = Framer::new(FRAMER_BUFFER);
+    framer.set_expect(expect);
+    framer
 }
 
 /// Feed the stream to a [`Framer`] through a [`FRAMER_BUFFER`]-byte buffer,
