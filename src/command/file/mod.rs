@@ -88,6 +88,8 @@ pub struct FileData<'a> {
 }
 
 /// What the module answers to a block of upload data.
+///
+/// Exhaustive: the manual's two answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum UploadStatus {

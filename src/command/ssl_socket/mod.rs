@@ -440,6 +440,7 @@ atat_command!([] ReturnToDataMode);
 /// Commands whose test form (`AT+<cmd>=?`) [`TestCommand`] sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Testable {
     /// `AT+QSSLOPEN=?`
     SslOpen,

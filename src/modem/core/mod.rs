@@ -40,6 +40,7 @@ pub(crate) use urc::DnsAnswers;
 /// Something the module reported on its own, kept for the application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Event {
     /// `+QSSLOPEN`: an open finished.
     Opened {

@@ -63,6 +63,7 @@ const LOOKUP_MS: u64 = 60_000;
 /// The addresses a lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Resolved {
     /// The addresses, in the module's order (the first four).
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]

@@ -49,6 +49,7 @@ pub(super) fn open_sockets() -> OpenSockets {
 /// What [`Init`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct InitReport {
     /// The port was still in transparent mode (e.g. after an MCU reset) and
     /// was brought back with `+++`.

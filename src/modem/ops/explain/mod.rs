@@ -29,6 +29,7 @@ const TCP_PROBE_MS: u64 = 75_000;
 /// What [`ExplainOpenFailure`] found: the cause, and the checklist it began
 /// with.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Explanation {
     /// The cause found.
     pub cause: Cause,
