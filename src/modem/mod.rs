@@ -238,7 +238,7 @@ where
     /// A super-loop brings the module up without blocking in the driver:
     /// one [`ops::Init`], polled until it is done, while the loop does its
     /// other work. Every operation of [`ops`] is polled the same way (a
-    /// read is `ops::Read::new(handle, &mut buf)`); the port and timer are
+    /// read is `ops::Receive::new(handle, &mut buf)`); the port and timer are
     /// as in the [`Modem`] example.
     ///
     /// ```

@@ -28,5 +28,5 @@ pub use pdp::{ActivatePdp, DeactivatePdp, Resolve, Resolved};
 pub use resync::Resync;
 pub use session::{Init, InitReport, Upload};
 pub use socket::{Close, Open, SwitchMode};
-pub use transfer::{Read, Send, Write};
+pub use transfer::{Receive, SendOnce, Transmit};
 pub use transparent::{DtrEscape, Escape, RawRead, RawWrite, Resume, GUARD_TIME_MS};

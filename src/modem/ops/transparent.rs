@@ -27,7 +27,7 @@ const ESCAPE_ANSWER_MS: u64 = 2_000;
 /// byte written (or since the `CONNECT`, if later: the module counts from
 /// there), sends `+++`, waits the guard time again, and is done when
 /// the module answers `OK`. The connection stays open in buffer mode; bytes
-/// that arrived meanwhile are kept for [`Read`](super::Read), those that
+/// that arrived meanwhile are kept for [`Receive`](super::Receive), those that
 /// did not fit the receive buffer counted and reported by it.
 pub struct Escape {
     guard_ms: u32,
