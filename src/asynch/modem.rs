@@ -184,7 +184,7 @@ where
     T: Clock + DelayNs,
 {
     /// Uploads go in one piece (no ACK mode).
-    const UPLOAD_ACK: bool = false;
+    const UPLOAD_ACK: AckMode = AckMode::Off;
 
     /// Run `op` to completion.
     pub async fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {

@@ -343,7 +343,7 @@ where
     T: Timer,
 {
     /// Uploads go in one piece (no ACK mode).
-    const UPLOAD_ACK: bool = false;
+    const UPLOAD_ACK: AckMode = AckMode::Off;
 
     /// Run `op` to completion (the blocking face).
     pub fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {

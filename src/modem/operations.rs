@@ -80,7 +80,7 @@ macro_rules! module_operations {
             /// Upload `data` as file `name` (replacing a file of that
             /// name); the module's size and checksum are verified.
             upload(name: FileName<'_>, data: &[u8]) -> Uploaded
-                = |_config| ops::Upload::new(name, data, Self::UPLOAD_ACK, true);
+                = |_config| ops::Upload::new(name, data, Self::UPLOAD_ACK, ops::IfExists::Replace);
 
             /// `AT+QFDEL`: delete a file.
             delete_file(name: FileName<'_>) -> ()
@@ -137,7 +137,7 @@ macro_rules! operation_imports {
         #[allow(unused_imports)]
         use $crate::command::device::{DateTime, DtrFunction, SetClock, SetDtrFunction};
         #[allow(unused_imports)]
-        use $crate::command::file::{DeleteFile, FileList, ListFiles, Uploaded};
+        use $crate::command::file::{AckMode, DeleteFile, FileList, ListFiles, Uploaded};
         #[allow(unused_imports)]
         use $crate::command::pdp::{
             ConfigureDns, ConfigurePdpContext, GetPdpContexts, PdpContextState,

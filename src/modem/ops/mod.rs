@@ -26,7 +26,7 @@ pub use explain::{Cause, ExplainOpenFailure, Explanation, ServerKey};
 pub use op::Op;
 pub use pdp::{ActivatePdp, DeactivatePdp, Resolve, Resolved};
 pub use resync::Resync;
-pub use session::{Init, InitReport, Upload};
+pub use session::{IfExists, Init, InitReport, Upload};
 pub use socket::{Close, Open, SwitchMode};
 pub use transfer::{Receive, SendOnce, Transmit};
 pub use transparent::{DtrEscape, Escape, RawRead, RawWrite, Resume, GUARD_TIME_MS};
