@@ -2,7 +2,8 @@
 //! sockets that behave like sockets.
 //!
 //! One core, three faces. Every operation is written once, as a resumable
-//! [`Op`] over the shared [`Core`]; then
+//! [`Op`] over the engine's core (buffers, framing and bookkeeping, no
+//! I/O: private to the crate); then
 //!
 //! - [`Modem::run`] and the named methods (`open`, `read`, ...) block until
 //!   it is done (bare metal, no executor, no interrupts: the port is polled
@@ -27,7 +28,7 @@
 //! bytes go straight into it during a payload, so the engine's own line
 //! buffer stays small (`LINE`, 256 bytes by default).
 
-pub mod core;
+mod core;
 #[cfg(feature = "nal")]
 #[cfg_attr(docsrs, doc(cfg(feature = "nal")))]
 pub mod nal;
@@ -42,7 +43,8 @@ use ::core::task::Poll;
 
 use embedded_io::{ErrorType, Read, ReadReady, Write};
 
-pub use self::core::{Core, Event};
+pub(crate) use self::core::Core;
+pub use self::core::Event;
 use crate::error::Error;
 use crate::state::SessionState;
 operations::operation_imports!();

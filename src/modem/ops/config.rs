@@ -2,7 +2,7 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::ssl_config::{
     Alpn, CaCert, CipherSuite, ClientCert, ClientKey, CloseTimeMode, Dtls, DtlsVersion,
     IgnoreInvalidCertSign, IgnoreLocalTime, IgnoreMultiCertChainVerify, Psk, Renegotiation,
@@ -330,6 +330,8 @@ impl<'a> Configure<'a> {
         }
     }
 }
+
+impl Sealed for Configure<'_> {}
 
 impl<'r> Op<'r> for Configure<'_> {
     type Output = ();

@@ -3,7 +3,7 @@
 use core::fmt;
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::device::{DateTime, GetClock};
 use crate::command::file::ListFiles;
 use crate::command::pdp::{DnsConfig, GetDnsConfig, GetPdpContexts, PdpContextState};
@@ -297,6 +297,8 @@ impl Diagnose {
         })
     }
 }
+
+impl Sealed for Diagnose {}
 
 impl<'r> Op<'r> for Diagnose {
     type Output = Diagnosis;

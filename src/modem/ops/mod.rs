@@ -1,5 +1,5 @@
 //! Operations: every thing the engine can do, written once as a resumable
-//! state machine over the [`Core`](crate::modem::core::Core).
+//! state machine over the engine's core.
 //!
 //! The blocking face runs an operation to completion, the async face awaits
 //! it, and the nb face polls it once per call: the same

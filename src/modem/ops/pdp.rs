@@ -3,7 +3,7 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::pdp::{ActivatePdpContext, DeactivatePdpContext, LookUpHost};
 use crate::error::{Error, SslErrorCode};
 use crate::modem::core::{Core, DnsAnswers};
@@ -18,6 +18,8 @@ impl ActivatePdp {
         Self(Exchange::new(ActivatePdpContext { context }))
     }
 }
+
+impl Sealed for ActivatePdp {}
 
 impl<'r> Op<'r> for ActivatePdp {
     type Output = ();
@@ -42,6 +44,8 @@ impl DeactivatePdp {
         Self(Exchange::new(DeactivatePdpContext { context }))
     }
 }
+
+impl Sealed for DeactivatePdp {}
 
 impl<'r> Op<'r> for DeactivatePdp {
     type Output = ();
@@ -91,6 +95,8 @@ impl<'a> Resolve<'a> {
         }
     }
 }
+
+impl Sealed for Resolve<'_> {}
 
 impl<'r> Op<'r> for Resolve<'_> {
     type Output = Resolved;

@@ -3,7 +3,7 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::device::{At, CmeFormat, SetEcho, SetErrorFormat};
 use crate::command::file::{
     checksum, AckMode, DeleteFile, FileData, UploadFile, UploadStatus, Uploaded,
@@ -118,6 +118,8 @@ impl Default for Init {
         Self::new()
     }
 }
+
+impl Sealed for Init {}
 
 impl<'r> Op<'r> for Init {
     type Output = InitReport;
@@ -305,6 +307,8 @@ fn block(data: &[u8], sent: usize, ack: AckMode) -> &[u8] {
 
 /// Time for a block of upload data to be answered (`A` or the result).
 const BLOCK_ANSWER_MS: u32 = 10_000;
+
+impl Sealed for Upload<'_, '_> {}
 
 impl<'r, 'a, 'd> Op<'r> for Upload<'a, 'd> {
     type Output = Uploaded;

@@ -7,7 +7,7 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use super::socket::refused;
 use crate::command::device::At;
 use crate::command::ssl_socket::{AccessMode, ReadToBuffer, SendSslData, SslPayload};
@@ -72,6 +72,8 @@ impl<'d> SendOnce<'d> {
         }
     }
 }
+
+impl Sealed for SendOnce<'_> {}
 
 impl<'r, 'd> Op<'r> for SendOnce<'d> {
     type Output = usize;
@@ -202,6 +204,8 @@ impl<'b> Receive<'b> {
         }
     }
 }
+
+impl Sealed for Receive<'_> {}
 
 impl<'r> Op<'r> for Receive<'_> {
     type Output = usize;
@@ -377,6 +381,8 @@ impl<'d> Transmit<'d> {
         }
     }
 }
+
+impl Sealed for Transmit<'_> {}
 
 impl<'r> Op<'r> for Transmit<'_> {
     type Output = usize;

@@ -13,7 +13,7 @@ pub use cause::{Cause, ServerKey};
 
 use super::config::{Configure, SslConfig};
 use super::diagnose::{Diagnose, Diagnosis, Finding};
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use super::socket::{Close, Open};
 use crate::command::device::{DateTime, GetClock};
 use crate::command::pdp::{CloseTcpSocket, OpenTcpSocket};
@@ -263,6 +263,8 @@ fn older(v: SslVersion) -> Option<SslVersion> {
         _ => None,
     }
 }
+
+impl Sealed for ExplainOpenFailure<'_, '_> {}
 
 impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
     type Output = Explanation;
