@@ -2,7 +2,7 @@
 //! application note). Certificates and keys are uploaded here, then named in
 //! `AT+QSSLCFG`.
 
-pub mod checksum;
+mod checksum;
 
 use super::ssl_config::types::wire_enum;
 use super::{answers_ok, atat_command, single_line, AtCommand, ListCommand, NoResponse};

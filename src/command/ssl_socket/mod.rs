@@ -3,7 +3,7 @@
 //! `ATO`) and the test forms (note §2.2.2–2.2.6).
 
 mod to_buffer;
-pub mod types;
+mod types;
 
 use super::{answers_ok, atat_command, single_line, AtCommand, ListCommand, ParameterRanges};
 use crate::digest::Expect;
