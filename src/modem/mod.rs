@@ -49,7 +49,6 @@ use crate::error::Error;
 use crate::state::SessionState;
 operations::operation_imports!();
 use ops::Op;
-pub use ring::Ring;
 #[cfg(feature = "std")]
 pub use timer::StdTimer;
 pub use timer::{Clock, CountingTimer, Timer};
