@@ -22,7 +22,6 @@
 //! use quectel_ssl::asynch::Modem;
 //! use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
 //! use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
-//! use quectel_ssl::modem::{ops::SslConfig, Clock};
 //! use quectel_ssl::*;
 //!
 //! async fn https_get<P, T>(uart: P, timer: T, reply: &mut [u8]) -> Result<usize, Error>

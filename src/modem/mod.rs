@@ -121,7 +121,6 @@ pub const DEFAULT_LINE_LEN: usize = 544;
 /// use embedded_io::{Read, Write};
 /// use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
 /// use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
-/// use quectel_ssl::modem::ops::SslConfig;
 /// use quectel_ssl::*;
 ///
 /// let mut rx = [0u8; 1024]; // received bytes wait here until read

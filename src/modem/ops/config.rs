@@ -36,8 +36,7 @@ use crate::wire::Encoder;
 /// #     quectel_ssl::Modem::new(uart, quectel_ssl::modem::StdTimer::new());
 /// # modem.init()?;
 /// use quectel_ssl::command::ssl_config::SecLevel;
-/// use quectel_ssl::modem::ops::SslConfig;
-/// use quectel_ssl::{FileName, SslContextId};
+/// use quectel_ssl::{FileName, SslConfig, SslContextId};
 ///
 /// let ca = FileName::new("UFS:cacert.pem")?;
 /// let server = SslConfig::with_ca(ca);
