@@ -10,7 +10,7 @@ use crate::modem::core::{Core, Kind};
 
 /// A resumable operation of the engine: one of [`ops`](super)' types,
 /// handed to a face to run ([`Modem::run`](crate::Modem::run),
-/// [`Modem::poll_op`](crate::Modem::poll_op), the async faces' `run`).
+/// [`Modem::poll_op`](crate::Modem::poll_op), `asynch::Modem::run`).
 ///
 /// Sealed: only this crate's operations implement it, so it can gain
 /// methods without breaking anyone. Its methods are the engine's (they take
