@@ -125,6 +125,8 @@ impl Error {
 }
 
 /// `+CME ERROR:` payload: a number, or a text with `AT+CMEE=2` on some errors.
+///
+/// Exhaustive: 3GPP TS 27.007 gives the error these two forms only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum CmeError {
@@ -138,6 +140,9 @@ macro_rules! ssl_error_codes {
     ($( $(#[$doc:meta])* $name:ident = $code:literal, $text:literal; )*) => {
         /// The module's SSL/TCP error codes (`+QSSLOPEN: <id>,<err>`,
         /// `AT+QIGETERROR`), with the meanings of the vendor's table.
+        ///
+        /// Exhaustive: the vendor's table is fixed, and a code outside it
+        /// is kept in [`Other`](Self::Other).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         pub enum SslErrorCode {

@@ -38,6 +38,7 @@ impl SocketHandle {
 /// Why a socket left Connected on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum CloseCause {
     /// `+QSSLURC: "closed"` (or `NO CARRIER` in transparent mode): the peer or
     /// the network closed the connection.
@@ -75,6 +76,8 @@ impl Socket {
 }
 
 /// Whether the port carries AT commands or one connection's raw bytes.
+///
+/// Exhaustive: a V.250 port is in command mode or in online data mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum PortMode {

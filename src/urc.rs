@@ -16,6 +16,7 @@ use crate::wire::{trim, Fields};
 /// One URC, borrowing from the bytes it was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Urc<'a> {
     /// `+QSSLOPEN: <clientID>,<err>` — the result of an open in buffer or
     /// direct-push mode (`SslErrorCode::Success` when it worked).

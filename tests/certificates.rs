@@ -10,6 +10,7 @@ use quectel_sim::clock::ClockValue;
 use quectel_sim::testing::{EchoServerOptions, Validity};
 use quectel_sim::FailReason;
 use quectel_ssl::command::device::{DateTime, GetClock};
+use quectel_ssl::command::file::AckMode;
 use quectel_ssl::command::ssl_config::SecLevel;
 use quectel_ssl::command::ssl_socket::AccessMode;
 use quectel_ssl::modem::ops::{self, Finding, SslConfig};
@@ -33,8 +34,8 @@ fn uploads_are_checked_listed_replaced_and_deleted() {
     m.run(&mut ops::Upload::new(
         name("RAM:acked.bin"),
         &odd,
-        true,
-        true,
+        AckMode::PerBlock,
+        ops::IfExists::Replace,
     ))
     .unwrap();
     assert_eq!(rig.sim.file("RAM:acked.bin").unwrap(), odd);

@@ -18,7 +18,7 @@ use quectel_ssl::command::device::{
     At, CmeFormat, DateTime, DtrFunction, GetClock, SetClock, SetDtrFunction, SetEcho,
     SetErrorFormat,
 };
-use quectel_ssl::command::file::{DeleteFile, ListFiles, UploadFile};
+use quectel_ssl::command::file::{AckMode, DeleteFile, ListFiles, UploadFile};
 use quectel_ssl::command::pdp::{
     ActivatePdpContext, AuthMethod, ConfigureDns, ConfigurePdpContext, DeactivatePdpContext,
     GetDnsConfig, GetPdpContexts, PdpType,
@@ -379,7 +379,8 @@ proptest! {
         check(&ListFiles::<4> { pattern }, Sim::ListFiles { pattern: Some(name.clone()) })?;
         let name = name.replace(['*', '?'], "_");
         let file = FileName::new(&name).unwrap();
-        let cmd = UploadFile::new(file, size, timeout, ack).unwrap();
+        let mode = if ack { AckMode::PerBlock } else { AckMode::Off };
+        let cmd = UploadFile::new(file, size, timeout, mode).unwrap();
         let parsed = parse_command(&line(&cmd));
         let Ok(Sim::UploadFile { name: got, size: s, timeout: t, ack: a }) = parsed else {
             return Err(TestCaseError::fail(format!("{cmd:?} parsed as {parsed:?}")));

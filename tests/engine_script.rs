@@ -401,7 +401,7 @@ fn a_read_left_in_flight_by_a_dropped_nb_operation_is_taken_over() {
     let mut buf = [0u8; 16];
     // An nb caller polls once (the command goes out), then drops the op.
     assert_eq!(
-        m.poll_op(&mut ops::Read::new(sock, &mut buf)),
+        m.poll_op(&mut ops::Receive::new(sock, &mut buf)),
         Err(nb::Error::WouldBlock)
     );
     // The answer comes; a new read takes the old command over: no second
@@ -568,7 +568,7 @@ fn a_push_cut_short_is_never_released() {
     let mut buf = [0u8; 16];
     for _ in 0..50 {
         assert_eq!(
-            m.poll_op(&mut ops::Read::new(sock, &mut buf)),
+            m.poll_op(&mut ops::Receive::new(sock, &mut buf)),
             Err(nb::Error::WouldBlock)
         );
     }

@@ -30,13 +30,13 @@ fn nb_run<O: ops::Op<'static>>(m: &mut SimModem, op: &mut O) -> (Result<O::Outpu
 fn nb_echo(m: &mut SimModem, sock: SocketHandle, data: &[u8]) -> Vec<u8> {
     let mut sent = 0;
     while sent < data.len() {
-        let mut write = ops::Write::new(sock, &data[sent..], 100, 30_000);
+        let mut write = ops::Transmit::new(sock, &data[sent..], 100, 30_000);
         sent += nb_run(m, &mut write).0.expect("nb write");
     }
     let mut back = vec![0u8; data.len()];
     let mut got = 0;
     while got < back.len() {
-        let mut read = ops::Read::new(sock, &mut back[got..]);
+        let mut read = ops::Receive::new(sock, &mut back[got..]);
         let n = nb_run(m, &mut read).0.expect("nb read");
         assert!(n > 0, "end of stream too early");
         got += n;
@@ -66,7 +66,7 @@ fn nb_face_runs_a_whole_session_in_every_mode() {
         }
         // Size 0: nothing written, nothing to wait for.
         assert_eq!(
-            nb_run(&mut m, &mut ops::Write::new(sock, &[], 100, 1000))
+            nb_run(&mut m, &mut ops::Transmit::new(sock, &[], 100, 1000))
                 .0
                 .unwrap(),
             0

@@ -73,7 +73,7 @@ fn a_push_whose_socket_id_is_corrupted_fails_every_direct_push_socket() {
         .unwrap();
     for sock in [s1, s2] {
         let mut buf = [0u8; 16];
-        let mut read = ops::Read::new(sock, &mut buf);
+        let mut read = ops::Receive::new(sock, &mut buf);
         let outcome = (0..100)
             .map(|_| m.poll_op(&mut read))
             .find(|r| !matches!(r, Err(nb::Error::WouldBlock)));
@@ -191,7 +191,7 @@ fn a_read_answer_whose_length_was_lost_fails_the_read() {
     let mut m = modem(steps);
     let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
     let mut buf = [0u8; 16];
-    let mut read = ops::Read::new(sock, &mut buf);
+    let mut read = ops::Receive::new(sock, &mut buf);
     let outcome = (0..100)
         .map(|_| m.poll_op(&mut read))
         .find(|r| !matches!(r, Err(nb::Error::WouldBlock)));

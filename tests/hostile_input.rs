@@ -7,7 +7,7 @@ mod common;
 
 use common::script::{sim_time, NoWait, ScriptPort};
 use quectel_ssl::command::device::DateTime;
-use quectel_ssl::command::file::UploadFile;
+use quectel_ssl::command::file::{AckMode, UploadFile};
 use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
 use quectel_ssl::command::ssl_config::Psk;
 use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket, SslPayload};
@@ -182,7 +182,7 @@ fn every_number_out_of_range_is_refused() {
     refused(DateTime::new(2026, 2, 30, 0, 0, 0, 0), "time", out);
     refused(DateTime::new(2026, 1, 1, 0, 0, 0, 57), "time", out);
     refused(
-        UploadFile::new(FileName::new("RAM:a").unwrap(), 0, None, false),
+        UploadFile::new(FileName::new("RAM:a").unwrap(), 0, None, AckMode::Off),
         "file_size",
         out,
     );

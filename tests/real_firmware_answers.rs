@@ -127,7 +127,7 @@ fn a_stray_line_in_a_read_answer_keeps_the_payload() {
 
 fn assert_done_after_read(mut m: TestModem<'_>, sock: SocketHandle) {
     let mut buf = [0u8; 16];
-    let mut op = modem::ops::Read::new(sock, &mut buf);
+    let mut op = modem::ops::Receive::new(sock, &mut buf);
     for _ in 0..20 {
         let _ = m.poll_op(&mut op);
     }

@@ -120,7 +120,7 @@ fn read_back(
         let polled = if raw {
             poll_until_idle(m, &mut ops::RawRead::new(sock, &mut chunk), target, &last)
         } else {
-            poll_until_idle(m, &mut ops::Read::new(sock, &mut chunk), target, &last)
+            poll_until_idle(m, &mut ops::Receive::new(sock, &mut chunk), target, &last)
         };
         match polled {
             None => return Ok(got),

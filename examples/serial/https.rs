@@ -174,7 +174,7 @@ where
     let mut chunk = [0u8; 1024];
     let mut last = Instant::now();
     while reply.len() < MAX_REPLY {
-        let mut read = ops::Read::new(sock, &mut chunk);
+        let mut read = ops::Receive::new(sock, &mut chunk);
         let n = loop {
             match m.poll_op(&mut read) {
                 Ok(n) => break n,

@@ -51,7 +51,7 @@ pub struct Control<'a> {
 impl<'a> Control<'a> {
     /// Uploads go in 1,024-byte blocks (ACK mode): the runner writes each
     /// from the state's payload buffer.
-    const UPLOAD_ACK: bool = true;
+    const UPLOAD_ACK: AckMode = AckMode::PerBlock;
 
     fn config(&self) -> crate::modem::Config {
         let mut config = crate::modem::Config::default();

@@ -44,9 +44,8 @@
 //! ```no_run
 //! use embassy_futures::join::join3;
 //! use embedded_io_async::{Read, Write};
-//! use quectel_ssl::asynch::{self, State, Stack};
+//! use quectel_ssl::asynch::{self, State};
 //! use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
-//! use quectel_ssl::modem::{ops::SslConfig, Clock};
 //! use quectel_ssl::*;
 //!
 //! async fn echo(stack: Stack<'static>, host: &str, rx: &'static mut [u8]) -> Result<(), Error> {

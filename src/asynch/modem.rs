@@ -22,7 +22,6 @@
 //! use quectel_ssl::asynch::Modem;
 //! use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
 //! use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
-//! use quectel_ssl::modem::{ops::SslConfig, Clock};
 //! use quectel_ssl::*;
 //!
 //! async fn https_get<P, T>(uart: P, timer: T, reply: &mut [u8]) -> Result<usize, Error>
@@ -184,7 +183,7 @@ where
     T: Clock + DelayNs,
 {
     /// Uploads go in one piece (no ACK mode).
-    const UPLOAD_ACK: bool = false;
+    const UPLOAD_ACK: AckMode = AckMode::Off;
 
     /// Run `op` to completion.
     pub async fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {

@@ -3,7 +3,7 @@
 //! writer that two tasks can use at once.
 //!
 //! Reads and writes go through the same operations as on the blocking face
-//! ([`ops::Read`], [`ops::Write`], and in transparent mode [`ops::RawRead`],
+//! ([`ops::Receive`], [`ops::Transmit`], and in transparent mode [`ops::RawRead`],
 //! [`ops::RawWrite`]), run in the calling task; the runner moves the bytes.
 //!
 //! # Dropping
@@ -84,7 +84,7 @@ impl<'a> SocketIo<'a> {
                 // buffer mode) or the connection's end (which says 0).
                 continue;
             }
-            match run(self.engine, slot, &mut ops::Read::new(self.handle, buf)).await {
+            match run(self.engine, slot, &mut ops::Receive::new(self.handle, buf)).await {
                 Err(Error::TransparentMode) if self.transparent() => continue,
                 result => return result,
             }
@@ -103,7 +103,7 @@ impl<'a> SocketIo<'a> {
             .await;
         }
         let (retry, timeout) = self.with(|s, _| (s.config.send_retry_ms, s.config.send_timeout_ms));
-        let mut op = ops::Write::new(self.handle, data, retry, timeout);
+        let mut op = ops::Transmit::new(self.handle, data, retry, timeout);
         run(self.engine, slot, &mut op).await
     }
 

@@ -9,6 +9,67 @@
 //! The commands are written by hand rather than derived: the wire form stays
 //! visible (`Encoder` calls read like the manual), the checks happen before
 //! `AtatCmd::write` (which cannot fail), and no serde code lands in flash.
+//!
+//! # A command of your own
+//!
+//! Public for that: [`AtCommand`] (with [`wire`](crate::wire)'s `Encoder`
+//! and `Fields`) is all the engine needs ([`Modem::command`] runs any of
+//! them); [`write_command`] and [`parse_body`] make it an
+//! [`atat::AtatCmd`] for atat's own client; [`ResponseReader`] reads its
+//! answer from a [`Framer`](crate::Framer)'s frames, for a loop of one's
+//! own.
+//!
+//! ```
+//! use quectel_ssl::command::{parse_body, write_command, AtCommand};
+//! use quectel_ssl::wire::{Encoder, Fields};
+//! use quectel_ssl::Error;
+//!
+//! /// `AT+CSQ` — signal quality: `+CSQ: <rssi>,<ber>`.
+//! struct GetSignalQuality;
+//!
+//! #[derive(Debug, PartialEq)]
+//! struct SignalQuality {
+//!     rssi: u8,
+//!     ber: u8,
+//! }
+//! impl atat::AtatResp for SignalQuality {}
+//!
+//! impl AtCommand for GetSignalQuality {
+//!     type Response = SignalQuality;
+//!     type Partial = Option<SignalQuality>;
+//!     fn encode(&self, e: &mut Encoder<'_>) {
+//!         e.text("AT+CSQ");
+//!     }
+//!     fn line(&self, partial: &mut Self::Partial, line: &[u8]) -> Result<(), Error> {
+//!         if let Some(mut f) = Fields::after(line, b"+CSQ:") {
+//!             *partial = Some(SignalQuality { rssi: f.u8()?, ber: f.u8()? });
+//!         }
+//!         Ok(())
+//!     }
+//!     fn finish(&self, partial: Self::Partial) -> Result<SignalQuality, Error> {
+//!         partial.ok_or(Error::UnexpectedResponse)
+//!     }
+//! }
+//!
+//! impl atat::AtatCmd for GetSignalQuality {
+//!     type Response = SignalQuality;
+//!     fn write(&self, buf: &mut [u8]) -> usize {
+//!         write_command(self, buf)
+//!     }
+//!     fn parse(&self, resp: Result<&[u8], atat::InternalError<'_>>) -> Result<SignalQuality, atat::Error> {
+//!         let body = resp.map_err(atat::Error::from)?;
+//!         parse_body(self, body).map_err(|_| atat::Error::Parse)
+//!     }
+//! }
+//!
+//! let mut line = [0u8; 16];
+//! let n = write_command(&GetSignalQuality, &mut line);
+//! assert_eq!(&line[..n], b"AT+CSQ\r");
+//! let answer = parse_body(&GetSignalQuality, b"+CSQ: 23,99");
+//! assert_eq!(answer, Ok(SignalQuality { rssi: 23, ber: 99 }));
+//! ```
+//!
+//! [`Modem::command`]: crate::Modem::command
 
 mod at_command;
 mod atat_impl;

@@ -4,6 +4,9 @@
 use crate::wire::{self, Fields};
 
 /// One parameter of a test-form answer (`AT+...=?`).
+///
+/// Exhaustive: a range or a list, as V.250 writes them, and any other form
+/// kept in [`Other`](Self::Other).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum TestParameter {

@@ -345,6 +345,8 @@ pub struct ResponseItems<'a> {
 }
 
 /// One element of a response body.
+///
+/// Exhaustive: a body holds lines and, for `AT+QSSLRECV`, a payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseItem<'a> {
     /// An information line.

@@ -2,7 +2,8 @@
 //! sockets that behave like sockets.
 //!
 //! One core, three faces. Every operation is written once, as a resumable
-//! [`Op`] over the shared [`Core`]; then
+//! [`Op`] over the engine's core (buffers, framing and bookkeeping, no
+//! I/O: private to the crate); then
 //!
 //! - [`Modem::run`] and the named methods (`open`, `read`, ...) block until
 //!   it is done (bare metal, no executor, no interrupts: the port is polled
@@ -27,7 +28,7 @@
 //! bytes go straight into it during a payload, so the engine's own line
 //! buffer stays small (`LINE`, 256 bytes by default).
 
-pub mod core;
+mod core;
 #[cfg(feature = "nal")]
 #[cfg_attr(docsrs, doc(cfg(feature = "nal")))]
 pub mod nal;
@@ -42,12 +43,12 @@ use ::core::task::Poll;
 
 use embedded_io::{ErrorType, Read, ReadReady, Write};
 
-pub use self::core::{Core, Event};
+pub(crate) use self::core::Core;
+pub use self::core::Event;
 use crate::error::Error;
 use crate::state::SessionState;
 operations::operation_imports!();
 use ops::Op;
-pub use ring::Ring;
 #[cfg(feature = "std")]
 pub use timer::StdTimer;
 pub use timer::{Clock, CountingTimer, Timer};
@@ -120,7 +121,6 @@ pub const DEFAULT_LINE_LEN: usize = 544;
 /// use embedded_io::{Read, Write};
 /// use quectel_ssl::command::pdp::{AuthMethod, ConfigurePdpContext, PdpType};
 /// use quectel_ssl::command::ssl_socket::{AccessMode, OpenSslSocket};
-/// use quectel_ssl::modem::ops::SslConfig;
 /// use quectel_ssl::*;
 ///
 /// let mut rx = [0u8; 1024]; // received bytes wait here until read
@@ -238,7 +238,7 @@ where
     /// A super-loop brings the module up without blocking in the driver:
     /// one [`ops::Init`], polled until it is done, while the loop does its
     /// other work. Every operation of [`ops`] is polled the same way (a
-    /// read is `ops::Read::new(handle, &mut buf)`); the port and timer are
+    /// read is `ops::Receive::new(handle, &mut buf)`); the port and timer are
     /// as in the [`Modem`] example.
     ///
     /// ```
@@ -343,7 +343,7 @@ where
     T: Timer,
 {
     /// Uploads go in one piece (no ACK mode).
-    const UPLOAD_ACK: bool = false;
+    const UPLOAD_ACK: AckMode = AckMode::Off;
 
     /// Run `op` to completion (the blocking face).
     pub fn run<O: Op<'r>>(&mut self, op: &mut O) -> Result<O::Output, Error> {

@@ -166,7 +166,7 @@ where
 
     fn receive(&mut self, socket: &mut NalSocket, buffer: &mut [u8]) -> nb::Result<usize, Error> {
         let handle = socket.handle.ok_or(Error::NotConnected)?;
-        self.modem.poll_op(&mut ops::Read::new(handle, buffer))
+        self.modem.poll_op(&mut ops::Receive::new(handle, buffer))
     }
 
     fn close(&mut self, socket: NalSocket) -> Result<(), Error> {

@@ -80,7 +80,7 @@ macro_rules! module_operations {
             /// Upload `data` as file `name` (replacing a file of that
             /// name); the module's size and checksum are verified.
             upload(name: FileName<'_>, data: &[u8]) -> Uploaded
-                = |_config| ops::Upload::new(name, data, Self::UPLOAD_ACK, true);
+                = |_config| ops::Upload::new(name, data, Self::UPLOAD_ACK, ops::IfExists::Replace);
 
             /// `AT+QFDEL`: delete a file.
             delete_file(name: FileName<'_>) -> ()
@@ -137,7 +137,7 @@ macro_rules! operation_imports {
         #[allow(unused_imports)]
         use $crate::command::device::{DateTime, DtrFunction, SetClock, SetDtrFunction};
         #[allow(unused_imports)]
-        use $crate::command::file::{DeleteFile, FileList, ListFiles, Uploaded};
+        use $crate::command::file::{AckMode, DeleteFile, FileList, ListFiles, Uploaded};
         #[allow(unused_imports)]
         use $crate::command::pdp::{
             ConfigureDns, ConfigurePdpContext, GetPdpContexts, PdpContextState,
@@ -181,19 +181,19 @@ macro_rules! socket_operations {
             /// Send up to 1460 bytes of `data`; returns how many the module
             /// took. `SEND FAIL` is retried (see [`Config::send_retry_ms`]).
             write(handle: &SocketHandle, data: &[u8]) -> usize
-                = |config| ops::Write::new(*handle, data, config.send_retry_ms, config.send_timeout_ms);
+                = |config| ops::Transmit::new(*handle, data, config.send_retry_ms, config.send_timeout_ms);
 
             /// Read received bytes: at least one, or 0 at the end of the
             /// stream.
             read(handle: &SocketHandle, buf: &mut [u8]) -> usize
-                = |_config| ops::Read::new(*handle, buf);
+                = |_config| ops::Receive::new(*handle, buf);
 
             /// Send `text` the note's way: `AT+QSSLSEND=<id>`, the text,
-            /// Ctrl+Z (see [`ops::Send::text`]: no 0x1A or 0x1B in it, at
+            /// Ctrl+Z (see [`ops::SendOnce::text`]: no 0x1A or 0x1B in it, at
             /// most 1460 bytes). Returns the bytes the module took; binary
             /// data takes `write`.
             send_text(handle: &SocketHandle, text: &[u8]) -> usize
-                = |_config| ops::Send::text(*handle, text);
+                = |_config| ops::SendOnce::text(*handle, text);
 
             /// Send one datagram on a DTLS socket (see
             /// [`ops::SslConfig::dtls`]): all of `data`, 1..=1460 bytes, in
@@ -201,13 +201,13 @@ macro_rules! socket_operations {
             /// before anything is written otherwise). `SEND FAIL` is
             /// retried, as for `write`.
             send_datagram(handle: &SocketHandle, data: &[u8]) -> ()
-                = |config| ops::Write::datagram(*handle, data, config.send_retry_ms, config.send_timeout_ms) => drop;
+                = |config| ops::Transmit::datagram(*handle, data, config.send_retry_ms, config.send_timeout_ms) => drop;
 
             /// Receive one datagram of a DTLS socket into `buf`; returns its
             /// length (a longer datagram is truncated to `buf`, as a UDP
             /// receive does), or 0 at the end of the connection.
             recv_datagram(handle: &SocketHandle, buf: &mut [u8]) -> usize
-                = |_config| ops::Read::datagram(*handle, buf);
+                = |_config| ops::Receive::datagram(*handle, buf);
 
             /// Close a socket (module default timeout, 10 s).
             close(handle: &SocketHandle) -> () = |_config| ops::Close::new(*handle, None);

@@ -23,11 +23,6 @@ impl<'r> Ring<'r> {
         self.len
     }
 
-    /// `true` when nothing is stored.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Room left.
     pub fn free(&self) -> usize {
         self.buf.len() - self.len
@@ -151,12 +146,6 @@ impl<'r> Ring<'r> {
         self.len = self.len.min(len);
     }
 
-    /// Drop everything stored.
-    pub fn clear(&mut self) {
-        self.head = 0;
-        self.len = 0;
-    }
-
     /// The memory back, if there was any.
     #[cfg(any(feature = "async", feature = "nal"))]
     pub(crate) fn into_buf(self) -> Option<&'r mut [u8]> {
@@ -186,7 +175,7 @@ mod tests {
         let mut out = [0u8; 16];
         assert_eq!(ring.pop(&mut out), 8);
         assert_eq!(&out[..8], b"efghijkl");
-        assert!(ring.is_empty());
+        assert_eq!(ring.len(), 0);
     }
 
     #[test]

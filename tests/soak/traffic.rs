@@ -45,7 +45,7 @@ impl Soak {
                 AccessMode::Transparent => {
                     poll_until(&mut self.m, &mut ops::RawRead::new(h, &mut buf), deadline)
                 }
-                _ => poll_until(&mut self.m, &mut ops::Read::new(h, &mut buf), deadline),
+                _ => poll_until(&mut self.m, &mut ops::Receive::new(h, &mut buf), deadline),
             };
             match result {
                 Some(Ok(0)) => return self.end_of_stream(i),

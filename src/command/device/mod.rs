@@ -1,7 +1,7 @@
 //! Module-wide commands a session needs: `AT`, `ATE0`/`ATE1`, `AT&D`,
 //! `AT+CMEE`, `AT+CCLK` (vendor's AT commands manual).
 
-pub mod clock;
+mod clock;
 
 use super::{answers_ok, atat_command, single_line, AtCommand};
 use crate::command::ssl_config::types::wire_enum;

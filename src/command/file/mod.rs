@@ -2,8 +2,9 @@
 //! application note). Certificates and keys are uploaded here, then named in
 //! `AT+QSSLCFG`.
 
-pub mod checksum;
+mod checksum;
 
+use super::ssl_config::types::wire_enum;
 use super::{answers_ok, atat_command, single_line, AtCommand, ListCommand, NoResponse};
 use crate::digest::Expect;
 use crate::error::{Error, ParamError};
@@ -13,6 +14,18 @@ use crate::wire::{owned, parse_hex_u16, Fields};
 pub use checksum::{checksum, Checksum};
 
 mod tests;
+
+wire_enum! {
+    /// `<ackmode>` of `AT+QFUPL`: whether the module acknowledges the data
+    /// block by block.
+    AckMode: "ackmode" {
+        /// 0: no acknowledgement: the data goes in one piece.
+        Off = 0,
+        /// 1: the module answers `A` after each 1024-byte block, and the
+        /// next block waits for it.
+        PerBlock = 1,
+    }
+}
 
 /// `AT+QFUPL="<filename>",<file_size>[,<timeout>[,<ackmode>]]` — start an
 /// upload. The module answers `CONNECT`, then takes exactly `size` bytes as
@@ -24,8 +37,10 @@ pub struct UploadFile<'a> {
     size: u32,
     /// `<timeout>` in seconds for the data to arrive (module default 5).
     pub timeout: Option<u16>,
-    /// `<ackmode>`: the module acknowledges each 1024 bytes with `A`.
-    pub ack: bool,
+    /// `<ackmode>`: [`AckMode::PerBlock`] has the module acknowledge each
+    /// 1024 bytes with `A` (written only then: `Off` is the module's
+    /// default).
+    pub ack: AckMode,
 }
 
 impl<'a> UploadFile<'a> {
@@ -39,7 +54,7 @@ impl<'a> UploadFile<'a> {
         name: FileName<'a>,
         size: u32,
         timeout: Option<u16>,
-        ack: bool,
+        ack: AckMode,
     ) -> Result<Self, Error> {
         if size == 0 {
             return Err(Error::param("file_size", ParamError::OutOfRange));
@@ -61,19 +76,22 @@ impl<'a> UploadFile<'a> {
 impl AtCommand for UploadFile<'_> {
     answers_ok!();
     fn expectation(&self) -> Expect {
-        Expect::Upload { ack: self.ack }
+        Expect::Upload {
+            ack: self.ack == AckMode::PerBlock,
+        }
     }
     fn encode(&self, e: &mut Encoder<'_>) {
         e.text("AT+QFUPL=")
             .quoted(self.name.as_str())
             .comma()
             .uint(self.size);
-        if self.timeout.is_some() || self.ack {
+        let ack = self.ack == AckMode::PerBlock;
+        if self.timeout.is_some() || ack {
             let timeout = self.timeout.unwrap_or(Self::DEFAULT_TIMEOUT_S);
             e.comma().uint(timeout.into());
         }
-        if self.ack {
-            e.comma().uint(1);
+        if ack {
+            e.comma().uint(self.ack.code().into());
         }
     }
 }
@@ -88,6 +106,8 @@ pub struct FileData<'a> {
 }
 
 /// What the module answers to a block of upload data.
+///
+/// Exhaustive: the manual's two answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum UploadStatus {

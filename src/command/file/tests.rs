@@ -14,14 +14,14 @@ fn name(n: &str) -> FileName<'_> {
 
 #[test]
 fn upload_forms() {
-    let plain = UploadFile::new(name("RAM:cacert.pem"), 1234, None, false).unwrap();
+    let plain = UploadFile::new(name("RAM:cacert.pem"), 1234, None, AckMode::Off).unwrap();
     assert_eq!(bytes(&plain), "AT+QFUPL=\"RAM:cacert.pem\",1234\r");
     assert_eq!(plain.expectation(), Expect::Upload { ack: false });
-    let timed = UploadFile::new(name("RAM:a"), 10, Some(60), false).unwrap();
+    let timed = UploadFile::new(name("RAM:a"), 10, Some(60), AckMode::Off).unwrap();
     assert_eq!(bytes(&timed), "AT+QFUPL=\"RAM:a\",10,60\r");
-    let acked = UploadFile::new(name("RAM:a"), 4096, None, true).unwrap();
+    let acked = UploadFile::new(name("RAM:a"), 4096, None, AckMode::PerBlock).unwrap();
     assert_eq!(bytes(&acked), "AT+QFUPL=\"RAM:a\",4096,5,1\r");
-    assert!(UploadFile::new(name("RAM:a"), 0, None, false).is_err());
+    assert!(UploadFile::new(name("RAM:a"), 0, None, AckMode::Off).is_err());
     assert_eq!(answer(&plain, b"\r\nCONNECT\r\n"), Ok(NoResponse));
     assert_eq!(
         answer(&plain, b"\r\n+CME ERROR: 407\r\n"),

@@ -37,6 +37,8 @@ atat_command!(['a] LookUpHost<'a>);
 /// The address is kept as the module printed it ([`DnsLine::address`]
 /// reads it): the URC path never links an address parser, which costs
 /// about 2 KiB of flash, into firmware that looks nothing up.
+///
+/// Exhaustive: the manual's two forms of the URC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum DnsLine<'a> {

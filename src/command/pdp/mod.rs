@@ -3,7 +3,7 @@
 //! `AT+QIDNSGIP` (vendor's TCP/IP application note).
 
 mod dns;
-pub mod types;
+mod types;
 
 use core::fmt::Write as _;
 use core::net::IpAddr;

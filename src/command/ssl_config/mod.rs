@@ -1,10 +1,14 @@
 //! `AT+QSSLCFG` — configure an SSL context (note §2.2.1).
 //!
-//! One set command and one query command, generic over the 19 settings of
-//! [`settings`]; plus the `cacertex` list of all contexts and the test form.
+//! One set command and one query command, generic over the 19 settings
+//! (each a typed value, an [`SslSetting`]); plus the `cacertex` list of all
+//! contexts and the test form. A setting value is what the set form writes
+//! (`SetSslConfig::new(ctx, Sni(true))`); its [`SslSetting::Value`] is what
+//! the query form answers (`GetSslConfig::<Sni>::new(ctx)` answers a
+//! `bool`).
 
-pub mod settings;
-pub mod types;
+mod settings;
+pub(crate) mod types;
 
 use core::marker::PhantomData;
 

@@ -7,6 +7,9 @@ macro_rules! wire_enum {
         }
     ) => {
         $(#[$doc])*
+        ///
+        /// Exhaustive: the vendor's manual fixes the whole value set, so a
+        /// match needs no wildcard arm.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         pub enum $name {
@@ -114,6 +117,8 @@ macro_rules! cipher_suites {
         /// Static RSA and ECDH suites (`Rsa*`, `Ecdh*`) are not broken but
         /// have no forward secrecy: a later leak of the server's key decrypts
         /// recorded traffic.
+        ///
+        /// Exhaustive: the module's whole list, as the vendor's manual gives it.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[cfg_attr(feature = "defmt", derive(defmt::Format))]
         pub enum CipherSuite {

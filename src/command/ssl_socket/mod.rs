@@ -3,7 +3,7 @@
 //! `ATO`) and the test forms (note §2.2.2–2.2.6).
 
 mod to_buffer;
-pub mod types;
+mod types;
 
 use super::{answers_ok, atat_command, single_line, AtCommand, ListCommand, ParameterRanges};
 use crate::digest::Expect;
@@ -440,6 +440,7 @@ atat_command!([] ReturnToDataMode);
 /// Commands whose test form (`AT+<cmd>=?`) [`TestCommand`] sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Testable {
     /// `AT+QSSLOPEN=?`
     SslOpen,

@@ -57,6 +57,9 @@ wire_enum! {
 }
 
 /// `<AT_port>`: the port the connection reports on.
+///
+/// Exhaustive: the manual's three names, any other kept in
+/// [`Other`](Self::Other).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum AtPort {

@@ -8,6 +8,7 @@ use crate::wire::{cme_error, parse_u16};
 /// What the host has in flight: tells the framer how to read what follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Expect {
     /// No command in flight: a line that is neither a result code nor a known
     /// URC is an unknown URC.
@@ -27,6 +28,8 @@ pub enum Expect {
 }
 
 /// Where a length-framed payload comes from.
+///
+/// Exhaustive: the manual's two length-framed payloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub enum PayloadSource {
@@ -39,6 +42,7 @@ pub enum PayloadSource {
 /// A final (or, for `AT+QFUPL`, intermediate) result code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum FinalResult<'a> {
     /// `OK`
     Ok,
@@ -80,6 +84,7 @@ impl FinalResult<'_> {
 /// One unit of the module's output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Frame<'a> {
     /// Nothing complete yet. The bytes consumed with it, if any, were line
     /// separators and may be dropped.

@@ -9,6 +9,7 @@ use crate::types::{ClientId, PdpContextId};
 /// Something the module reported on its own, kept for the application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Event {
     /// `+QSSLOPEN`: an open finished.
     Opened {

@@ -4,7 +4,7 @@
 
 use core::task::Poll;
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::AtCommand;
 use crate::error::Error;
 use crate::modem::core::Core;
@@ -27,6 +27,8 @@ impl<C: AtCommand> Command<C> {
     }
 }
 
+impl<C: AtCommand> Sealed for Command<C> {}
+
 impl<'r, C: AtCommand> Op<'r> for Command<C> {
     type Output = C::Response;
 
@@ -47,6 +49,8 @@ impl<'r, C: AtCommand> Op<'r> for Command<C> {
 pub struct Idle {
     seen: Option<u64>,
 }
+
+impl Sealed for Idle {}
 
 impl<'r> Op<'r> for Idle {
     type Output = ();

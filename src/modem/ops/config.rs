@@ -2,7 +2,7 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::ssl_config::{
     Alpn, CaCert, CipherSuite, ClientCert, ClientKey, CloseTimeMode, Dtls, DtlsVersion,
     IgnoreInvalidCertSign, IgnoreLocalTime, IgnoreMultiCertChainVerify, Psk, Renegotiation,
@@ -36,8 +36,7 @@ use crate::wire::Encoder;
 /// #     quectel_ssl::Modem::new(uart, quectel_ssl::modem::StdTimer::new());
 /// # modem.init()?;
 /// use quectel_ssl::command::ssl_config::SecLevel;
-/// use quectel_ssl::modem::ops::SslConfig;
-/// use quectel_ssl::{FileName, SslContextId};
+/// use quectel_ssl::{FileName, SslConfig, SslContextId};
 ///
 /// let ca = FileName::new("UFS:cacert.pem")?;
 /// let server = SslConfig::with_ca(ca);
@@ -330,6 +329,8 @@ impl<'a> Configure<'a> {
         }
     }
 }
+
+impl Sealed for Configure<'_> {}
 
 impl<'r> Op<'r> for Configure<'_> {
     type Output = ();

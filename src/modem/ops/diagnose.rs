@@ -3,7 +3,7 @@
 use core::fmt;
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::device::{DateTime, GetClock};
 use crate::command::file::ListFiles;
 use crate::command::pdp::{DnsConfig, GetDnsConfig, GetPdpContexts, PdpContextState};
@@ -19,6 +19,7 @@ use crate::types::{FilePattern, PdpContextId, SslContextId};
 /// What the module said about everything an open depends on. A query that
 /// failed leaves its field `None`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Diagnosis {
     /// The PDP context checked.
     pub pdp_context: PdpContextId,
@@ -54,6 +55,7 @@ pub struct Diagnosis {
 /// One thing in a [`Diagnosis`] that can make an open fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Finding {
     /// The PDP context is not active: `AT+QIACT` it first.
     PdpInactive,
@@ -295,6 +297,8 @@ impl Diagnose {
         })
     }
 }
+
+impl Sealed for Diagnose {}
 
 impl<'r> Op<'r> for Diagnose {
     type Output = Diagnosis;

@@ -1,5 +1,5 @@
 //! Operations: every thing the engine can do, written once as a resumable
-//! state machine over the [`Core`](crate::modem::core::Core).
+//! state machine over the engine's core.
 //!
 //! The blocking face runs an operation to completion, the async face awaits
 //! it, and the nb face polls it once per call: the same
@@ -26,7 +26,7 @@ pub use explain::{Cause, ExplainOpenFailure, Explanation, ServerKey};
 pub use op::Op;
 pub use pdp::{ActivatePdp, DeactivatePdp, Resolve, Resolved};
 pub use resync::Resync;
-pub use session::{Init, InitReport, Upload};
+pub use session::{IfExists, Init, InitReport, Upload};
 pub use socket::{Close, Open, SwitchMode};
-pub use transfer::{Read, Send, Write};
+pub use transfer::{Receive, SendOnce, Transmit};
 pub use transparent::{DtrEscape, Escape, RawRead, RawWrite, Resume, GUARD_TIME_MS};

@@ -8,12 +8,20 @@ use crate::command::{AtCommand, ResponseReader};
 use crate::error::Error;
 use crate::modem::core::{Core, Kind};
 
-/// A resumable operation of the engine.
-pub trait Op<'r> {
+/// A resumable operation of the engine: one of [`ops`](super)' types,
+/// handed to a face to run ([`Modem::run`](crate::Modem::run),
+/// [`Modem::poll_op`](crate::Modem::poll_op), `asynch::Modem::run`).
+///
+/// Sealed: only this crate's operations implement it, so it can gain
+/// methods without breaking anyone. Its methods are the engine's (they take
+/// the engine's core, which is not public); a caller names the trait only
+/// in a bound, to read [`Output`](Self::Output).
+pub trait Op<'r>: Sealed {
     /// What it yields when it is done.
     type Output;
 
     /// Advance as far as the bytes received so far allow.
+    #[doc(hidden)]
     fn poll<const L: usize>(
         &mut self,
         core: &mut Core<'r, L>,
@@ -22,10 +30,15 @@ pub trait Op<'r> {
 
     /// The payload this operation writes after a prompt or `CONNECT`, with
     /// the token of its command (`None` if it has none).
+    #[doc(hidden)]
     fn payload(&self) -> Option<(u32, &[u8])> {
         None
     }
 }
+
+/// The supertrait that seals [`Op`]: public in name, but in a module no
+/// one outside the crate can reach, so no other crate can implement it.
+pub trait Sealed {}
 
 /// One command and its answer, in flight or not yet sent.
 pub(crate) struct Exchange<C: AtCommand> {

@@ -3,7 +3,7 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::pdp::{ActivatePdpContext, DeactivatePdpContext, LookUpHost};
 use crate::error::{Error, SslErrorCode};
 use crate::modem::core::{Core, DnsAnswers};
@@ -18,6 +18,8 @@ impl ActivatePdp {
         Self(Exchange::new(ActivatePdpContext { context }))
     }
 }
+
+impl Sealed for ActivatePdp {}
 
 impl<'r> Op<'r> for ActivatePdp {
     type Output = ();
@@ -43,6 +45,8 @@ impl DeactivatePdp {
     }
 }
 
+impl Sealed for DeactivatePdp {}
+
 impl<'r> Op<'r> for DeactivatePdp {
     type Output = ();
 
@@ -63,6 +67,7 @@ const LOOKUP_MS: u64 = 60_000;
 /// The addresses a lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Resolved {
     /// The addresses, in the module's order (the first four).
     #[cfg_attr(feature = "defmt", defmt(Debug2Format))]
@@ -90,6 +95,8 @@ impl<'a> Resolve<'a> {
         }
     }
 }
+
+impl Sealed for Resolve<'_> {}
 
 impl<'r> Op<'r> for Resolve<'_> {
     type Output = Resolved;

@@ -21,7 +21,7 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use super::session::{active_contexts, open_sockets, ActiveContexts, OpenSocket, OpenSockets};
 use crate::command::device::SetEcho;
 use crate::command::file::SyncProbe;
@@ -83,6 +83,8 @@ impl Resync {
         }
     }
 }
+
+impl Sealed for Resync {}
 
 impl<'r> Op<'r> for Resync {
     type Output = ();

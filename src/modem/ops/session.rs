@@ -3,9 +3,11 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::device::{At, CmeFormat, SetEcho, SetErrorFormat};
-use crate::command::file::{checksum, DeleteFile, FileData, UploadFile, UploadStatus, Uploaded};
+use crate::command::file::{
+    checksum, AckMode, DeleteFile, FileData, UploadFile, UploadStatus, Uploaded,
+};
 use crate::command::pdp::GetPdpContexts;
 use crate::command::ssl_socket::{CloseSslSocket, ListSslStates};
 use crate::command::{Fold, DEFAULT_TIMEOUT_MS};
@@ -49,6 +51,7 @@ pub(super) fn open_sockets() -> OpenSockets {
 /// What [`Init`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct InitReport {
     /// The port was still in transparent mode (e.g. after an MCU reset) and
     /// was brought back with `+++`.
@@ -115,6 +118,8 @@ impl Default for Init {
         Self::new()
     }
 }
+
+impl Sealed for Init {}
 
 impl<'r> Op<'r> for Init {
     type Output = InitReport;
@@ -234,12 +239,12 @@ impl Init {
 /// Upload a file (a certificate, a key) from a byte slice: `AT+QFUPL`, the
 /// data (in 1024-byte blocks, each acknowledged, in ACK mode), then the
 /// module's size and checksum are checked against the data; a mismatch is
-/// [`Error::UnexpectedResponse`]. With `replace`, an existing file of that
-/// name is deleted first.
+/// [`Error::UnexpectedResponse`]. With [`IfExists::Replace`], an existing
+/// file of that name is deleted first.
 pub struct Upload<'a, 'd> {
     name: FileName<'a>,
     data: &'d [u8],
-    ack: bool,
+    ack: AckMode,
     phase: UploadPhase<'a, 'd>,
     sent: usize,
 }
@@ -251,14 +256,25 @@ enum UploadPhase<'a, 'd> {
     Start,
 }
 
+/// What an [`Upload`] does with a file of the same name already on the
+/// module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum IfExists {
+    /// Delete it first (`AT+QFDEL`; no such file is fine).
+    Replace,
+    /// Leave it: the module refuses the upload (`+CME ERROR: 407`, file
+    /// exists).
+    Fail,
+}
+
 impl<'a, 'd> Upload<'a, 'd> {
-    /// Upload `data` as `name`; `ack` uses ACK mode; `replace` deletes an
-    /// existing file first.
-    pub fn new(name: FileName<'a>, data: &'d [u8], ack: bool, replace: bool) -> Self {
-        let phase = if replace {
-            UploadPhase::Delete(Exchange::new(DeleteFile { name }))
-        } else {
-            UploadPhase::Start
+    /// Upload `data` as `name`, block by block as `ack` says; `existing`
+    /// says what happens to a file of that name.
+    pub fn new(name: FileName<'a>, data: &'d [u8], ack: AckMode, existing: IfExists) -> Self {
+        let phase = match existing {
+            IfExists::Replace => UploadPhase::Delete(Exchange::new(DeleteFile { name })),
+            IfExists::Fail => UploadPhase::Start,
         };
         Self {
             name,
@@ -281,17 +297,18 @@ impl<'a, 'd> Upload<'a, 'd> {
 
 /// The next block of `data` after `sent` bytes: 1024 bytes in ACK mode,
 /// everything otherwise.
-fn block(data: &[u8], sent: usize, ack: bool) -> &[u8] {
-    let end = if ack {
-        (sent + UploadFile::ACK_BLOCK).min(data.len())
-    } else {
-        data.len()
+fn block(data: &[u8], sent: usize, ack: AckMode) -> &[u8] {
+    let end = match ack {
+        AckMode::PerBlock => (sent + UploadFile::ACK_BLOCK).min(data.len()),
+        AckMode::Off => data.len(),
     };
     data.get(sent..end).unwrap_or_default()
 }
 
 /// Time for a block of upload data to be answered (`A` or the result).
 const BLOCK_ANSWER_MS: u32 = 10_000;
+
+impl Sealed for Upload<'_, '_> {}
 
 impl<'r, 'a, 'd> Op<'r> for Upload<'a, 'd> {
     type Output = Uploaded;

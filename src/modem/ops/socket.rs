@@ -2,7 +2,7 @@
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::ssl_socket::{
     AccessMode, CloseSslSocket, GetLastError, OpenSslSocket, SwitchAccessMode,
 };
@@ -88,6 +88,8 @@ impl<'a, 'r> Open<'a, 'r> {
         Poll::Ready(Err(error))
     }
 }
+
+impl Sealed for Open<'_, '_> {}
 
 impl<'r> Op<'r> for Open<'_, 'r> {
     type Output = SocketHandle;
@@ -222,6 +224,8 @@ impl Close {
     }
 }
 
+impl Sealed for Close {}
+
 impl<'r> Op<'r> for Close {
     type Output = ();
 
@@ -278,6 +282,8 @@ impl SwitchMode {
         }
     }
 }
+
+impl Sealed for SwitchMode {}
 
 impl<'r> Op<'r> for SwitchMode {
     type Output = ();

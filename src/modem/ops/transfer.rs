@@ -1,9 +1,13 @@
-//! Moving data: one send, a write that treats `SEND FAIL` as back-pressure,
-//! and reads from the module's buffer or the pushed data.
+//! Moving data: one send ([`SendOnce`]), a send that treats `SEND FAIL` as
+//! back-pressure ([`Transmit`], what a socket's `write` runs), and reads
+//! from the module's buffer or the pushed data ([`Receive`]).
+//!
+//! Not `Read` / `Write` / `Send`: those would shadow `embedded_io`'s
+//! traits and the `Send` marker in a glob import.
 
 use core::task::{ready, Poll};
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use super::socket::refused;
 use crate::command::device::At;
 use crate::command::ssl_socket::{AccessMode, ReadToBuffer, SendSslData, SslPayload};
@@ -25,8 +29,9 @@ const SEND_ANSWER_MS: u32 = 5_000;
 /// Send one piece of 1..=1460 bytes with a fixed-length `AT+QSSLSEND`.
 ///
 /// Done with the number of bytes the module took (`SEND OK`); `SEND FAIL`
-/// gives [`Error::SendFailed`]: nothing was sent, try again later.
-pub struct Send<'d> {
+/// gives [`Error::SendFailed`]: nothing was sent, try again later (or use
+/// [`Transmit`], which does).
+pub struct SendOnce<'d> {
     handle: SocketHandle,
     data: &'d [u8],
     phase: SendPhase<'d>,
@@ -44,7 +49,7 @@ enum SendPhase<'d> {
 /// Ends a variable-length send.
 const CTRL_Z: &[u8] = &[SslPayload::CTRL_Z];
 
-impl<'d> Send<'d> {
+impl<'d> SendOnce<'d> {
     /// Send `data` (1..=1460 bytes) on `handle`.
     pub fn new(handle: SocketHandle, data: &'d [u8]) -> Self {
         Self {
@@ -59,7 +64,7 @@ impl<'d> Send<'d> {
     /// the text at the prompt, then Ctrl+Z. At most 1460 bytes, none of
     /// them 0x1A (Ctrl+Z) or 0x1B (ESC): refused before anything is written
     /// ([`ParamError::NeedsFixedLength`](crate::ParamError::NeedsFixedLength));
-    /// binary data takes [`Send::new`].
+    /// binary data takes [`SendOnce::new`].
     pub fn text(handle: SocketHandle, text: &'d [u8]) -> Self {
         Self {
             text: Some(false),
@@ -68,7 +73,9 @@ impl<'d> Send<'d> {
     }
 }
 
-impl<'r, 'd> Op<'r> for Send<'d> {
+impl Sealed for SendOnce<'_> {}
+
+impl<'r, 'd> Op<'r> for SendOnce<'d> {
     type Output = usize;
 
     fn poll<const L: usize>(
@@ -163,7 +170,7 @@ impl<'r, 'd> Op<'r> for Send<'d> {
 /// is empty); direct push takes what the URCs delivered. Pushed data that did
 /// not fit the receive buffer is reported once as [`Error::PushOverflow`],
 /// after the bytes before it.
-pub struct Read<'b> {
+pub struct Receive<'b> {
     handle: SocketHandle,
     buf: &'b mut [u8],
     /// One whole datagram per read (a DTLS socket).
@@ -174,7 +181,7 @@ pub struct Read<'b> {
     check: Option<Exchange<At>>,
 }
 
-impl<'b> Read<'b> {
+impl<'b> Receive<'b> {
     /// Read from `handle` into `buf`.
     pub fn new(handle: SocketHandle, buf: &'b mut [u8]) -> Self {
         Self {
@@ -198,7 +205,9 @@ impl<'b> Read<'b> {
     }
 }
 
-impl<'r> Op<'r> for Read<'_> {
+impl Sealed for Receive<'_> {}
+
+impl<'r> Op<'r> for Receive<'_> {
     type Output = usize;
 
     fn poll<const L: usize>(
@@ -329,13 +338,13 @@ impl<'r> Op<'r> for Read<'_> {
     }
 }
 
-/// Write up to 1460 bytes (one fixed-length send); `SEND FAIL` is
-/// back-pressure: the send is retried every `retry_ms` (the operation stays
-/// pending, the nb face says `WouldBlock`) until `timeout_ms` has passed,
-/// then [`Error::SendFailed`]. Done with the number of bytes the module took:
-/// never more than it accepted.
-pub struct Write<'d> {
-    send: Send<'d>,
+/// Transmit up to 1460 bytes (one fixed-length send, what a socket's
+/// `write` runs); `SEND FAIL` is back-pressure: the send is retried every
+/// `retry_ms` (the operation stays pending, the nb face says `WouldBlock`)
+/// until `timeout_ms` has passed, then [`Error::SendFailed`]. Done with the
+/// number of bytes the module took: never more than it accepted.
+pub struct Transmit<'d> {
+    send: SendOnce<'d>,
     /// Why the write is refused before anything is sent (a datagram that
     /// does not fit one send).
     refused: Option<Error>,
@@ -345,12 +354,12 @@ pub struct Write<'d> {
     retry_at: Option<u64>,
 }
 
-impl<'d> Write<'d> {
+impl<'d> Transmit<'d> {
     /// Write the first 1460 bytes at most of `data` (none if it is empty).
     pub fn new(handle: SocketHandle, data: &'d [u8], retry_ms: u32, timeout_ms: u32) -> Self {
         let data = &data[..data.len().min(SendLength::MAX_BYTES)];
         Self {
-            send: Send::new(handle, data),
+            send: SendOnce::new(handle, data),
             refused: None,
             retry_ms,
             timeout_ms,
@@ -371,7 +380,9 @@ impl<'d> Write<'d> {
     }
 }
 
-impl<'r> Op<'r> for Write<'_> {
+impl Sealed for Transmit<'_> {}
+
+impl<'r> Op<'r> for Transmit<'_> {
     type Output = usize;
 
     fn poll<const L: usize>(
@@ -397,7 +408,7 @@ impl<'r> Op<'r> for Write<'_> {
         match ready!(self.send.poll(core, now)) {
             Err(Error::SendFailed) if now.saturating_sub(first) < u64::from(self.timeout_ms) => {
                 debug!("SEND FAIL: retrying in {} ms", self.retry_ms);
-                self.send = Send::new(self.send.handle, self.send.data);
+                self.send = SendOnce::new(self.send.handle, self.send.data);
                 let at = now.saturating_add(u64::from(self.retry_ms));
                 self.retry_at = Some(at);
                 core.wake_at(at);

@@ -12,7 +12,7 @@ use core::task::{ready, Poll};
 
 use embedded_hal::digital::OutputPin;
 
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use crate::command::ssl_socket::{AccessMode, ReturnToDataMode, SwitchAccessMode};
 use crate::error::Error;
 use crate::modem::core::{guard_with_margin, silence_threshold, Core, Kind};
@@ -27,7 +27,7 @@ const ESCAPE_ANSWER_MS: u64 = 2_000;
 /// byte written (or since the `CONNECT`, if later: the module counts from
 /// there), sends `+++`, waits the guard time again, and is done when
 /// the module answers `OK`. The connection stays open in buffer mode; bytes
-/// that arrived meanwhile are kept for [`Read`](super::Read), those that
+/// that arrived meanwhile are kept for [`Receive`](super::Receive), those that
 /// did not fit the receive buffer counted and reported by it.
 pub struct Escape {
     guard_ms: u32,
@@ -85,6 +85,8 @@ fn await_ok<const L: usize>(
     core.wake_at(deadline);
     Poll::Pending
 }
+
+impl Sealed for Escape {}
 
 impl<'r> Op<'r> for Escape {
     type Output = ();
@@ -161,6 +163,8 @@ impl<'p, P: OutputPin> DtrEscape<'p, P> {
     }
 }
 
+impl<P: OutputPin> Sealed for DtrEscape<'_, P> {}
+
 impl<'r, P: OutputPin> Op<'r> for DtrEscape<'_, P> {
     type Output = ();
 
@@ -226,6 +230,8 @@ impl Resume {
         }
     }
 }
+
+impl Sealed for Resume {}
 
 impl<'r> Op<'r> for Resume {
     type Output = ();
@@ -296,6 +302,8 @@ impl<'b> RawRead<'b> {
     }
 }
 
+impl Sealed for RawRead<'_> {}
+
 impl<'r> Op<'r> for RawRead<'_> {
     type Output = usize;
 
@@ -363,6 +371,8 @@ impl<'d> RawWrite<'d> {
         }
     }
 }
+
+impl Sealed for RawWrite<'_> {}
 
 impl<'r> Op<'r> for RawWrite<'_> {
     type Output = usize;

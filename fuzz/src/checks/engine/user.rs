@@ -78,7 +78,7 @@ impl Harness<'_> {
         let (pick, len) = (src.byte(), src.byte());
         let Some(live) = self.pick(pick) else { return };
         let mut buf = vec![0; 1 + usize::from(len) * 6];
-        let result = self.run(&mut ops::Read::new(live.handle, &mut buf), polls);
+        let result = self.run(&mut ops::Receive::new(live.handle, &mut buf), polls);
         self.settle_read(live, result, &buf, true);
     }
 
@@ -126,9 +126,9 @@ impl Harness<'_> {
         let len = input::payload_len(src, sel).min(1460);
         let data = input::user_data(src, len);
         let result = if single {
-            self.run(&mut ops::Send::new(live.handle, &data), polls)
+            self.run(&mut ops::SendOnce::new(live.handle, &data), polls)
         } else {
-            self.run(&mut ops::Write::new(live.handle, &data, 20, 200), polls)
+            self.run(&mut ops::Transmit::new(live.handle, &data, 20, 200), polls)
         };
         if let (Some(Ok(n)), Some(gen)) = (result, live.gen) {
             assert!(
@@ -290,7 +290,7 @@ impl Harness<'_> {
                 self.init();
             }
             let mut buf = [0u8; 1500];
-            let result = self.run(&mut ops::Read::new(l.handle, &mut buf), 120);
+            let result = self.run(&mut ops::Receive::new(l.handle, &mut buf), 120);
             let more = matches!(result, Some(Ok(n)) if n > 0);
             self.settle_read(l, result, &buf, true);
             let module = &self.modem.port().module;

@@ -69,6 +69,7 @@ pub enum Cause {
 /// The kind of key a server's certificate has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum ServerKey {
     /// RSA: `0XC02F` (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) reaches it.
     Rsa,

@@ -13,7 +13,7 @@ pub use cause::{Cause, ServerKey};
 
 use super::config::{Configure, SslConfig};
 use super::diagnose::{Diagnose, Diagnosis, Finding};
-use super::op::{Exchange, Op};
+use super::op::{Exchange, Op, Sealed};
 use super::socket::{Close, Open};
 use crate::command::device::{DateTime, GetClock};
 use crate::command::pdp::{CloseTcpSocket, OpenTcpSocket};
@@ -29,6 +29,7 @@ const TCP_PROBE_MS: u64 = 75_000;
 /// What [`ExplainOpenFailure`] found: the cause, and the checklist it began
 /// with.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Explanation {
     /// The cause found.
     pub cause: Cause,
@@ -262,6 +263,8 @@ fn older(v: SslVersion) -> Option<SslVersion> {
         _ => None,
     }
 }
+
+impl Sealed for ExplainOpenFailure<'_, '_> {}
 
 impl<'a, 'r> Op<'r> for ExplainOpenFailure<'a, 'r> {
     type Output = Explanation;
