@@ -64,7 +64,7 @@ fn each_usage_names_the_program_and_every_flag_its_parser_takes() {
         (
             bench_args::USAGE,
             "usage: bench ",
-            &["--quick", "--json", "--help"],
+            &["--quick", "--json", "--only TEXT", "--help"],
         ),
     ];
     for (usage, start, flags) in cases {
@@ -175,22 +175,33 @@ fn counts_are_singular_only_for_one() {
 }
 
 #[test]
-fn bench_takes_quick_json_and_its_own_worker_line() {
+fn bench_takes_quick_json_only_and_its_own_worker_line() {
     use bench_args::{parse, Command, FULL_RUN, QUICK_RUN};
     assert_eq!(
         parse(words("")),
         Ok(Command::Run {
             bytes: FULL_RUN,
-            json: false
+            json: false,
+            only: vec![]
         })
     );
     assert_eq!(
         parse(words("--quick --json")),
         Ok(Command::Run {
             bytes: QUICK_RUN,
-            json: true
+            json: true,
+            only: vec![]
         })
     );
+    assert_eq!(
+        parse(words("--quick --only 921600baud --only Latency")),
+        Ok(Command::Run {
+            bytes: QUICK_RUN,
+            json: false,
+            only: vec!["921600baud".into(), "latency".into()]
+        })
+    );
+    assert_eq!(parse(words("--only")), Err("--only wants TEXT".into()));
     assert_eq!(
         parse(words("--worker recv 1500")),
         Ok(Command::Worker {
@@ -206,4 +217,20 @@ fn bench_takes_quick_json_and_its_own_worker_line() {
         parse(words("--fast")),
         Err("unknown argument --fast".into())
     );
+}
+
+#[test]
+fn bench_only_selects_rows_by_name_and_a_stack_row_brings_its_blocking_row() {
+    use bench_args::Selection;
+    let all = Selection::default();
+    assert!(all.wants("cpu") && all.wants_blocking(115_200, 2, "buffer.receive"));
+    let some = Selection::new(vec!["1sockets.921600baud.buffer.send".into()]);
+    assert!(some.wants("stack.1sockets.921600baud.buffer.send"));
+    assert!(!some.wants("stack.1sockets.921600baud.buffer.receive"));
+    assert!(some.wants_blocking(921_600, 0, "buffer.send"));
+    assert!(!some.wants_blocking(115_200, 2, "buffer.send"));
+    assert!(!some.wants("cpu") && !some.wants("footprint"));
+    let blocking = Selection::new(vec!["115200baud.2ms.buffer.receive".into()]);
+    assert!(blocking.wants_blocking(115_200, 2, "buffer.receive"));
+    assert!(!blocking.wants("stack.1sockets.115200baud.buffer.receive"));
 }

@@ -5,7 +5,8 @@
 //! instructions per byte counted by callgrind (this crate's digester against
 //! atat's own), and the footprint of the QEMU firmware with and without the
 //! driver. `-- --json` prints one JSON object per figure instead; `--quick`
-//! moves 128 KiB per throughput run instead of 1 MiB; `--help` says so.
+//! moves 128 KiB per throughput run instead of 1 MiB; `--only TEXT` runs
+//! only the rows whose name holds TEXT; `--help` says so.
 //! Before each long measurement a line on standard error says what it
 //! waits for.
 //!
@@ -20,7 +21,7 @@ mod throughput;
 
 use std::process::ExitCode;
 
-use args::{Command, USAGE};
+use args::{Command, Selection, USAGE};
 use quectel_ssl::command::ssl_socket::AccessMode;
 use throughput::Direction;
 
@@ -65,8 +66,8 @@ fn verdict(value: f64, target: f64, higher_is_better: bool) -> String {
 }
 
 fn main() -> ExitCode {
-    let (bytes, json) = match args::parse(std::env::args().skip(1)) {
-        Ok(Command::Run { bytes, json }) => (bytes, json),
+    let (bytes, json, only) = match args::parse(std::env::args().skip(1)) {
+        Ok(Command::Run { bytes, json, only }) => (bytes, json, Selection::new(only)),
         Ok(Command::Worker { what, chunk }) => {
             cpu::worker(&what, chunk);
             return ExitCode::SUCCESS;
@@ -116,6 +117,9 @@ fn main() -> ExitCode {
     for (baud, latency) in plan {
         for mode in modes {
             for direction in [Direction::Send, Direction::Receive] {
+                if !only.wants_blocking(baud, latency, &row_name(mode, direction)) {
+                    continue;
+                }
                 eprintln!(
                     "bench: moving {} {direction:?} in {mode:?} mode at {baud} baud, \
                      {latency} ms module latency, through the simulator",
@@ -149,8 +153,30 @@ fn main() -> ExitCode {
         }
     }
 
-    stack_section(bytes, &say, &mut figures);
+    stack_section(bytes, &only, &say, &mut figures);
 
+    if only.wants("cpu") {
+        cpu_section(&say, &mut figures);
+    }
+    if only.wants("footprint") {
+        footprint_section(&say, &mut figures);
+    }
+
+    if json {
+        for f in &figures {
+            println!("{}", f.json());
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// A row's mode and direction as its name spells them: `buffer.send`.
+fn row_name(mode: AccessMode, direction: Direction) -> String {
+    format!("{mode:?}.{direction:?}").to_lowercase()
+}
+
+/// Instructions per byte under callgrind.
+fn cpu_section(say: &dyn Fn(String), figures: &mut Vec<Figure>) {
     say("\ninstructions per payload byte (callgrind, in-memory module)".into());
     eprintln!("bench: counting instructions under callgrind (eight runs of the bench itself)");
     match cpu::measure() {
@@ -170,7 +196,10 @@ fn main() -> ExitCode {
         }
         Err(e) => say(format!("  not measured: {e}")),
     }
+}
 
+/// Flash and static RAM of the QEMU firmware.
+fn footprint_section(say: &dyn Fn(String), figures: &mut Vec<Figure>) {
     say(
         "\nfootprint (QEMU firmware, thumbv7em-none-eabihf, opt-level z, fat LTO; driver = a typical client's cost beyond the baseline)"
             .into(),
@@ -195,24 +224,51 @@ fn main() -> ExitCode {
         }
         Err(e) => say(format!("  not measured: {e}")),
     }
-
-    if json {
-        for f in &figures {
-            println!("{}", f.json());
-        }
-    }
-    ExitCode::SUCCESS
 }
 
 /// The async stack's rows: one socket per access mode beside the blocking
 /// face's row, twelve sockets at once, and the push-to-task latency.
-fn stack_section(bytes: usize, say: &dyn Fn(String), figures: &mut Vec<Figure>) {
+fn stack_section(
+    bytes: usize,
+    only: &Selection,
+    say: &dyn Fn(String),
+    figures: &mut Vec<Figure>,
+) {
     let blocking = |baud: u32, mode: AccessMode, direction: Direction| {
         let name =
             format!("throughput.{baud}baud.0ms.{mode:?}.{direction:?}.line_share").to_lowercase();
         figures.iter().find(|f| f.name == name).map(|f| f.value)
     };
-    let mut rows = Vec::new();
+    let modes = [
+        AccessMode::Buffer,
+        AccessMode::DirectPush,
+        AccessMode::Transparent,
+    ];
+    let mut plan = Vec::new();
+    for baud in [115_200u32, 921_600] {
+        for mode in modes {
+            for direction in [Direction::Send, Direction::Receive] {
+                plan.push((baud, 1usize, mode, direction));
+            }
+        }
+    }
+    for (mode, direction) in [
+        (AccessMode::DirectPush, Direction::Receive),
+        (AccessMode::Buffer, Direction::Receive),
+        (AccessMode::Buffer, Direction::Send),
+    ] {
+        plan.push((115_200, 12, mode, direction));
+    }
+    plan.retain(|&(baud, sockets, mode, direction)| {
+        only.wants(&format!(
+            "stack.{sockets}sockets.{baud}baud.{}",
+            row_name(mode, direction)
+        ))
+    });
+    let latency = only.wants("latency.push");
+    if plan.is_empty() && !latency {
+        return;
+    }
     say(
         "\nthe async stack (runner task + one task per socket, embassy's std executor; same runs)"
             .into(),
@@ -227,41 +283,35 @@ fn stack_section(bytes: usize, say: &dyn Fn(String), figures: &mut Vec<Figure>) 
         "line%",
         "target (within 1 point of the blocking face; 12 sockets >= 95 % at 115200)"
     ));
-    let modes = [
-        AccessMode::Buffer,
-        AccessMode::DirectPush,
-        AccessMode::Transparent,
-    ];
-    for baud in [115_200u32, 921_600] {
-        for mode in modes {
-            for direction in [Direction::Send, Direction::Receive] {
-                eprintln!("bench: async stack, {direction:?} in {mode:?} mode at {baud} baud");
-                let run = stack::measure(baud, mode, direction, bytes, 1);
-                let target = |run: &throughput::Run| match blocking(baud, mode, direction) {
-                    Some(b) => {
-                        let gap = b - run.line_share() * 100.0;
-                        let verdict = if gap <= 1.0 {
-                            "meets target"
-                        } else {
-                            "MISSES target"
-                        };
-                        format!("{verdict} ({gap:+.1} points below blocking {b:.1}%)")
-                    }
-                    None => String::new(),
-                };
-                rows.push((baud, 1usize, mode, direction, run.map(|r| (target(&r), r))));
-            }
+    let mut rows = Vec::new();
+    for (baud, sockets, mode, direction) in plan {
+        if sockets == 1 {
+            eprintln!("bench: async stack, {direction:?} in {mode:?} mode at {baud} baud");
+        } else {
+            eprintln!(
+                "bench: async stack, {sockets} sockets at once, {direction:?} in {mode:?} mode \
+                 at {baud} baud"
+            );
         }
-    }
-    for (mode, direction) in [
-        (AccessMode::DirectPush, Direction::Receive),
-        (AccessMode::Buffer, Direction::Receive),
-        (AccessMode::Buffer, Direction::Send),
-    ] {
-        eprintln!("bench: async stack, twelve sockets at once, {direction:?} in {mode:?} mode at 115200 baud");
-        let run = stack::measure(115_200, mode, direction, bytes, 12);
-        let target = |r: &throughput::Run| verdict(r.line_share() * 100.0, 95.0, true);
-        rows.push((115_200, 12, mode, direction, run.map(|r| (target(&r), r))));
+        let run = stack::measure(baud, mode, direction, bytes, sockets);
+        let target = |run: &throughput::Run| {
+            if sockets > 1 {
+                return verdict(run.line_share() * 100.0, 95.0, true);
+            }
+            match blocking(baud, mode, direction) {
+                Some(b) => {
+                    let gap = b - run.line_share() * 100.0;
+                    let verdict = if gap <= 1.0 {
+                        "meets target"
+                    } else {
+                        "MISSES target"
+                    };
+                    format!("{verdict} ({gap:+.1} points below blocking {b:.1}%)")
+                }
+                None => String::new(),
+            }
+        };
+        rows.push((baud, sockets, mode, direction, run.map(|r| (target(&r), r))));
     }
     for (baud, sockets, mode, direction, run) in rows {
         match run {
@@ -293,6 +343,9 @@ fn stack_section(bytes: usize, say: &dyn Fn(String), figures: &mut Vec<Figure>) 
                 "  {baud} {sockets} {mode:?} {direction:?}: FAILED: {e}"
             )),
         }
+    }
+    if !latency {
+        return;
     }
     eprintln!("bench: async stack, push-to-task latency (50 pushes of 16 bytes at 115200 baud)");
     match stack::push_latency(115_200, 50) {
