@@ -228,12 +228,7 @@ fn footprint_section(say: &dyn Fn(String), figures: &mut Vec<Figure>) {
 
 /// The async stack's rows: one socket per access mode beside the blocking
 /// face's row, twelve sockets at once, and the push-to-task latency.
-fn stack_section(
-    bytes: usize,
-    only: &Selection,
-    say: &dyn Fn(String),
-    figures: &mut Vec<Figure>,
-) {
+fn stack_section(bytes: usize, only: &Selection, say: &dyn Fn(String), figures: &mut Vec<Figure>) {
     let blocking = |baud: u32, mode: AccessMode, direction: Direction| {
         let name =
             format!("throughput.{baud}baud.0ms.{mode:?}.{direction:?}.line_share").to_lowercase();

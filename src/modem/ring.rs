@@ -100,30 +100,23 @@ impl<'r> Ring<'r> {
     /// heart of the module's boot line: a reboot the count of a payload
     /// swallowed (or, rarely, the peer's data).
     ///
-    /// Cheap enough for every payload: only every fifth byte is looked at
-    /// (any five-byte run has one byte there), and only one in the
-    /// pattern's five bytes is looked at further.
+    /// Cheap enough for every payload (see [`holds_boot_line`]); across the
+    /// ring's wrap only the few bytes around the seam are looked at again.
     pub(crate) fn holds_rdy(&self, start: usize) -> bool {
-        const PATTERN: &[u8; 5] = b"\nRDY\r";
         let (a, b) = self.slices_from(start);
-        let len = a.len() + b.len();
-        let at = |i: usize| if i < a.len() { a[i] } else { b[i - a.len()] };
-        let mut i = PATTERN.len() - 1;
-        while i < len {
-            let byte = at(i);
-            if let Some(k) = PATTERN.iter().position(|&p| p == byte) {
-                // The pattern would start at i - k.
-                if let Some(s) = i.checked_sub(k) {
-                    if s + PATTERN.len() <= len
-                        && (0..PATTERN.len()).all(|j| at(s + j) == PATTERN[j])
-                    {
-                        return true;
-                    }
-                }
-            }
-            i += PATTERN.len();
+        if holds_boot_line(a) || holds_boot_line(b) {
+            return true;
         }
-        false
+        if b.is_empty() {
+            return false;
+        }
+        // A pattern across the seam has at most four bytes on either side.
+        let mut seam = [0u8; 8];
+        let left = &a[a.len().saturating_sub(4)..];
+        let right = &b[..b.len().min(4)];
+        seam[..left.len()].copy_from_slice(left);
+        seam[left.len()..left.len() + right.len()].copy_from_slice(right);
+        holds_boot_line(&seam[..left.len() + right.len()])
     }
 
     /// The stored bytes from the `start`-th oldest on, as two slices.
@@ -155,6 +148,56 @@ impl<'r> Ring<'r> {
             Some(self.buf)
         }
     }
+}
+
+/// `true` if `bytes` hold `\nRDY\r`. Only every fifth byte is looked at
+/// (any five-byte run has one there), four at a time with one branch, and
+/// only one that can be part of the pattern is looked at further: under
+/// one instruction per byte.
+fn holds_boot_line(bytes: &[u8]) -> bool {
+    const PATTERN: &[u8; 5] = b"\nRDY\r";
+    const STEP: usize = PATTERN.len();
+    /// For each byte value: 1 + its place in the pattern, or 0.
+    const PLACE: [u8; 256] = {
+        let mut table = [0u8; 256];
+        let mut k = 0;
+        while k < STEP {
+            table[PATTERN[k] as usize] = k as u8 + 1;
+            k += 1;
+        }
+        table
+    };
+    let place = |i: usize| PLACE[usize::from(bytes[i])];
+    // Whether the pattern lies around `i`, whose byte is in it.
+    let around = |i: usize| {
+        let s = i + 1 - usize::from(place(i));
+        bytes.get(s..s + STEP) == Some(&PATTERN[..])
+    };
+    // The looks fall on STEP - 1, 2 * STEP - 1, ...: four to a block.
+    let looked = bytes.get(STEP - 1..).unwrap_or(&[]);
+    let mut blocks = looked.chunks_exact(4 * STEP);
+    let mut i = STEP - 1;
+    for block in &mut blocks {
+        let any = PLACE[usize::from(block[0])]
+            | PLACE[usize::from(block[STEP])]
+            | PLACE[usize::from(block[2 * STEP])]
+            | PLACE[usize::from(block[3 * STEP])];
+        if any != 0 {
+            for j in [i, i + STEP, i + 2 * STEP, i + 3 * STEP] {
+                if place(j) != 0 && around(j) {
+                    return true;
+                }
+            }
+        }
+        i += 4 * STEP;
+    }
+    while i < bytes.len() {
+        if place(i) != 0 && around(i) {
+            return true;
+        }
+        i += STEP;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -211,5 +254,52 @@ mod tests {
         let mut empty = Ring::new(&mut []);
         assert_eq!(empty.push(b"a"), 0);
         assert!(empty.spare().is_empty());
+    }
+
+    #[test]
+    fn a_boot_line_is_found_wherever_it_lies() {
+        let text = b"\nRDY\r";
+        for cap in [5usize, 6, 9, 16] {
+            for head in 0..cap {
+                for at in 0..=(cap - text.len()) {
+                    let mut buf = vec![0u8; cap];
+                    let mut ring = Ring::new(&mut buf);
+                    // Rotate the ring so that its contents start at `head`.
+                    let mut sink = vec![0u8; head];
+                    ring.push(&vec![b'x'; head]);
+                    ring.pop(&mut sink);
+                    let mut data = vec![b'x'; cap];
+                    data[at..at + text.len()].copy_from_slice(text);
+                    assert_eq!(ring.push(&data), cap);
+                    assert!(ring.holds_rdy(0), "cap {cap} head {head} at {at}");
+                    assert!(!ring.holds_rdy(at + 1), "after it");
+                    data[at + 2] = b'r';
+                    let mut buf2 = vec![0u8; cap];
+                    let mut other = Ring::new(&mut buf2);
+                    other.push(&data);
+                    assert!(!other.holds_rdy(0), "a near miss is none");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_boot_line_scan_sees_every_place_and_no_near_miss() {
+        for len in 5..70 {
+            for at in 0..=len - 5 {
+                let mut data: Vec<u8> = (0..len).map(|i| b"xRDY\rD\n"[i % 7]).collect();
+                // No `\nRDY\r` by accident in the filler.
+                data.iter_mut().for_each(|b| {
+                    if *b == b'\n' {
+                        *b = b'z';
+                    }
+                });
+                assert!(!holds_boot_line(&data), "len {len}: filler");
+                data[at..at + 5].copy_from_slice(b"\nRDY\r");
+                assert!(holds_boot_line(&data), "len {len} at {at}");
+                data[at + 3] = b'y';
+                assert!(!holds_boot_line(&data), "len {len} at {at}: near miss");
+            }
+        }
     }
 }
