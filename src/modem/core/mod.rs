@@ -281,6 +281,28 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.rx_idle_ms.saturating_sub(self.last_rx_ms)
     }
 
+    /// An answer due by `deadline` is late: as for a command in flight
+    /// (see `InFlight::overdue`), only silence the faces saw counts (the
+    /// port found with nothing to read, `answer_ms` after the last byte
+    /// received), never time with the answer waiting unread in the port;
+    /// a module that never stops talking is late [`MAX_EXTENSION_MS`]
+    /// after the deadline all the same.
+    pub(crate) fn answer_overdue(&self, now: u64, deadline: u64, answer_ms: u64) -> bool {
+        let quiet = self.rx_idle_ms >= deadline
+            && self.rx_idle_ms.saturating_sub(self.last_rx_ms) >= answer_ms;
+        now >= deadline && (quiet || now >= deadline.saturating_add(MAX_EXTENSION_MS))
+    }
+
+    /// When to look again at an answer due by `deadline` that is not late
+    /// yet (see [`answer_overdue`](Self::answer_overdue)): once the line can
+    /// have been quiet long enough, or a moment later for the port to be
+    /// seen idle.
+    pub(crate) fn answer_recheck_at(&self, now: u64, deadline: u64, answer_ms: u64) -> u64 {
+        deadline
+            .max(self.last_rx_ms.saturating_add(answer_ms))
+            .max(now.saturating_add(1))
+    }
+
     /// `client` holds pushed bytes whose check waits for the module's next
     /// output (see [`Frame::PayloadEnd`]): nothing is being read for them.
     pub(crate) fn push_check_waits(&self, client: ClientId) -> bool {
@@ -369,5 +391,37 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if self.sink == Some(client) {
             self.sink = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_waiting_unread_in_the_port_is_not_late() {
+        let mut core: Core<'_, 64> = Core::new();
+        core.rx_space()[0] = b'x';
+        core.rx_done(1, 100);
+        // Due at 1,000 with 500 ms of answer time: the clock alone is not
+        // silence, the port must have been seen with nothing to read.
+        assert!(!core.answer_overdue(5_000, 1_000, 500));
+        assert_eq!(core.answer_recheck_at(5_000, 1_000, 500), 5_001);
+        core.rx_idle(900);
+        assert!(
+            !core.answer_overdue(5_000, 1_000, 500),
+            "seen idle before the deadline"
+        );
+        core.rx_idle(5_000);
+        assert!(core.answer_overdue(5_000, 1_000, 500));
+        assert!(
+            !core.answer_overdue(999, 1_000, 500),
+            "not before the deadline"
+        );
+        // A module that never stops talking is late a minute on.
+        core.rx_space()[0] = b'y';
+        core.rx_done(1, 61_000);
+        assert!(!core.answer_overdue(60_999, 1_000, 500));
+        assert!(core.answer_overdue(61_000, 1_000, 500));
     }
 }

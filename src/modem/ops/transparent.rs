@@ -78,11 +78,14 @@ fn await_ok<const L: usize>(
         core.watch_ok = false;
         return Poll::Ready(Ok(()));
     }
-    if now >= deadline {
+    // The `OK` may be waiting behind data still unread: only silence the
+    // faces saw makes it late (a timed-out escape whose `OK` came after all
+    // would leave the engine transparent with the module in command mode).
+    if core.answer_overdue(now, deadline, ESCAPE_ANSWER_MS) {
         core.watch_ok = false;
         return Poll::Ready(Err(Error::Timeout));
     }
-    core.wake_at(deadline);
+    core.wake_at(core.answer_recheck_at(now, deadline, ESCAPE_ANSWER_MS));
     Poll::Pending
 }
 
