@@ -27,8 +27,15 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         // While an escape waits for its `OK`, bytes are taken even with the
         // ring full: the `OK` may be among them (the user cannot read
         // meanwhile); what does not fit is dropped and counted, and reads
-        // report it.
-        while used < self.line_len && (self.raw_room() > 0 || self.watch_ok) {
+        // report it. The same when the line buffer holds the module's
+        // `NO CARRIER` behind them: the module is in command mode already,
+        // and the engine must not believe the port transparent (a write
+        // would reach the module as command text) until the user has read.
+        let carrier_ahead = self.raw_room() == 0
+            && self.line[..self.line_len]
+                .windows(NO_CARRIER.len() - 2)
+                .any(|w| w == &NO_CARRIER[2..]);
+        while used < self.line_len && (self.raw_room() > 0 || self.watch_ok || carrier_ahead) {
             let byte = self.line[used];
             used += 1;
             if self.take_raw_byte(client, byte) {
