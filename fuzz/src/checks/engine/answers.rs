@@ -163,6 +163,7 @@ impl Module {
         if code == 0 {
             sock.st = St::Connected;
             sock.gen = Some(self.ledger.open(c));
+            self.ledger.closed_before |= self.ledger.closed & (1 << c);
             self.ledger.closed &= !(1 << c);
         }
         if mode == 2 {

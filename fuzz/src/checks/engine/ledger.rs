@@ -45,6 +45,10 @@ pub(crate) struct Ledger {
     /// network, a PDP loss, or an `AT+QSSLCLOSE` whose answer the engine
     /// may not have seen).
     pub closed: u16,
+    /// Sockets a close was said for before a later connection of theirs
+    /// opened: the engine may report that close after the open (its events
+    /// wait in a queue until they are taken).
+    pub closed_before: u16,
     /// Sockets the module pushed data for.
     pub pushed: u16,
     /// The module lost its PDP context at some point.
@@ -169,7 +173,7 @@ impl Ledger {
                 self.opened.contains(&(client.get(), result.code()))
             }
             Event::DataReady { client } => self.notified & bit(client) != 0,
-            Event::Closed { client } => self.closed & bit(client) != 0,
+            Event::Closed { client } => (self.closed | self.closed_before) & bit(client) != 0,
             // A reboot the quarantine hid loses the context too.
             Event::PdpDeactivated { context } => {
                 context.get() == 1 && (self.pdp_lost || self.rebooted)
