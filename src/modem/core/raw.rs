@@ -31,10 +31,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         // `NO CARRIER` behind them: the module is in command mode already,
         // and the engine must not believe the port transparent (a write
         // would reach the module as command text) until the user has read.
-        let carrier_ahead = self.raw_room() == 0
-            && self.line[..self.line_len]
-                .windows(NO_CARRIER.len() - 2)
-                .any(|w| w == &NO_CARRIER[2..]);
+        let carrier_ahead = self.raw_room() == 0 && self.carrier_ahead();
         while used < self.line_len && (self.raw_room() > 0 || self.watch_ok || carrier_ahead) {
             let byte = self.line[used];
             used += 1;
@@ -90,6 +87,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         self.release_held(client, release);
         false
+    }
+
+    /// The held bytes and the line buffer hold the whole `NO CARRIER`
+    /// (what peer data could also hold, and would end the connection the
+    /// same way with room in the ring).
+    fn carrier_ahead(&self) -> bool {
+        let line = &self.line[..self.line_len];
+        let across = (1..=self.held.len().min(NO_CARRIER.len() - 1))
+            .any(|k| self.held.ends_with(&NO_CARRIER[..k]) && line.starts_with(&NO_CARRIER[k..]));
+        across || line.windows(NO_CARRIER.len()).any(|w| w == NO_CARRIER)
     }
 
     fn may_start_pattern(&self, held: &[u8]) -> bool {
