@@ -21,20 +21,21 @@ struct TimerThread {
     changed: Condvar,
 }
 
-fn timer_thread() -> &'static TimerThread {
-    static TIMER: OnceLock<&'static TimerThread> = OnceLock::new();
-    TIMER.get_or_init(|| {
+/// The timer thread, started on first use; `None` if the host refused a
+/// thread (then sleeps block their caller instead: slow, but never a
+/// panic and never a sleep that does not end).
+fn timer_thread() -> Option<&'static TimerThread> {
+    static TIMER: OnceLock<Option<&'static TimerThread>> = OnceLock::new();
+    *TIMER.get_or_init(|| {
         let timer: &'static TimerThread = Box::leak(Box::new(TimerThread {
             sleepers: Mutex::new(Sleepers::default()),
             changed: Condvar::new(),
         }));
-        // Without its thread no sleep would end: a host that cannot start
-        // one cannot run the async face.
         std::thread::Builder::new()
             .name("quectel-ssl-timer".into())
             .spawn(move || timer.run())
-            .expect("start the timer thread");
-        timer
+            .ok()
+            .map(|_| timer)
     })
 }
 
@@ -88,7 +89,10 @@ impl Future for Sleep {
         if Instant::now() >= self.at {
             return Poll::Ready(());
         }
-        let timer = timer_thread();
+        let Some(timer) = timer_thread() else {
+            std::thread::sleep(self.at.saturating_duration_since(Instant::now()));
+            return Poll::Ready(());
+        };
         let Ok(mut sleepers) = timer.sleepers.lock() else {
             return Poll::Ready(());
         };
@@ -114,7 +118,7 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         if let Some(id) = self.id {
-            if let Ok(mut sleepers) = timer_thread().sleepers.lock() {
+            if let Some(Ok(mut sleepers)) = timer_thread().map(|t| t.sleepers.lock()) {
                 sleepers.queue.remove(&(self.at, id));
             }
         }
