@@ -32,6 +32,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             let waiting = used == 0 && matches!(frame, Frame::Pending);
             if self.resync.quarantine {
                 quarantined(&mut self.resync, &mut self.framer, &frame);
+                if !self.resync.quarantine {
+                    // Pushes after the echo are read again: a socket that
+                    // lost one in the quarantine must not deliver them as
+                    // if nothing were missing.
+                    self.fail_suspects();
+                }
                 self.consume(used);
                 if waiting {
                     break;

@@ -107,6 +107,21 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.resync.echo.clear();
     }
 
+    /// Direct-push sockets whose push the quarantine dropped, or the
+    /// misframed payload swallowed, lost data for good: they fail, before
+    /// any later push of theirs is stored.
+    pub(super) fn fail_suspects(&mut self) {
+        let suspects = core::mem::take(&mut self.resync.suspects);
+        for client in ClientId::all() {
+            let socket = self.state.socket(client);
+            let pushed =
+                socket.state != SocketState::Initial && socket.mode == AccessMode::DirectPush;
+            if pushed && suspects & (1 << client.index()) != 0 {
+                self.desync(client);
+            }
+        }
+    }
+
     /// `client`'s stream can't be trusted: drop its unchecked bytes, and
     /// make it report [`Error::Desynchronized`] after the bytes before.
     pub(crate) fn desync(&mut self, client: ClientId) {
@@ -241,9 +256,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 self.event(super::Event::PdpDeactivated { context: ctx });
             }
         }
-        let suspects = core::mem::take(&mut self.resync.suspects);
+        self.fail_suspects();
         for client in mine {
-            let bit = 1u16 << client.index();
             let socket = *self.state.socket(client);
             match open(client) {
                 None | Some(SocketState::Initial) => {
@@ -257,9 +271,6 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     self.event(super::Event::Closed { client });
                 }
                 _ => {}
-            }
-            if socket.mode == AccessMode::DirectPush && suspects & bit != 0 {
-                self.desync(client);
             }
             if socket.mode == AccessMode::Buffer {
                 // Its notices may have been dropped: the module says.
