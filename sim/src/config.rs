@@ -32,6 +32,7 @@ pub const DEFAULT_RECV_BUFFER: usize = 16 * 1024;
 pub struct SimConfig {
     pub(crate) echo_on_boot: bool,
     pub(crate) boot_delay: Duration,
+    pub(crate) powered_at_start: bool,
     pub(crate) guard_time: Duration,
     pub(crate) baud: Option<u32>,
     pub(crate) turnaround: Duration,
@@ -63,6 +64,7 @@ impl Default for SimConfig {
         SimConfig {
             echo_on_boot: true,
             boot_delay: Duration::from_secs(3),
+            powered_at_start: true,
             guard_time: Duration::from_secs(1),
             baud: None,
             turnaround: Duration::ZERO,
@@ -108,6 +110,16 @@ impl SimConfig {
     /// modules). Bytes written before `RDY` are dropped.
     pub fn boot_delay(mut self, delay: Duration) -> Self {
         self.boot_delay = delay;
+        self
+    }
+
+    /// Whether the module powers up when the simulator starts (default
+    /// true). Off: it stays unpowered (bytes from the host dropped, nothing
+    /// sent) until a [`Fault::Reboot`](crate::Fault::Reboot) powers it up,
+    /// so that its one `RDY` comes after that moment (the TCP front powers
+    /// it up when its first client connects).
+    pub fn powered_at_start(mut self, on: bool) -> Self {
+        self.powered_at_start = on;
         self
     }
 

@@ -28,7 +28,7 @@ mod urc;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use self::event::Event;
 use self::inbox::Inbox;
@@ -44,6 +44,10 @@ use crate::fault::{Fault, Urc};
 use crate::filesystem::FileSystem;
 use crate::line::Line;
 use crate::net::{Connection, OpenFailure, OpenRequest, TlsCacheEntry};
+
+/// How long an unpowered module waits for its power-up: for ever, in
+/// practice.
+const UNPOWERED: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// The boot URCs that follow `RDY`.
 const BOOT_URCS: &[u8] =
@@ -129,6 +133,13 @@ impl Module {
             open_failures: Vec::new(),
         };
         module.power_up();
+        if !module.config.powered_at_start {
+            // Unpowered: nothing comes out and input is dropped, as while
+            // booting, until a reboot powers the module up.
+            module.mode = PortMode::Booting {
+                until: Instant::now() + UNPOWERED,
+            };
+        }
         module
     }
 

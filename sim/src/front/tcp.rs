@@ -57,7 +57,8 @@ pub fn serve_tcp(config: SimConfig, addr: impl ToSocketAddrs) -> io::Result<TcpF
     let listener = TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let local_addr = listener.local_addr()?;
-    let (handle, port) = Simulator::try_start(config)?;
+    // Powered when the first client connects: its `RDY` is the only one.
+    let (handle, port) = Simulator::try_start(config.powered_at_start(false))?;
     let stop = Arc::new(AtomicBool::new(false));
     let thread = {
         let (handle, stop) = (handle.clone(), stop.clone());
