@@ -403,9 +403,14 @@ impl<'r> Op<'r> for RawWrite<'_> {
                 });
             }
             let piece = &self.data[self.done..self.done + len];
-            // A `+` counts from when it left the port: the guard's timing
-            // is only as good as that.
-            if piece.contains(&b'+') && !core.drained() {
+            // A `+` that starts the piece may start an escape candidate
+            // (after a silence): its time is when it left the port, which
+            // only a flush tells; the guard's timing is only as good as
+            // that. Any other byte's time changes nothing in the guard
+            // (only the first byte of a piece can follow a silence), so a
+            // piece that starts otherwise goes on without emptying the
+            // line.
+            if piece.first() == Some(&b'+') && !core.drained() {
                 return Poll::Pending;
             }
             self.piece = None;
