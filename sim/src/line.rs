@@ -118,7 +118,24 @@ struct PacerState {
     /// For each write still (partly) queued, the count `queued` reached
     /// with its last byte: where the other side may be waiting.
     ends: VecDeque<u64>,
+    /// Async flushes: woken once `released` reaches their count.
+    flushes: Vec<(u64, Waker)>,
     stop: bool,
+}
+
+impl PacerState {
+    /// Wake the flushes whose bytes are all on the other side (all of
+    /// them once the line stops).
+    fn wake_flushes(&mut self) {
+        let (released, stop) = (self.released, self.stop);
+        self.flushes.retain(|(target, waker)| {
+            let done = *target <= released || stop;
+            if done {
+                waker.wake_by_ref();
+            }
+            !done
+        });
+    }
 }
 
 /// Releases queued bytes to a sink no faster than the line rate.
@@ -144,6 +161,7 @@ impl Pacer {
                 queued: 0,
                 released: 0,
                 ends: VecDeque::new(),
+                flushes: Vec::new(),
                 stop: false,
             }),
             Condvar::new(),
@@ -168,11 +186,23 @@ impl Pacer {
         cond.notify_all();
     }
 
-    /// `true` once every byte queued so far is on the other side.
-    fn drained(&self) -> bool {
+    /// Bytes queued so far: what a flush asked now waits for.
+    fn queued(&self) -> u64 {
         let (lock, _) = &*self.shared;
-        lock.lock()
-            .map_or(true, |s| s.released >= s.queued || s.stop)
+        lock.lock().map_or(0, |s| s.queued)
+    }
+
+    /// `true` once `target` bytes are on the other side; until then `waker`
+    /// is woken when they are (by the pacer thread: no thread per flush).
+    fn poll_released(&self, target: u64, waker: &Waker) -> bool {
+        let (lock, _) = &*self.shared;
+        let Ok(mut s) = lock.lock() else { return true };
+        if s.released >= target || s.stop {
+            return true;
+        }
+        s.flushes.retain(|(_, w)| !w.will_wake(waker));
+        s.flushes.push((target, waker.clone()));
+        false
     }
 
     /// Wait until every byte queued so far is on the other side.
@@ -192,6 +222,7 @@ impl Pacer {
         let (lock, cond) = &*self.shared;
         if let Ok(mut s) = lock.lock() {
             s.stop = true;
+            s.wake_flushes();
         }
         cond.notify_all();
         if let Some(t) = self.thread.take() {
@@ -262,6 +293,7 @@ fn pace(shared: &(Mutex<PacerState>, Condvar), byte_time: Duration, sink: &Sink)
             Ok(g) => g,
             Err(_) => return,
         };
+        s.wake_flushes();
     }
 }
 
@@ -324,11 +356,21 @@ impl Line {
         }
     }
 
-    /// `true` once every byte the host wrote has reached the module (at
-    /// once on an unpaced line).
-    pub fn host_drained(&self) -> bool {
+    /// Where an async flush asked now is done: the count of bytes the host
+    /// has written (`None` on an unpaced line, where every byte is there at
+    /// once).
+    pub fn host_flush_target(&self) -> Option<u64> {
+        self.rx_pacer
+            .lock()
+            .ok()
+            .and_then(|p| p.as_ref().map(Pacer::queued))
+    }
+
+    /// `true` once `target` bytes the host wrote have reached the module;
+    /// until then `waker` is woken when they have.
+    pub fn poll_host_flushed(&self, target: u64, waker: &Waker) -> bool {
         match self.rx_pacer.lock().ok().as_ref().and_then(|p| p.as_ref()) {
-            Some(pacer) => pacer.drained(),
+            Some(pacer) => pacer.poll_released(target, waker),
             None => true,
         }
     }

@@ -235,30 +235,18 @@ impl embedded_io_async::Write for SimPort {
         self.put(buf)
     }
 
+    /// Waits until every byte written so far has reached the module; the
+    /// line's pacer wakes the task (no thread, no polling).
     async fn flush(&mut self) -> Result<(), SimPortError> {
-        if self.core.line.host_drained() {
+        let Some(target) = self.core.line.host_flush_target() else {
             return Ok(());
-        }
-        // Rare (before a guard time): a helper thread waits and wakes us.
-        let core = self.core.clone();
-        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let mut waiter: Option<std::thread::JoinHandle<()>> = None;
+        };
         poll_fn(|cx| {
-            if done.load(std::sync::atomic::Ordering::SeqCst) || core.line.host_drained() {
-                return Poll::Ready(Ok(()));
+            if self.core.line.poll_host_flushed(target, cx.waker()) {
+                Poll::Ready(Ok(()))
+            } else {
+                Poll::Pending
             }
-            if waiter.is_none() {
-                let (core, done, waker) = (core.clone(), done.clone(), cx.waker().clone());
-                waiter = std::thread::Builder::new()
-                    .name("sim-flush".into())
-                    .spawn(move || {
-                        core.line.wait_host_drained();
-                        done.store(true, std::sync::atomic::Ordering::SeqCst);
-                        waker.wake();
-                    })
-                    .ok();
-            }
-            Poll::Pending
         })
         .await
     }
