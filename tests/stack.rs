@@ -162,7 +162,7 @@ fn a_read_dropped_midway_leaves_the_socket_and_the_others_working() {
 
 #[embassy_executor::task]
 async fn embassy_time_runner(
-    runner: quectel_ssl::asynch::Runner<
+    mut runner: quectel_ssl::asynch::Runner<
         'static,
         quectel_sim::SimPort,
         quectel_ssl::asynch::EmbassyTimer,

@@ -55,7 +55,7 @@ impl Write for TimedPort {
 }
 
 #[embassy_executor::task(pool_size = 64)]
-async fn runner_task(runner: Runner<'static, TimedPort, StdTimer>) {
+async fn runner_task(mut runner: Runner<'static, TimedPort, StdTimer>) {
     runner.run().await
 }
 

@@ -15,7 +15,7 @@ use quectel_ssl::modem::StdTimer;
 use quectel_ssl::*;
 
 #[embassy_executor::task]
-async fn runner_task(runner: Runner<'static, SimPort, StdTimer>) {
+async fn runner_task(mut runner: Runner<'static, SimPort, StdTimer>) {
     runner.run().await
 }
 

@@ -63,7 +63,7 @@
 //!     P: embedded_io_async::Read + embedded_io_async::Write,
 //!     T: Clock + embedded_hal_async::delay::DelayNs + Clone,
 //! {
-//!     let (runner, control, stack) = asynch::new(state, uart, timer);
+//!     let (mut runner, control, stack) = asynch::new(state, uart, timer);
 //!     let [rx_a, rx_b] = rx;
 //!     let tasks = async {
 //!         control.init().await?;

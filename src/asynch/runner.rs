@@ -28,7 +28,7 @@ use crate::types::ClientId;
 /// Bytes read from the port per read, at most.
 const RX_CHUNK: usize = 256;
 /// Bytes written to the port per write, at most.
-const TX_CHUNK: usize = 256;
+const TX_CHUNK: usize = 512;
 /// Pause after a port error before the runner tries again.
 const IO_ERROR_PAUSE_MS: u32 = 10;
 
@@ -179,7 +179,7 @@ where
 {
     /// Run the modem: never returns. Spawn it in a task of its own before
     /// using [`Control`](super::Control) or [`Stack`](super::Stack).
-    pub async fn run(mut self) -> ! {
+    pub async fn run(&mut self) -> ! {
         loop {
             let step = self.plan();
             match step {

@@ -19,7 +19,7 @@ pub type SimRunner = Runner<'static, SimPort, StdTimer>;
 
 // Pools for every test of a binary: a test's runner never ends.
 #[embassy_executor::task(pool_size = 32)]
-async fn runner_task(runner: SimRunner) {
+async fn runner_task(mut runner: SimRunner) {
     runner.run().await
 }
 

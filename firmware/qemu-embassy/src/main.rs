@@ -42,7 +42,7 @@ const SIZES: [usize; 4] = [1, 256, 1460, 3000];
 type Done = Channel<NoopRawMutex, Result<usize, (&'static str, Error)>, 2>;
 
 #[embassy_executor::task]
-async fn runner_task(runner: Runner<'static, Uart, asynch::EmbassyTimer>) {
+async fn runner_task(mut runner: Runner<'static, Uart, asynch::EmbassyTimer>) {
     runner.run().await
 }
 
