@@ -9,6 +9,14 @@
 //! open on a socket in use, a second transparent session, any command while
 //! the port is transparent.
 //!
+//! Each socket's entry ([`Socket`]) is also where the engine keeps what it
+//! knows about the connection besides its lifecycle: whether its received
+//! stream can still be trusted (and if not, which error reads report),
+//! whether the module may hold data for it in buffer mode, and its last
+//! open's result. That is the one home of a socket's state, changed only
+//! through this module's methods; the engine core keeps only the bytes a
+//! socket received (its ring, what is unchecked in it, what was lost).
+//!
 //! A [`SocketHandle`] carries the generation of its socket: once the socket
 //! is closed or the module reboots, old handles fail with
 //! [`Error::StaleHandle`] / [`Error::ModuleReset`] instead of touching a
@@ -33,46 +41,6 @@ impl SocketHandle {
     pub const fn client(&self) -> ClientId {
         self.client
     }
-}
-
-/// Why a socket left Connected on its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum CloseCause {
-    /// `+QSSLURC: "closed"` (or `NO CARRIER` in transparent mode): the peer or
-    /// the network closed the connection.
-    Peer,
-    /// `+QIURC: "pdpdeact"`: the PDP context under it was lost.
-    PdpLost,
-}
-
-/// One socket's entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Socket {
-    /// Lifecycle state, as `AT+QSSLSTATE` names it.
-    pub state: SocketState,
-    /// Access mode of the connection.
-    pub mode: AccessMode,
-    /// SSL context it was opened with.
-    pub ssl: SslContextId,
-    /// PDP context it was opened on.
-    pub pdp: PdpContextId,
-    /// Why it is Closing, if it closed on its own.
-    pub cause: Option<CloseCause>,
-    generation: u16,
-}
-
-impl Socket {
-    const INITIAL: Self = Self {
-        state: SocketState::Initial,
-        mode: AccessMode::Buffer,
-        ssl: SslContextId::MIN,
-        pdp: PdpContextId::MIN,
-        cause: None,
-        generation: 0,
-    };
 }
 
 /// Whether the port carries AT commands or one connection's raw bytes.
@@ -215,12 +183,14 @@ impl SessionState {
             return Err(Error::TransparentMode);
         }
         let socket = &mut self.sockets[client.index()];
-        socket.state = SocketState::Opening;
-        socket.mode = mode;
-        socket.ssl = ssl;
-        socket.pdp = pdp;
-        socket.cause = None;
-        socket.generation = socket.generation.wrapping_add(1);
+        *socket = Socket {
+            state: SocketState::Opening,
+            mode,
+            ssl,
+            pdp,
+            generation: socket.generation.wrapping_add(1),
+            ..Socket::INITIAL
+        };
         Ok(SocketHandle {
             client,
             generation: socket.generation,
@@ -246,13 +216,34 @@ impl SessionState {
         }
         if result.is_success() {
             socket.state = SocketState::Connected;
+            socket.last_open = Some(result);
             if socket.mode == AccessMode::Transparent {
                 self.port = PortMode::Transparent(client);
             }
         } else {
             let generation = socket.generation;
             self.reset_socket(client, generation);
+            self.sockets[client.index()].last_open = Some(result);
         }
+    }
+
+    /// `client`'s received stream can't be trusted any more; `desync`:
+    /// because the module's output could not be framed (that reason is
+    /// kept once given).
+    pub(crate) fn stream_broken(&mut self, client: ClientId, desync: bool) {
+        let socket = &mut self.sockets[client.index()];
+        socket.stream = if desync || socket.stream == Stream::Desynchronized {
+            Stream::Desynchronized
+        } else {
+            Stream::Broken
+        };
+    }
+
+    /// Buffer mode: whether the module may hold received data for
+    /// `client` (a `"recv"` notice, a read that may have left some, a
+    /// close with data still buffered).
+    pub(crate) fn set_module_may_hold_data(&mut self, client: ClientId, more: bool) {
+        self.sockets[client.index()].module_data = more;
     }
 
     /// Make `client` Initial with `generation`: it is no longer the port's
@@ -444,4 +435,8 @@ impl SessionState {
     }
 }
 
+mod socket;
 mod tests;
+
+pub(crate) use socket::Stream;
+pub use socket::{CloseCause, Socket};

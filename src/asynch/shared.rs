@@ -9,7 +9,6 @@
 use embassy_sync::waitqueue::{MultiWakerRegistration, WakerRegistration};
 
 use super::parts::{Payload, Slot, Sockets, StackCore, RUNNER, SLOTS};
-use crate::error::SslErrorCode;
 use crate::modem::{Config, Core, DEFAULT_LINE_LEN};
 use crate::state::Socket;
 use crate::types::ClientId;
@@ -30,9 +29,6 @@ struct SocketView {
     stored: usize,
     unverified: usize,
     dropped: u32,
-    /// `pending`, `broken`, `desync` as bits.
-    flags: u8,
-    open_result: Option<SslErrorCode>,
     socket: Option<Socket>,
 }
 
@@ -43,17 +39,13 @@ impl SocketView {
             stored: data.stored(),
             unverified: data.unverified(),
             dropped: data.dropped(),
-            flags: u8::from(data.module_may_hold_data())
-                | u8::from(data.is_broken()) << 1
-                | u8::from(data.is_desynchronized()) << 2,
-            open_result: data.open_result(),
             socket: Some(*core.state.socket(client)),
         }
     }
 
     /// The writer cares only about the connection's state.
-    fn writer_part(&self) -> (u8, Option<SslErrorCode>, Option<Socket>) {
-        (self.flags & 0b110, self.open_result, self.socket)
+    fn writer_part(&self) -> Option<Socket> {
+        self.socket.map(|s| s.for_writer())
     }
 }
 

@@ -116,7 +116,8 @@ impl<'a> SocketIo<'a> {
                 .state
                 .check_handle(&handle)
                 .map_or(true, |socket| socket.cause.is_some());
-            data.available() > 0 || data.is_broken() || data.dropped() > 0 || ended
+            let broken = s.core.state.socket(handle.client()).is_broken();
+            data.available() > 0 || broken || data.dropped() > 0 || ended
         }))
     }
 

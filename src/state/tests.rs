@@ -397,3 +397,49 @@ fn a_switch_to_transparent_waits_for_its_connect() {
     assert_eq!(s.port(), PortMode::Command);
     assert!(s.check_send(&h).is_ok());
 }
+
+#[test]
+fn a_broken_stream_says_why_and_desynchronized_sticks() {
+    let (mut s, _) = setup(St::ConnectedBuffer);
+    assert!(!s.socket(c(3)).is_broken());
+    s.stream_broken(c(3), false);
+    assert_eq!(s.socket(c(3)).broken_error(), Error::Closed);
+    s.stream_broken(c(3), true);
+    assert_eq!(s.socket(c(3)).broken_error(), Error::Desynchronized);
+    s.stream_broken(c(3), false);
+    assert_eq!(s.socket(c(3)).broken_error(), Error::Desynchronized);
+    // A close forgets it: the next connection starts sound.
+    s.closed(c(3));
+    s.begin_open(c(3), pdp(1), ssl(2), Buffer).unwrap();
+    assert!(!s.socket(c(3)).is_broken());
+}
+
+#[test]
+fn a_failed_open_keeps_its_result_until_the_next_open() {
+    let mut s = SessionState::new();
+    s.begin_open(c(4), pdp(1), ssl(0), Buffer).unwrap();
+    assert_eq!(s.socket(c(4)).last_open(), None);
+    s.open_result(c(4), SslErrorCode::SocketConnectFailed);
+    let socket = s.socket(c(4));
+    assert_eq!(socket.state, Initial);
+    assert_eq!(socket.last_open(), Some(SslErrorCode::SocketConnectFailed));
+    s.begin_open(c(4), pdp(1), ssl(0), Buffer).unwrap();
+    assert_eq!(s.socket(c(4)).last_open(), None);
+    s.open_result(c(4), SslErrorCode::Success);
+    assert_eq!(s.socket(c(4)).last_open(), Some(SslErrorCode::Success));
+    // A late result for a socket no longer Opening changes nothing.
+    s.open_result(c(4), SslErrorCode::SocketConnectFailed);
+    assert_eq!(s.socket(c(4)).last_open(), Some(SslErrorCode::Success));
+}
+
+#[test]
+fn what_the_module_may_hold_is_forgotten_with_the_connection() {
+    let (mut s, _) = setup(St::ConnectedBuffer);
+    s.set_module_may_hold_data(c(3), true);
+    assert!(s.socket(c(3)).module_may_hold_data());
+    // A writer is not woken by it.
+    #[cfg(feature = "async")]
+    assert!(!s.socket(c(3)).for_writer().module_may_hold_data());
+    s.rebooted();
+    assert!(!s.socket(c(3)).module_may_hold_data());
+}

@@ -24,7 +24,6 @@ mod socket;
 mod turns;
 mod urc;
 
-use super::ring::Ring;
 use crate::command::MAX_COMMAND_LEN;
 use crate::digest::Framer;
 use crate::state::SessionState;
@@ -237,13 +236,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         let remaining = self.framer.payload_remaining();
         if remaining > 0 && self.line_len == 0 {
             let open = |c: &ClientId| {
-                let sock = &self.socks[c.index()];
-                !sock.broken && sock.gap.is_none()
+                !self.state.socket(*c).is_broken() && !self.socks[c.index()].has_gap()
             };
             if let Some(client) = self.sink.filter(open) {
-                if !self.socks[client.index()].ring.spare().is_empty() {
+                if !self.socks[client.index()].spare().is_empty() {
                     self.rx_in_ring = Some(client);
-                    let spare = self.socks[client.index()].ring.spare();
+                    let spare = self.socks[client.index()].spare();
                     let n = spare.len().min(remaining);
                     return &mut spare[..n];
                 }
@@ -260,9 +258,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         match self.rx_in_ring.take() {
             Some(client) => {
-                let sock = &mut self.socks[client.index()];
-                sock.ring.commit(n);
-                sock.unverified += n;
+                self.socks[client.index()].commit_unchecked(n);
                 self.framer.skip_payload(n);
             }
             None => self.line_len = (self.line_len + n).min(LINE),
@@ -307,7 +303,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// output (see [`Frame::PayloadEnd`]): nothing is being read for them.
     pub(crate) fn push_check_waits(&self, client: ClientId) -> bool {
         self.sink == Some(client)
-            && self.socks[client.index()].unverified > 0
+            && self.socks[client.index()].unverified() > 0
             && self.framer.checking_trailer()
     }
 
@@ -376,11 +372,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             client.get(),
             ring.len()
         );
-        self.socks[client.index()] = SocketData {
-            ring: Ring::new(ring),
-            datagram: self.dtls & (1 << ctx.index()) != 0,
-            ..SocketData::default()
-        };
+        self.socks[client.index()] = SocketData::new(ring, self.dtls & (1 << ctx.index()) != 0);
     }
 
     /// Detach `client`'s ring (on close); unread bytes are dropped.

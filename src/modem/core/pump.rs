@@ -94,13 +94,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         self.resync.suspects |= crate::urc::push_named(line);
                     } else {
                         log_urc(&urc);
-                        apply_urc(
-                            &mut self.state,
-                            &mut self.socks,
-                            &mut self.events,
-                            &mut self.dns,
-                            urc,
-                        );
+                        apply_urc(&mut self.state, &mut self.events, &mut self.dns, urc);
                         if urc.is_reboot() {
                             self.rebooted(now);
                         }
@@ -132,10 +126,10 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     }
                 }
                 Frame::Payload { data, .. } => {
-                    if let Some(client) = self.sink.filter(|c| !self.socks[c.index()].broken) {
+                    if let Some(client) = self.sink.filter(|c| !self.state.socket(*c).is_broken()) {
                         let sock = &mut self.socks[client.index()];
                         let stored = sock.store(data);
-                        sock.unverified += stored;
+                        sock.unchecked(stored);
                         if stored < data.len() {
                             sock.lost(data.len() - stored);
                             push_event(&mut self.events, Event::PushOverflow { client });
@@ -146,7 +140,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     let sock = self.sink.map(|c| &mut self.socks[c.index()]);
                     match sock {
                         _ if !intact => doubt = Some(Doubt::Trailer),
-                        Some(sock) if sock.ring.holds_rdy(sock.readable()) => {
+                        Some(sock) if sock.unchecked_hold_rdy() => {
                             doubt = Some(Doubt::RdyInPayload)
                         }
                         Some(sock) => sock.verified(),

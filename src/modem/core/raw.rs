@@ -63,7 +63,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             self.framer.leave_raw();
             self.watch_ok = false;
             self.state.carrier_lost();
-            apply_closed(&mut self.socks, client);
+            apply_closed(&mut self.state, client);
             self.event(Event::Closed { client });
             // Transparent bytes the module had not taken are command text
             // to it now: its answers to them (chosen by the user's data)
@@ -107,8 +107,14 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if n == 0 {
             return;
         }
+        // A broken stream stores nothing: what comes is lost.
+        let sound = !self.state.socket(client).is_broken();
         let sock = &mut self.socks[client.index()];
-        let stored = sock.store(&self.held[..n]);
+        let stored = if sound {
+            sock.store(&self.held[..n])
+        } else {
+            0
+        };
         sock.lost(n - stored);
         let rest = self.held.len() - n;
         self.held.copy_within(n.., 0);
@@ -127,7 +133,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// stop when it is full (back-pressure instead of loss).
     pub(crate) fn raw_room(&self) -> usize {
         self.transparent_client()
-            .map_or(0, |c| self.socks[c.index()].ring.free())
+            .map_or(0, |c| self.socks[c.index()].free())
             .saturating_sub(self.held.len())
     }
 

@@ -57,7 +57,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 // Before that, the module's answer is lost with its data.
                 Kind::Read(client) => {
                     let verified =
-                        f.answered && !payload_open && self.socks[client.index()].unverified == 0;
+                        f.answered && !payload_open && self.socks[client.index()].unverified() == 0;
                     if !verified {
                         self.desync(client);
                     }
@@ -88,9 +88,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             // What the misframed payload swallowed may hold another
             // socket's push: that socket's data is lost.
             let sock = &self.socks[client.index()];
-            let start = sock.readable();
-            self.resync.suspects |= sock.ring.pushes_named(start);
-            if sock.unverified > 0 {
+            self.resync.suspects |= sock.unchecked_pushes_named();
+            if sock.unverified() > 0 {
                 self.desync(client);
             }
         }
@@ -125,9 +124,8 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// `client`'s stream can't be trusted: drop its unchecked bytes, and
     /// make it report [`Error::Desynchronized`] after the bytes before.
     pub(crate) fn desync(&mut self, client: ClientId) {
-        let sock = &mut self.socks[client.index()];
-        sock.misframed();
-        sock.desync = true;
+        self.socks[client.index()].drop_unverified();
+        self.state.stream_broken(client, true);
     }
 
     /// The engine wrote something (a `+++` in command mode) whose result
@@ -267,17 +265,17 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 }
                 Some(SocketState::Closing) if socket.cause.is_none() => {
                     self.state.peer_closed(client);
-                    self.socks[client.index()].pending = true;
+                    self.state.set_module_may_hold_data(client, true);
                     self.event(super::Event::Closed { client });
                 }
                 _ => {}
             }
             if socket.mode == AccessMode::Buffer {
                 // Its notices may have been dropped: the module says.
-                self.socks[client.index()].pending = true;
+                self.state.set_module_may_hold_data(client, true);
             }
             if socket.cause == Some(CloseCause::PdpLost) {
-                self.socks[client.index()].pending = true;
+                self.state.set_module_may_hold_data(client, true);
             }
         }
         debug!("resync: done");

@@ -113,8 +113,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(super) fn release(&mut self, client: ClientId) {
         #[cfg(any(feature = "async", feature = "nal"))]
         {
-            let ring = core::mem::take(&mut self.socks[client.index()].ring);
-            self.sharing.released[client.index()] = ring.into_buf();
+            self.sharing.released[client.index()] = self.socks[client.index()].take_buffer();
         }
         #[cfg(not(any(feature = "async", feature = "nal")))]
         let _ = client;

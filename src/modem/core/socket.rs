@@ -1,13 +1,16 @@
-//! One socket's receive side: the ring the user lent, what is still
-//! unchecked in it, what the module may still hold, and, for a DTLS socket,
-//! where each datagram ends.
+//! One socket's received bytes: the ring the user lent, what is still
+//! unchecked in it, what was lost and not reported yet, and, for a DTLS
+//! socket, where each datagram ends.
 //!
-//! Pure and without I/O; its fields are the core's, and everything above
-//! the core (the operations, the async stack) asks and changes it through
-//! its methods.
+//! Only bytes live here. What the engine knows *about* a socket (its
+//! lifecycle, whether its stream can still be trusted, whether the module
+//! may hold data for it, its last open's result) has one home,
+//! [`crate::state::Socket`], pure and model-checked with the rest of the
+//! session's state. Pure and without I/O; its fields are its own, and the
+//! core, the operations and the async stack change it through its
+//! methods.
 
 use super::super::ring::Ring;
-use crate::error::{Error, SslErrorCode};
 
 /// Datagrams a DTLS socket keeps the boundaries of, unread: more are
 /// dropped (and reported) until one is read.
@@ -16,48 +19,51 @@ pub(crate) const DATAGRAMS: usize = 8;
 /// Per-socket receive side.
 #[derive(Debug, Default)]
 pub(crate) struct SocketData<'r> {
-    pub(super) ring: Ring<'r>,
-    /// The module may hold data for this socket (buffer mode).
-    pub(super) pending: bool,
+    ring: Ring<'r>,
     /// Pushed bytes dropped since the last report.
-    pub(super) dropped: u32,
+    dropped: u32,
     /// How many bytes of `ring` came before the first of them: reads stop
     /// there until the loss is reported, so that bytes after it never
     /// reach the user first.
-    pub(super) gap: Option<usize>,
-    /// The result of the last open.
-    pub(super) open_result: Option<SslErrorCode>,
-    /// The stream can't be trusted any more: a send was abandoned after its
-    /// prompt, or received data was framed wrongly (a corrupted length on
-    /// the line).
-    pub(super) broken: bool,
+    gap: Option<usize>,
     /// The newest bytes of `ring` belong to a payload whose trailer has not
     /// been checked yet (see [`crate::Frame::PayloadEnd`]): they are held
     /// back from readers until it is, and dropped if the payload was
     /// misframed.
-    pub(super) unverified: usize,
-    /// The stream broke because the module's output could not be framed:
-    /// it reports [`Error::Desynchronized`] rather than [`Error::Closed`].
-    pub(super) desync: bool,
+    unverified: usize,
     /// A DTLS socket: each payload is one datagram, and where each ends is
     /// kept (oldest first).
-    pub(super) datagram: bool,
+    datagram: bool,
     /// The lengths of the datagrams in `ring`, oldest first (the first one
     /// possibly partly read).
-    pub(super) lengths: heapless::Deque<u16, DATAGRAMS>,
+    lengths: heapless::Deque<u16, DATAGRAMS>,
+}
+
+impl<'r> SocketData<'r> {
+    /// Receive into `ring`; `datagram`: each payload is one datagram.
+    pub fn new(ring: &'r mut [u8], datagram: bool) -> Self {
+        Self {
+            ring: Ring::new(ring),
+            datagram,
+            ..Self::default()
+        }
+    }
+
+    /// The lent buffer, given back: the socket keeps none and nothing of
+    /// what it held.
+    #[cfg(any(feature = "async", feature = "nal"))]
+    pub fn take_buffer(&mut self) -> Option<&'r mut [u8]> {
+        core::mem::take(self).ring.into_buf()
+    }
+
+    /// Where a payload's bytes can be read straight into (unchecked, see
+    /// [`commit_unchecked`](Self::commit_unchecked)).
+    pub fn spare(&mut self) -> &mut [u8] {
+        self.ring.spare()
+    }
 }
 
 impl SocketData<'_> {
-    /// The stream can't be trusted any more (see [`broken_error`](Self::broken_error)).
-    pub fn is_broken(&self) -> bool {
-        self.broken
-    }
-
-    /// The result of the last open, once it came.
-    pub fn open_result(&self) -> Option<SslErrorCode> {
-        self.open_result
-    }
-
     /// The size of the receive buffer lent to this socket.
     pub fn capacity(&self) -> usize {
         self.ring.capacity()
@@ -73,26 +79,14 @@ impl SocketData<'_> {
         self.ring.free()
     }
 
-    /// Buffer mode: the module may hold data for this socket.
-    pub fn module_may_hold_data(&self) -> bool {
-        self.pending
-    }
-
-    /// Buffer mode: whether the module may hold more data for this socket
-    /// (a `"recv"` notice, or a read that may have left some).
-    pub fn set_module_may_hold_data(&mut self, more: bool) {
-        self.pending = more;
-    }
-
     /// A read's answer was framed wrongly or cut short: drop what it stored
-    /// (everything past `stored_before`) and trust nothing more on this
-    /// socket.
-    pub fn read_misframed(&mut self, stored_before: usize) {
+    /// (everything past `stored_before`).
+    pub fn drop_read(&mut self, stored_before: usize) {
         self.ring.truncate(stored_before);
-        self.broken = true;
     }
 
     /// Bytes dropped since the last report.
+    #[cfg(feature = "async")]
     pub fn dropped(&self) -> u32 {
         self.dropped
     }
@@ -100,20 +94,6 @@ impl SocketData<'_> {
     /// Bytes stored whose check is still to come.
     pub fn unverified(&self) -> usize {
         self.unverified
-    }
-
-    /// The stream broke because the module's output could not be framed.
-    pub fn is_desynchronized(&self) -> bool {
-        self.desync
-    }
-
-    /// What a broken stream reports.
-    pub fn broken_error(&self) -> Error {
-        if self.desync {
-            Error::Desynchronized
-        } else {
-            Error::Closed
-        }
     }
 
     /// Bytes checked and stored (the unverified ones follow them).
@@ -130,12 +110,40 @@ impl SocketData<'_> {
 
     /// Store what fits of `data`; returns how much. Nothing while a loss is
     /// unreported (bytes stored after the gap would reach the user before
-    /// the report of bytes lost after them), nor on a broken stream.
+    /// the report of bytes lost after them). The core stores nothing on a
+    /// broken stream ([`crate::state::Socket::is_broken`]).
     pub fn store(&mut self, data: &[u8]) -> usize {
-        if self.gap.is_some() || self.broken {
+        if self.gap.is_some() {
             return 0;
         }
         self.ring.push(data)
+    }
+
+    /// A loss is not reported yet.
+    pub fn has_gap(&self) -> bool {
+        self.gap.is_some()
+    }
+
+    /// `n` more bytes of the payload being framed are stored, unchecked.
+    pub fn unchecked(&mut self, n: usize) {
+        self.unverified += n;
+    }
+
+    /// `n` bytes were read into [`spare`](Self::spare): stored, unchecked.
+    pub fn commit_unchecked(&mut self, n: usize) {
+        self.ring.commit(n);
+        self.unverified += n;
+    }
+
+    /// The unchecked bytes hold `\r\nRDY\r\n` (see [`Ring::holds_rdy`]).
+    pub fn unchecked_hold_rdy(&self) -> bool {
+        self.ring.holds_rdy(self.readable())
+    }
+
+    /// The sockets whose pushes the unchecked bytes name (bit = client):
+    /// what a misframed payload swallowed.
+    pub fn unchecked_pushes_named(&self) -> u16 {
+        self.ring.pushes_named(self.readable())
     }
 
     /// `n` bytes did not fit and were dropped, after what `ring` holds.
@@ -157,13 +165,11 @@ impl SocketData<'_> {
         Some(core::mem::take(&mut self.dropped))
     }
 
-    /// The payload being checked was misframed: drop its bytes, and trust
-    /// nothing more on this socket.
-    pub fn misframed(&mut self) {
+    /// The payload being checked was misframed: drop its bytes.
+    pub fn drop_unverified(&mut self) {
         let keep = self.readable();
         self.ring.truncate(keep);
         self.unverified = 0;
-        self.broken = true;
         self.gap = self.gap.map(|gap| gap.min(keep));
     }
 
@@ -273,12 +279,12 @@ mod tests {
         let mut s = socket(&mut buf);
         s.store(b"ok");
         s.verified();
-        s.unverified = s.store(b"bad");
+        let n = s.store(b"bad");
+        s.unchecked(n);
         assert_eq!(s.available(), 2);
-        s.misframed();
-        assert!(s.is_broken());
-        assert_eq!(s.stored(), 2);
-        assert_eq!(s.broken_error(), Error::Closed);
+        assert!(s.unchecked_pushes_named() == 0 && !s.unchecked_hold_rdy());
+        s.drop_unverified();
+        assert_eq!((s.stored(), s.available(), s.unverified()), (2, 2, 0));
     }
 
     #[test]
@@ -288,10 +294,8 @@ mod tests {
         s.store(b"abc");
         let before = s.stored();
         s.store(b"xyz");
-        s.read_misframed(before);
-        assert_eq!((s.stored(), s.is_broken()), (3, true));
-        s.set_module_may_hold_data(true);
-        assert!(s.module_may_hold_data());
+        s.drop_read(before);
+        assert_eq!(s.stored(), 3);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! the application.
 
 use super::flight::Event;
-use super::socket::SocketData;
 use crate::state::SessionState;
 use crate::types::ClientId;
 use crate::urc::Urc;
@@ -18,9 +17,10 @@ pub(crate) struct DnsAnswers {
     pub extra: u8,
 }
 
-pub(super) fn apply_closed(socks: &mut [SocketData<'_>; 12], client: ClientId) {
-    // Buffered data may still wait in the module.
-    socks[client.index()].pending = true;
+/// `client` closed on its own (`"closed"`, `NO CARRIER`): buffered data
+/// may still wait in the module.
+pub(super) fn apply_closed(state: &mut SessionState, client: ClientId) {
+    state.set_module_may_hold_data(client, true);
 }
 
 /// Keep `event`, dropping the oldest when full; an event already waiting
@@ -67,7 +67,6 @@ pub(super) fn log_urc(urc: &Urc<'_>) {
 /// What a URC changes.
 pub(super) fn apply_urc(
     state: &mut SessionState,
-    socks: &mut [SocketData<'_>; 12],
     events: &mut heapless::Deque<Event, 8>,
     dns: &mut DnsAnswers,
     urc: Urc<'_>,
@@ -89,16 +88,15 @@ pub(super) fn apply_urc(
         }
         Urc::Opened { client, result } => {
             state.open_result(client, result);
-            socks[client.index()].open_result = Some(result);
             Event::Opened { client, result }
         }
         Urc::DataReady { client } => {
-            socks[client.index()].pending = true;
+            state.set_module_may_hold_data(client, true);
             Event::DataReady { client }
         }
         Urc::Closed { client } => {
             state.peer_closed(client);
-            apply_closed(socks, client);
+            apply_closed(state, client);
             Event::Closed { client }
         }
         Urc::PdpDeactivated { context } => {

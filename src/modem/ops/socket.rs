@@ -169,7 +169,7 @@ impl<'r> Op<'r> for Open<'_, 'r> {
                     if core.state.check_handle(&handle) == Err(Error::ModuleReset) {
                         return Poll::Ready(Err(Error::ModuleReset));
                     }
-                    let error = match core.socks[client.index()].open_result() {
+                    let error = match core.state.socket(client).last_open() {
                         Some(SslErrorCode::Success) => return Poll::Ready(Ok(handle)),
                         Some(code) => Error::Ssl(code),
                         None if now >= deadline => Error::Timeout,

@@ -96,8 +96,8 @@ impl<'r, 'd> Op<'r> for SendOnce<'d> {
                         SendLength::new(u16::try_from(self.data.len()).unwrap_or(u16::MAX))
                     });
                     let length = match checked {
-                        Ok(_) if core.socks[client.index()].is_broken() => {
-                            return Poll::Ready(Err(core.socks[client.index()].broken_error()))
+                        Ok(_) if core.state.socket(client).is_broken() => {
+                            return Poll::Ready(Err(core.state.socket(client).broken_error()))
                         }
                         Ok(length) => length,
                         Err(e) => return Poll::Ready(Err(e)),
@@ -236,20 +236,20 @@ impl<'r> Op<'r> for Receive<'_> {
                         // note's chapter 3 does).
                         let got = core.socks[client.index()].stored().saturating_sub(before);
                         if got == 0 {
-                            core.socks[client.index()].set_module_may_hold_data(false);
+                            core.state.set_module_may_hold_data(client, false);
                         }
                     }
                     Err(Error::Rejected) => {
-                        core.socks[client.index()].set_module_may_hold_data(false);
+                        core.state.set_module_may_hold_data(client, false);
                         return Poll::Ready(Err(refused(core, client)));
                     }
                     Err(Error::Desynchronized | Error::Overflow)
-                        if !core.socks[client.index()].is_broken() =>
+                        if !core.state.socket(client).is_broken() =>
                     {
                         // The answer's end was lost after its payload came
                         // and passed its check: keep the data, and read
                         // again (the module may hold more).
-                        core.socks[client.index()].set_module_may_hold_data(true);
+                        core.state.set_module_may_hold_data(client, true);
                         let got = core.socks[client.index()].stored().saturating_sub(before);
                         if got > 0 {
                             continue;
@@ -264,7 +264,8 @@ impl<'r> Op<'r> for Receive<'_> {
                         // The answer was framed wrongly (a corrupted length)
                         // or cut short: what this read stored can't be
                         // trusted, nor what follows on this socket.
-                        core.socks[client.index()].read_misframed(before);
+                        core.socks[client.index()].drop_read(before);
+                        core.state.stream_broken(client, false);
                         return Poll::Ready(Err(e));
                     }
                     Err(e) => return Poll::Ready(Err(e)),
@@ -299,8 +300,8 @@ impl<'r> Op<'r> for Receive<'_> {
             } else if data.available() > 0 {
                 return Poll::Ready(Ok(data.pop_stream(self.buf)));
             }
-            if data.is_broken() {
-                return Poll::Ready(Err(data.broken_error()));
+            if socket.is_broken() {
+                return Poll::Ready(Err(socket.broken_error()));
             }
             if let Some(lost) = data.take_loss() {
                 return Poll::Ready(Err(Error::PushOverflow(lost)));
@@ -315,7 +316,7 @@ impl<'r> Op<'r> for Receive<'_> {
                 self.check = Some(Exchange::new(At));
                 continue;
             }
-            if data.module_may_hold_data() && socket.mode == AccessMode::Buffer {
+            if socket.module_may_hold_data() && socket.mode == AccessMode::Buffer {
                 let room = data.free().min(ReadLength::MAX_BYTES);
                 let Ok(length) = ReadLength::new(room as u16) else {
                     return Poll::Ready(Err(Error::Overflow));

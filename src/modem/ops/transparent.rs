@@ -257,10 +257,11 @@ impl<'r> Op<'r> for Resume {
                     return Poll::Ready(Err(e));
                 }
                 // A stream that lost data delivers nothing after the gap.
-                let data = &core.socks[client.index()];
-                if data.is_broken() {
-                    return Poll::Ready(Err(data.broken_error()));
+                let socket = core.state.socket(client);
+                if socket.is_broken() {
+                    return Poll::Ready(Err(socket.broken_error()));
                 }
+                let data = &core.socks[client.index()];
                 // Transparent mode needs the room it needs at open (see
                 // `AccessMode::min_receive_buffer`).
                 let min = AccessMode::Transparent.min_receive_buffer();
@@ -322,12 +323,13 @@ impl<'r> Op<'r> for RawRead<'_> {
         {
             return Poll::Ready(Err(e));
         }
+        let socket = *core.state.socket(client);
         let data = &mut core.socks[client.index()];
         if data.available() > 0 || self.buf.is_empty() {
             return Poll::Ready(Ok(data.pop_stream(self.buf)));
         }
-        if data.is_broken() {
-            return Poll::Ready(Err(data.broken_error()));
+        if socket.is_broken() {
+            return Poll::Ready(Err(socket.broken_error()));
         }
         if let Some(lost) = data.take_loss() {
             return Poll::Ready(Err(Error::PushOverflow(lost)));
