@@ -126,6 +126,58 @@ fn quarantine_is_reported_as_set() {
     assert_eq!(framer.next(b"OK\r\n"), (Frame::Final(FinalResult::Ok), 4));
 }
 
+/// Every frame `framer` makes of `bytes`, as text (what a payload frame
+/// carries, and how a payload ended).
+fn frames_of(framer: &mut Framer, mut bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    loop {
+        let (frame, used) = framer.next(bytes);
+        match frame {
+            Frame::Pending if used == 0 => return out,
+            Frame::Pending => {}
+            Frame::Payload { data, .. } => {
+                out.push(format!("data {}", String::from_utf8_lossy(data)))
+            }
+            Frame::PayloadEnd { intact, .. } => out.push(format!("end intact={intact}")),
+            Frame::Line(line) => out.push(format!("line {}", String::from_utf8_lossy(line))),
+            other => out.push(format!("{other:?}")),
+        }
+        bytes = &bytes[used..];
+    }
+}
+
+#[test]
+fn a_quarantine_after_the_payload_lets_a_trusted_push_end_and_be_checked() {
+    // A push announced while the stream was trusted, half read when the
+    // resync's probe starts a quarantine: its bytes and its check come as
+    // usual, and only what follows is quarantined.
+    let mut framer = Framer::new(256);
+    let start = frames_of(&mut framer, b"\r\n+QSSLURC: \"recv\",0,5\r\nab");
+    assert_eq!(
+        start.last().map(String::as_str),
+        Some("data ab"),
+        "{start:?}"
+    );
+    framer.set_quarantine_after_payload();
+    assert!(framer.in_quarantine());
+    assert_eq!(
+        frames_of(&mut framer, b"cde\r\n\r\nOK\r\n"),
+        ["data cde", "end intact=true", "line OK"]
+    );
+    // With nothing being counted it is the plain quarantine; and the plain
+    // quarantine forgets a payload being counted.
+    let mut plain = Framer::new(256);
+    plain.set_quarantine_after_payload();
+    assert_eq!(frames_of(&mut plain, b"\r\nOK\r\n"), ["line OK"]);
+    let mut forgets = Framer::new(256);
+    frames_of(&mut forgets, b"\r\n+QSSLURC: \"recv\",0,5\r\nab");
+    forgets.set_quarantine(true);
+    assert_eq!(
+        frames_of(&mut forgets, b"cde\r\n\r\nOK\r\n"),
+        ["line cde", "line OK"]
+    );
+}
+
 #[test]
 fn enter_raw_makes_every_byte_raw_until_left() {
     let mut framer = Framer::new(256);

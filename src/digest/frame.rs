@@ -88,6 +88,19 @@ impl Framer {
         self.quarantine = on;
     }
 
+    /// Quarantine (see [`set_quarantine`](Self::set_quarantine)) from the
+    /// end of the payload being counted, if any: its length came from an
+    /// announcement read while the stream was trusted, so its bytes and
+    /// the check of its line end come as usual ([`Frame::Payload`],
+    /// [`Frame::PayloadEnd`]); every line after it is quarantined.
+    pub fn set_quarantine_after_payload(&mut self) {
+        let state = self.state;
+        self.set_quarantine(true);
+        if matches!(state, State::Payload { .. } | State::Trailer { .. }) {
+            self.state = state;
+        }
+    }
+
     /// `true` in quarantine (see [`set_quarantine`](Self::set_quarantine)).
     pub fn in_quarantine(&self) -> bool {
         self.quarantine

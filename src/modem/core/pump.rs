@@ -7,6 +7,8 @@ use super::urc::{apply_urc, log_urc, push_event};
 use super::{Core, Event, Fed, InFlight, Kind, SocketData, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
 use crate::error::SslErrorCode;
+use crate::state::SessionState;
+use crate::types::ClientId;
 use crate::types::NegotiateTime;
 use crate::urc::Urc;
 use crate::wire::Fields;
@@ -31,14 +33,39 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             let (frame, used) = self.framer.next(&self.line[..self.line_len]);
             let waiting = used == 0 && matches!(frame, Frame::Pending);
             if self.resync.quarantine {
-                quarantined(&mut self.resync, &mut self.framer, &frame);
-                if !self.resync.quarantine {
-                    // Pushes after the echo are read again: a socket that
-                    // lost one in the quarantine must not deliver them as
-                    // if nothing were missing.
-                    self.fail_suspects();
-                }
+                let doubt = match frame {
+                    // A push announced before the quarantine (the resync's
+                    // probe starts one on a stream still trusted; a doubt
+                    // drops the sink) is framed to its end and checked as
+                    // usual: its bytes were counted, not read as lines.
+                    Frame::Payload { data, .. } if self.sink.is_some() => {
+                        store_payload(
+                            &self.state,
+                            &mut self.socks,
+                            &mut self.events,
+                            self.sink,
+                            data,
+                        );
+                        None
+                    }
+                    Frame::PayloadEnd { intact, .. } if self.sink.is_some() => {
+                        check_payload(&mut self.socks, self.sink, intact)
+                    }
+                    _ => {
+                        quarantined(&mut self.resync, &mut self.framer, &frame);
+                        if !self.resync.quarantine {
+                            // Pushes after the echo are read again: a
+                            // socket that lost one in the quarantine must
+                            // not deliver them as if nothing were missing.
+                            self.fail_suspects();
+                        }
+                        None
+                    }
+                };
                 self.consume(used);
+                if let Some(why) = doubt {
+                    self.doubt(why);
+                }
                 if waiting {
                     break;
                 }
@@ -125,27 +152,15 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         answer = on_cmd(&frame) == Fed::Done;
                     }
                 }
-                Frame::Payload { data, .. } => {
-                    if let Some(client) = self.sink.filter(|c| !self.state.socket(*c).is_broken()) {
-                        let sock = &mut self.socks[client.index()];
-                        let stored = sock.store(data);
-                        sock.unchecked(stored);
-                        if stored < data.len() {
-                            sock.lost(data.len() - stored);
-                            push_event(&mut self.events, Event::PushOverflow { client });
-                        }
-                    }
-                }
+                Frame::Payload { data, .. } => store_payload(
+                    &self.state,
+                    &mut self.socks,
+                    &mut self.events,
+                    self.sink,
+                    data,
+                ),
                 Frame::PayloadEnd { source, intact } => {
-                    let sock = self.sink.map(|c| &mut self.socks[c.index()]);
-                    match sock {
-                        _ if !intact => doubt = Some(Doubt::Trailer),
-                        Some(sock) if sock.unchecked_hold_rdy() => {
-                            doubt = Some(Doubt::RdyInPayload)
-                        }
-                        Some(sock) => sock.verified(),
-                        None => {}
-                    }
+                    doubt = check_payload(&mut self.socks, self.sink, intact);
                     if doubt.is_none() && owner && source == PayloadSource::Read {
                         answer = on_cmd(&frame) == Fed::Done;
                     }
@@ -347,5 +362,45 @@ fn suspicious(line: &[u8], urc: &Urc<'_>) -> Option<Doubt> {
     match urc {
         Urc::Unknown(_) if ours => Some(Doubt::Malformed),
         _ => None,
+    }
+}
+
+/// Bytes of the payload being framed: its socket's (`sink`), unchecked,
+/// unless its stream is broken. (Free of `Core`: the frame borrows the
+/// core's line buffer.)
+fn store_payload(
+    state: &SessionState,
+    socks: &mut [SocketData<'_>; 12],
+    events: &mut heapless::Deque<Event, 8>,
+    sink: Option<ClientId>,
+    data: &[u8],
+) {
+    if let Some(client) = sink.filter(|c| !state.socket(*c).is_broken()) {
+        let sock = &mut socks[client.index()];
+        let stored = sock.store(data);
+        sock.unchecked(stored);
+        if stored < data.len() {
+            sock.lost(data.len() - stored);
+            push_event(events, Event::PushOverflow { client });
+        }
+    }
+}
+
+/// The payload being framed for `sink` ended, `intact` or not: its bytes
+/// are readable, or the stream is in doubt.
+fn check_payload(
+    socks: &mut [SocketData<'_>; 12],
+    sink: Option<ClientId>,
+    intact: bool,
+) -> Option<Doubt> {
+    let sock = sink.map(|c| &mut socks[c.index()]);
+    match sock {
+        _ if !intact => Some(Doubt::Trailer),
+        Some(sock) if sock.unchecked_hold_rdy() => Some(Doubt::RdyInPayload),
+        Some(sock) => {
+            sock.verified();
+            None
+        }
+        None => None,
     }
 }

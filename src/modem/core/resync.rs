@@ -162,8 +162,10 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             .echo
             .extend_from_slice(&line[..n.saturating_sub(1)]);
         if !self.resync.quarantine {
+            // The stream is trusted up to here: a push being counted (its
+            // announcement read before) ends and is checked as usual.
             self.resync.quarantine = true;
-            self.framer.set_quarantine(true);
+            self.framer.set_quarantine_after_payload();
         }
     }
 
