@@ -53,7 +53,8 @@ pub(crate) struct ResyncState {
     /// A send may be waiting at its prompt: cancel it (ESC) first.
     pub late_prompt: bool,
     /// A `CONNECT` may have been dropped (a command that answers it was in
-    /// flight, or one came with nothing in flight): the module may be in
+    /// flight, one came with nothing in flight, or a `CONNECT` line came in
+    /// the quarantine, perhaps a given-up switch's): the module may be in
     /// transparent mode, where the resync's lines would reach the peer.
     /// Leave it first (`+++` with its guard times).
     pub maybe_transparent: bool,
@@ -94,6 +95,13 @@ pub(crate) fn quarantined(resync: &mut ResyncState, framer: &mut Framer, frame: 
         }
         Frame::Line(line) => {
             resync.suspects |= crate::urc::push_named(line);
+            if line.starts_with(b"CONNECT") {
+                // Perhaps the late answer of a transparent switch whose
+                // command was given up (or text in a peer's payload): the
+                // module may be transparent, where the resync's lines would
+                // reach the peer. Escaping first costs only time.
+                resync.maybe_transparent = true;
+            }
             if matches!(line, b"OK" | b"ERROR") || line.starts_with(b"+CME ERROR") {
                 resync.results_seen = resync.results_seen.wrapping_add(1);
             }

@@ -177,6 +177,8 @@ impl<'r> Op<'r> for Resync {
                             core.resync.maybe_transparent |= self.escape;
                             return Poll::Ready(Err(Error::Timeout));
                         }
+                        // A `CONNECT` seen in the quarantine: escape first.
+                        self.escape |= core.take_maybe_transparent();
                         self.phase = if self.escape {
                             Phase::Plus(false)
                         } else {
