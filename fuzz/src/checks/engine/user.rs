@@ -234,7 +234,10 @@ impl Harness<'_> {
         module.fault = None;
         module.latency = 0;
         module.flush(now);
+        // The line and the port at full speed: what the engine still has
+        // to write (a resync's escape and probe) goes out whole.
         self.modem.port_mut().rate = 0;
+        self.modem.port_mut().accept = 0;
         if self.need_init {
             self.init();
         }
