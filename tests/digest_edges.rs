@@ -114,6 +114,24 @@ fn a_response_led_by_a_payload_with_a_urc_after_it_is_cut_right() {
 }
 
 #[test]
+fn a_read_payload_holding_urc_text_is_skipped_whole_when_a_urc_follows_it() {
+    // As above, with the peer's data spelling a URC: what is skipped after
+    // the response is reported is its header and its whole payload, so
+    // the text inside the payload never comes out as a URC (a count off
+    // by the payload's length would read it as lines).
+    let data = b"\r\n+QSSLURC: \"closed\",3\r\n";
+    let mut stream = format!("\r\n+QSSLRECV: {}\r\n", data.len()).into_bytes();
+    stream.extend_from_slice(data);
+    stream.extend_from_slice(b"\r\n\r\n+QSSLURC: \"closed\",1\r\n\r\nOK\r\n");
+    let mut body = format!("+QSSLRECV: {}\r\n", data.len()).into_bytes();
+    body.extend_from_slice(data);
+    assert_eq!(
+        digested(QuectelDigester::new(256), &stream, 256),
+        [Out::Response(body), urc("+QSSLURC: \"closed\",1")]
+    );
+}
+
+#[test]
 fn quarantine_is_reported_as_set() {
     let mut framer = Framer::new(256);
     assert!(!framer.in_quarantine());
