@@ -216,14 +216,14 @@ impl SessionState {
         }
         if result.is_success() {
             socket.state = SocketState::Connected;
-            socket.last_open = Some(result);
+            socket.last_open = result.code();
             if socket.mode == AccessMode::Transparent {
                 self.port = PortMode::Transparent(client);
             }
         } else {
             let generation = socket.generation;
             self.reset_socket(client, generation);
-            self.sockets[client.index()].last_open = Some(result);
+            self.sockets[client.index()].last_open = result.code();
         }
     }
 

@@ -20,6 +20,10 @@ pub enum CloseCause {
     PdpLost,
 }
 
+/// [`Socket::last_open`] before an open's result came (no result code is
+/// this large).
+pub(super) const NO_OPEN: u16 = u16::MAX;
+
 /// One socket's entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -39,9 +43,11 @@ pub struct Socket {
     pub(super) stream: Stream,
     /// Buffer mode: the module may hold received data for it.
     pub(super) module_data: bool,
-    /// The result of its last open, once it came (kept when a failed open
-    /// makes the socket Initial: the open reports it).
-    pub(super) last_open: Option<SslErrorCode>,
+    /// The code of its last open's result, once it came ([`NO_OPEN`]
+    /// before): kept when a failed open makes the socket Initial, the open
+    /// reports it. (A bare code: an `Option<SslErrorCode>` took 24 bytes
+    /// more of static RAM over the 12 sockets.)
+    pub(super) last_open: u16,
 }
 
 /// What the engine makes of the bytes a socket received: whether its
@@ -70,7 +76,7 @@ impl Socket {
         generation: 0,
         stream: Stream::Sound,
         module_data: false,
-        last_open: None,
+        last_open: NO_OPEN,
     };
 
     /// Its stream can't be trusted any more (see
@@ -94,7 +100,7 @@ impl Socket {
 
     /// The result of its last open, once it came.
     pub(crate) fn last_open(&self) -> Option<SslErrorCode> {
-        self.last_open
+        (self.last_open != NO_OPEN).then(|| SslErrorCode::from(self.last_open))
     }
 
     /// The socket as its writer sees it: whether the module holds data for
