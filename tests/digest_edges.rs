@@ -132,6 +132,20 @@ fn a_read_payload_holding_urc_text_is_skipped_whole_when_a_urc_follows_it() {
 }
 
 #[test]
+fn a_push_of_no_bytes_is_malformed_not_an_empty_payload() {
+    // `+QSSLURC: "recv",<id>,0` is no push a module sends: a length lost
+    // its digits. Counted as an empty payload, the line end after it would
+    // be checked as its trailer and the engine would trust what follows.
+    let mut framer = Framer::new(256);
+    let line = b"+QSSLURC: \"recv\",1,0";
+    assert_eq!(
+        framer.next(b"\r\n+QSSLURC: \"recv\",1,0\r\n"),
+        (Frame::Malformed(&line[..]), 24)
+    );
+    assert_eq!(framer.payload_remaining(), 0);
+}
+
+#[test]
 fn quarantine_is_reported_as_set() {
     let mut framer = Framer::new(256);
     assert!(!framer.in_quarantine());
