@@ -216,14 +216,14 @@ impl SessionState {
         }
         if result.is_success() {
             socket.state = SocketState::Connected;
-            socket.last_open = result.code();
+            socket.last_open = Some(result);
             if socket.mode == AccessMode::Transparent {
                 self.port = PortMode::Transparent(client);
             }
         } else {
             let generation = socket.generation;
             self.reset_socket(client, generation);
-            self.sockets[client.index()].last_open = result.code();
+            self.sockets[client.index()].last_open = Some(result);
         }
     }
 
@@ -231,19 +231,19 @@ impl SessionState {
     /// because the module's output could not be framed (that reason is
     /// kept once given).
     pub(crate) fn stream_broken(&mut self, client: ClientId, desync: bool) {
-        let socket = &mut self.sockets[client.index()];
-        socket.stream = if desync || socket.stream == Stream::Desynchronized {
-            Stream::Desynchronized
-        } else {
-            Stream::Broken
-        };
+        self.sockets[client.index()].flags |= if desync { DESYNC } else { BROKEN };
     }
 
     /// Buffer mode: whether the module may hold received data for
     /// `client` (a `"recv"` notice, a read that may have left some, a
     /// close with data still buffered).
     pub(crate) fn set_module_may_hold_data(&mut self, client: ClientId, more: bool) {
-        self.sockets[client.index()].module_data = more;
+        let flags = &mut self.sockets[client.index()].flags;
+        if more {
+            *flags |= MODULE_DATA;
+        } else {
+            *flags &= !MODULE_DATA;
+        }
     }
 
     /// Make `client` Initial with `generation`: it is no longer the port's
@@ -438,5 +438,5 @@ impl SessionState {
 mod socket;
 mod tests;
 
-pub(crate) use socket::Stream;
 pub use socket::{CloseCause, Socket};
+use socket::{BROKEN, DESYNC, MODULE_DATA};

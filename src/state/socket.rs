@@ -20,9 +20,15 @@ pub enum CloseCause {
     PdpLost,
 }
 
-/// [`Socket::last_open`] before an open's result came (no result code is
-/// this large).
-pub(super) const NO_OPEN: u16 = u16::MAX;
+/// [`Socket::flags`]: its received stream can't be trusted any more (a
+/// read's answer framed wrongly or cut short, a send abandoned after its
+/// prompt): reads report [`Error::Closed`] once the bytes before are read.
+pub(super) const BROKEN: u8 = 1;
+/// [`Socket::flags`]: its stream broke because the module's output could
+/// not be framed (a quarantine): reads report [`Error::Desynchronized`].
+pub(super) const DESYNC: u8 = 2;
+/// [`Socket::flags`]: buffer mode, the module may hold received data for it.
+pub(super) const MODULE_DATA: u8 = 4;
 
 /// One socket's entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,31 +45,13 @@ pub struct Socket {
     /// Why it is Closing, if it closed on its own.
     pub cause: Option<CloseCause>,
     pub(super) generation: u16,
-    /// What the engine makes of the bytes it received for it.
-    pub(super) stream: Stream,
-    /// Buffer mode: the module may hold received data for it.
-    pub(super) module_data: bool,
-    /// The code of its last open's result, once it came ([`NO_OPEN`]
-    /// before): kept when a failed open makes the socket Initial, the open
-    /// reports it. (A bare code: an `Option<SslErrorCode>` took 24 bytes
-    /// more of static RAM over the 12 sockets.)
-    pub(super) last_open: u16,
-}
-
-/// What the engine makes of the bytes a socket received: whether its
-/// stream can still be trusted, and if not, why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub(crate) enum Stream {
-    /// Every byte is accounted for.
-    Sound,
-    /// Broken: a read's answer was framed wrongly or cut short, or a send
-    /// was abandoned after its prompt. Reads report [`Error::Closed`] once
-    /// the bytes before are read.
-    Broken,
-    /// The module's output could not be framed (a quarantine): reads report
-    /// [`Error::Desynchronized`] once the bytes before are read.
-    Desynchronized,
+    /// What the engine knows of it besides its lifecycle: [`BROKEN`],
+    /// [`DESYNC`], [`MODULE_DATA`] (one byte: the twelve entries stay as
+    /// small as before they held these).
+    pub(super) flags: u8,
+    /// The result of its last open, once it came (kept when a failed open
+    /// makes the socket Initial: the open reports it).
+    pub(super) last_open: Option<SslErrorCode>,
 }
 
 impl Socket {
@@ -74,33 +62,33 @@ impl Socket {
         pdp: PdpContextId::MIN,
         cause: None,
         generation: 0,
-        stream: Stream::Sound,
-        module_data: false,
-        last_open: NO_OPEN,
+        flags: 0,
+        last_open: None,
     };
 
     /// Its stream can't be trusted any more (see
     /// [`broken_error`](Self::broken_error)).
     pub(crate) fn is_broken(&self) -> bool {
-        self.stream != Stream::Sound
+        self.flags & (BROKEN | DESYNC) != 0
     }
 
     /// What a broken stream reports.
     pub(crate) fn broken_error(&self) -> Error {
-        match self.stream {
-            Stream::Desynchronized => Error::Desynchronized,
-            _ => Error::Closed,
+        if self.flags & DESYNC != 0 {
+            Error::Desynchronized
+        } else {
+            Error::Closed
         }
     }
 
     /// Buffer mode: the module may hold received data for it.
     pub(crate) fn module_may_hold_data(&self) -> bool {
-        self.module_data
+        self.flags & MODULE_DATA != 0
     }
 
     /// The result of its last open, once it came.
     pub(crate) fn last_open(&self) -> Option<SslErrorCode> {
-        (self.last_open != NO_OPEN).then(|| SslErrorCode::from(self.last_open))
+        self.last_open
     }
 
     /// The socket as its writer sees it: whether the module holds data for
@@ -108,7 +96,7 @@ impl Socket {
     #[cfg(feature = "async")]
     pub(crate) fn for_writer(&self) -> Self {
         Self {
-            module_data: false,
+            flags: self.flags & !MODULE_DATA,
             ..*self
         }
     }
