@@ -320,6 +320,13 @@ impl SessionState {
         };
     }
 
+    /// The engine no longer knows which connection `ATO` would return to
+    /// (a `CONNECT` or an escape may have gone unseen): a return to
+    /// transparent mode names its socket (`AT+QISWTMD=<id>,2`).
+    pub(crate) fn forget_last_transparent(&mut self) {
+        self.last_transparent = None;
+    }
+
     /// `CONNECT` after `ATO` or `AT+QISWTMD=<id>,2`: the port is transparent.
     ///
     /// Ignored unless the socket is Connected and the port in command mode

@@ -257,6 +257,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             }
         }
         self.fail_suspects();
+        // The quarantine may have hidden a `CONNECT` or an escape: which
+        // connection the module's `ATO` returns to is not known any more.
+        self.state.forget_last_transparent();
         for client in mine {
             let socket = *self.state.socket(client);
             match open(client) {
