@@ -65,12 +65,8 @@ fn a_push_whose_socket_id_is_corrupted_fails_every_direct_push_socket() {
         &["+QIACT: 1,1,1,\"10.0.0.2\""],
     ));
     let mut m = modem(steps);
-    let s1 = m
-        .open(open_cmd(1, AccessMode::DirectPush), &mut rx1)
-        .unwrap();
-    let s2 = m
-        .open(open_cmd(2, AccessMode::DirectPush), &mut rx2)
-        .unwrap();
+    let s1 = open_pushed(&mut m, 1, &mut rx1);
+    let s2 = open_pushed(&mut m, 2, &mut rx2);
     for sock in [s1, s2] {
         let mut buf = [0u8; 16];
         let mut read = ops::Receive::new(sock, &mut buf);
@@ -112,9 +108,7 @@ fn a_push_overflow_is_reported_where_the_bytes_were_lost() {
         reply(b"\r\n+QIND: SMS DONE\r\n"),
     ]);
     let mut m = modem(steps);
-    let sock = m
-        .open(open_cmd(1, AccessMode::DirectPush), &mut rx)
-        .unwrap();
+    let sock = open_pushed(&mut m, 1, &mut rx);
     // Both pushes are taken in before the user reads.
     m.poll().unwrap();
     let mut got = Vec::new();
@@ -156,9 +150,7 @@ fn bytes_arriving_while_a_loss_is_unreported_are_part_of_it() {
         reply(b"\r\n+QIND: SMS DONE\r\n"),
     ]);
     let mut m = modem(steps);
-    let sock = m
-        .open(open_cmd(1, AccessMode::DirectPush), &mut rx)
-        .unwrap();
+    let sock = open_pushed(&mut m, 1, &mut rx);
     m.poll().unwrap();
     let mut buf = [0u8; 1500];
     assert_eq!(m.read(&sock, &mut buf[..100]), Ok(100));
@@ -289,12 +281,8 @@ fn a_push_lost_in_the_quarantine_fails_its_socket_when_the_resync_stops_short() 
         cmd("ATE0"),
     ]);
     let mut m = modem(steps);
-    let s1 = m
-        .open(open_cmd(1, AccessMode::DirectPush), &mut rx1)
-        .unwrap();
-    let s2 = m
-        .open(open_cmd(2, AccessMode::DirectPush), &mut rx2)
-        .unwrap();
+    let s1 = open_pushed(&mut m, 1, &mut rx1);
+    let s2 = open_pushed(&mut m, 2, &mut rx2);
     let mut buf = [0u8; 16];
     assert_eq!(m.read(&s2, &mut buf), Err(Error::Desynchronized));
     // The next command runs the resync first: it times out at `ATE0`.
@@ -305,6 +293,12 @@ fn a_push_lost_in_the_quarantine_fails_its_socket_when_the_resync_stops_short() 
         reply(b"\r\n+QIND: SMS DONE\r\n"),
     ]);
     assert_eq!(m.read(&s1, &mut buf), Err(Error::Desynchronized));
+}
+
+/// Open socket `client` in direct-push mode, receiving into `rx`.
+fn open_pushed<'r>(m: &mut TestModem<'r>, client: u8, rx: &'r mut [u8]) -> SocketHandle {
+    m.open(open_cmd(client, AccessMode::DirectPush), rx)
+        .unwrap()
 }
 
 /// A push announcement with its data and line end.

@@ -5,8 +5,9 @@
 //! Only bytes live here. What the engine knows *about* a socket (its
 //! lifecycle, whether its stream can still be trusted, whether the module
 //! may hold data for it, its last open's result) has one home,
-//! [`crate::state::Socket`], pure and model-checked with the rest of the
-//! session's state. Pure and without I/O; its fields are its own, and the
+//! [`crate::state::Socket`], pure and unit-tested beside the session's
+//! lifecycle (which the `state_machine` fuzz target model-checks). Pure and
+//! without I/O; its fields are its own, and the
 //! core, the operations and the async stack change it through its
 //! methods.
 
