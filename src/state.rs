@@ -343,9 +343,12 @@ impl SessionState {
         for (i, socket) in self.sockets.iter_mut().enumerate() {
             if i != client.index() && socket.mode == AccessMode::Transparent {
                 socket.mode = AccessMode::Buffer;
+                socket.flags |= PARKED;
             }
         }
-        self.sockets[client.index()].mode = AccessMode::Transparent;
+        let socket = &mut self.sockets[client.index()];
+        socket.mode = AccessMode::Transparent;
+        socket.flags &= !PARKED;
         self.port = PortMode::Transparent(client);
     }
 
@@ -355,7 +358,9 @@ impl SessionState {
     pub fn left_transparent(&mut self) {
         if let PortMode::Transparent(client) = self.port {
             self.last_transparent = Some(client);
-            self.sockets[client.index()].mode = AccessMode::Buffer;
+            let socket = &mut self.sockets[client.index()];
+            socket.mode = AccessMode::Buffer;
+            socket.flags |= PARKED;
         }
         self.port = PortMode::Command;
     }
@@ -380,10 +385,44 @@ impl SessionState {
             && mode != AccessMode::Transparent
         {
             socket.mode = mode;
+            socket.flags &= !PARKED;
             if self.last_transparent == Some(client) {
                 self.last_transparent = None;
             }
         }
+    }
+
+    /// A resync found `client` in access mode `reported` (`AT+QSSLSTATE`,
+    /// which lists a parked connection as transparent). `false` if the
+    /// engine believed otherwise: a switch the quarantine hid (a given-up
+    /// `AT+QISWTMD` answered late), whose `CONNECT`, or pushes, were
+    /// dropped with the quarantine. The engine's belief follows the module
+    /// (a transparent connection parked, the port being in command mode).
+    pub(crate) fn mode_reported(&mut self, client: ClientId, reported: AccessMode) -> bool {
+        let socket = &mut self.sockets[client.index()];
+        if socket.state == SocketState::Initial || self.port != PortMode::Command {
+            return true;
+        }
+        let parked = socket.flags & PARKED != 0;
+        let agrees = match reported {
+            AccessMode::Transparent => socket.mode == AccessMode::Transparent || parked,
+            other => socket.mode == other,
+        };
+        if reported != AccessMode::Transparent {
+            socket.flags &= !PARKED;
+        }
+        if !agrees {
+            if reported == AccessMode::Transparent {
+                socket.mode = AccessMode::Buffer;
+                socket.flags |= PARKED;
+            } else {
+                socket.mode = reported;
+            }
+            if self.last_transparent == Some(client) {
+                self.last_transparent = None;
+            }
+        }
+        agrees
     }
 
     /// A socket the module reports in `AT+QSSLSTATE` (e.g. kept across an
@@ -417,6 +456,11 @@ impl SessionState {
                 AccessMode::Transparent => AccessMode::Buffer,
                 other => other,
             };
+            if mode == AccessMode::Transparent {
+                socket.flags |= PARKED;
+            } else {
+                socket.flags &= !PARKED;
+            }
             socket.ssl = ssl;
             socket.pdp = pdp;
             socket.cause = match state {
@@ -446,4 +490,4 @@ mod socket;
 mod tests;
 
 pub use socket::{CloseCause, Socket};
-use socket::{BROKEN, DESYNC, MODULE_DATA};
+use socket::{BROKEN, DESYNC, MODULE_DATA, PARKED};

@@ -465,3 +465,41 @@ fn a_resume_needs_a_receive_buffer_fit_for_transparent_mode() {
     );
     assert_done(m);
 }
+
+#[test]
+fn a_switch_answered_after_its_grace_lost_the_bytes_after_its_connect() {
+    // `AT+QISWTMD=1,2` on a direct-push socket times out, and its grace as
+    // an orphan ends with nothing come. Then its `CONNECT` comes after all,
+    // the peer's bytes after it: with nothing in flight it is stray, and
+    // the quarantine drops it and the bytes. The resync escapes, and the
+    // module lists socket 1 in transparent mode, a switch the engine never
+    // saw: the bytes after its `CONNECT` are lost, and the socket says so.
+    let mut rx = [0u8; 1500];
+    let clock = SharedClock::default();
+    let mut steps = opened_in(1, AccessMode::DirectPush);
+    steps.push(cmd("AT+QISWTMD=1,2"));
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let sock = m
+        .open(open_cmd(1, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    assert_eq!(m.resume(&sock).err(), Some(Error::Timeout));
+    for _ in 0..40 {
+        clock.advance(100);
+        m.run(&mut ops::Idle::default()).unwrap();
+    }
+    let mut steps = vec![
+        reply(b"\r\nCONNECT\r\n\r\n+QIGE\r\n+QSSLOPEN"),
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+    ];
+    steps.extend(resync(&[state_line(1, 2)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
+    steps.extend(last_error_steps());
+    m.port_mut().push(steps);
+    m.run(&mut ops::Idle::default()).unwrap();
+    assert!(m.last_error().unwrap().code.is_success());
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+    assert_eq!(m.state().port(), PortMode::Command);
+    let (port, _) = m.release();
+    assert!(port.done(), "script not played: {:?}", port.remaining());
+}

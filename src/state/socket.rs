@@ -29,6 +29,10 @@ pub(super) const BROKEN: u8 = 1;
 pub(super) const DESYNC: u8 = 2;
 /// [`Socket::flags`]: buffer mode, the module may hold received data for it.
 pub(super) const MODULE_DATA: u8 = 4;
+/// [`Socket::flags`]: a transparent connection left with `+++` (or taken
+/// over in transparent mode): the engine reads it in buffer mode, the
+/// module still lists it in transparent mode (`AT+QSSLSTATE`).
+pub(super) const PARKED: u8 = 8;
 
 /// One socket's entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +50,7 @@ pub struct Socket {
     pub cause: Option<CloseCause>,
     pub(super) generation: u16,
     /// What the engine knows of it besides its lifecycle: [`BROKEN`],
-    /// [`DESYNC`], [`MODULE_DATA`] (one byte: the twelve entries stay as
+    /// [`DESYNC`], [`MODULE_DATA`], [`PARKED`] (one byte: the twelve entries stay as
     /// small as before they held these).
     pub(super) flags: u8,
     /// The result of its last open, once it came (kept when a failed open

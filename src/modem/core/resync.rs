@@ -20,7 +20,9 @@
 //! quarantine; a peer, who never sees the serial line, cannot send it. The
 //! engine then turns echo off and asks the module for every socket's state
 //! and the PDP contexts, so that what the quarantine dropped (a peer close,
-//! a lost context, a reboot) is learnt again. Buffer-mode sockets are read
+//! a lost context, a reboot, a mode switch given up and answered late) is
+//! learnt again; a socket switched unseen lost what came after its
+//! `CONNECT` and fails with [`Error::Desynchronized`]. Buffer-mode sockets are read
 //! again (their data waits in the module); a direct-push socket whose push
 //! was seen in the quarantine, or swallowed by the misframed payload, lost
 //! data for good and fails with [`Error::Desynchronized`]. Every other
@@ -233,6 +235,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(crate) fn resynced(&mut self, sockets: &[ModuleSocket], active_pdp: u16, now: u64) {
         self.resync.needed = false;
         let open = |c: ClientId| sockets.iter().find(|s| s.0 == c).map(|s| s.1);
+        let mode = |c: ClientId| sockets.iter().find(|s| s.0 == c).map(|s| s.2);
         let mine: heapless::Vec<ClientId, 12> = self.state.open_sockets().collect();
         let pdp_lost = PdpContextId::all()
             .filter(|&p| self.state.pdp_active(p) && active_pdp & (1 << p.index()) == 0)
@@ -261,6 +264,14 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         // connection the module's `ATO` returns to is not known any more.
         self.state.forget_last_transparent();
         for client in mine {
+            if let Some(reported) = mode(client) {
+                if !self.state.mode_reported(client, reported) {
+                    // A switch the quarantine hid: what came after its
+                    // `CONNECT` (or as pushes) was dropped with it.
+                    warn!("resync: socket {} was switched unseen", client.get());
+                    self.desync(client);
+                }
+            }
             let socket = *self.state.socket(client);
             match open(client) {
                 None | Some(SocketState::Initial) => {
