@@ -45,6 +45,8 @@ pub(crate) struct Port {
     pub accept: usize,
     /// Port calls since the harness last reset the count.
     pub calls: u32,
+    /// Bytes moved either way, ever.
+    pub moved: u64,
 }
 
 impl Port {
@@ -59,6 +61,7 @@ impl Port {
             last_tick: 0,
             accept: 0,
             calls: 0,
+            moved: 0,
         }
     }
 
@@ -117,6 +120,7 @@ impl Read for Port {
         }
         trace!("  <- {:?}", String::from_utf8_lossy(&buf[..n]));
         self.arrived -= n;
+        self.moved += n as u64;
         Ok(n)
     }
 }
@@ -139,6 +143,7 @@ impl Write for Port {
         };
         trace!("  -> {:?}", String::from_utf8_lossy(&buf[..n]));
         self.module.receive(&buf[..n], self.clock.get());
+        self.moved += n as u64;
         Ok(n)
     }
 

@@ -260,10 +260,20 @@ impl Harness<'_> {
         // Long enough for any command left in flight by a dropped
         // operation to be answered or given up (a transparent open waits
         // up to 150 s plus a negotiation time of up to 300 s).
+        // Each wait ends once the engine has nothing more to move: what
+        // it writes a few bytes a call (a resync's escape and probe) goes
+        // out whole, its answers are read.
         for _ in 0..10 {
             self.advance(60_000);
-            self.run(&mut ops::Idle::default(), 50);
-            self.check();
+            for _ in 0..1_000 {
+                let moved = self.modem.port().moved;
+                self.run(&mut ops::Idle::default(), 50);
+                self.check();
+                if self.modem.port().moved == moved {
+                    break;
+                }
+                self.advance(1);
+            }
         }
         self.check_port_mode();
         let live: Vec<Live> = self.live.clone();
