@@ -23,6 +23,9 @@ pub enum Step {
     /// The driver writes a resync probe, which the module does not see (it
     /// is in transparent mode: the peer gets the line).
     LostProbe,
+    /// The driver writes any one command line (up to its CR): the module
+    /// answers `OK`.
+    AnyOk,
 }
 
 /// The probe line up to its nonce.
@@ -58,6 +61,9 @@ pub struct ScriptPort {
     written: Vec<u8>,
     /// Every byte the driver wrote, in order.
     pub all_written: Vec<u8>,
+    /// Bytes the port takes before it is full (writes take 0 bytes):
+    /// `None`, no limit.
+    pub accept: Option<usize>,
 }
 
 impl ScriptPort {
@@ -121,6 +127,16 @@ impl ScriptPort {
                 self.release_replies();
                 continue;
             }
+            if let Some(Step::AnyOk) = self.steps.front() {
+                let Some(end) = self.written.iter().position(|&b| b == b'\r') else {
+                    return;
+                };
+                self.written.drain(..=end);
+                self.steps.pop_front();
+                self.rx.extend(b"\r\nOK\r\n");
+                self.release_replies();
+                continue;
+            }
             let Some(Step::Expect(want)) = self.steps.front() else {
                 break;
             };
@@ -168,10 +184,15 @@ impl ReadReady for ScriptPort {
 
 impl Write for ScriptPort {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        let n = self.accept.map_or(buf.len(), |left| left.min(buf.len()));
+        if let Some(left) = self.accept.as_mut() {
+            *left -= n;
+        }
+        let buf = &buf[..n];
         self.written.extend_from_slice(buf);
         self.all_written.extend_from_slice(buf);
         self.check_written();
-        Ok(buf.len())
+        Ok(n)
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {

@@ -1,0 +1,333 @@
+//! Behaviours of the engine core (`src/modem/core/`) that only a scripted
+//! exchange shows exactly: what is written when an operation is given up
+//! half-way, when an answer's deadline starts, where received bytes go.
+//! Each pins a line a mutation run (`cargo mutants`) found untested.
+
+mod common;
+
+use common::clock::SharedClock;
+use common::script::*;
+use quectel_ssl::command::ssl_socket::AccessMode;
+use quectel_ssl::modem::ops;
+use quectel_ssl::*;
+
+type ClockedModem<'r> = Modem<'r, ScriptPort, SharedClock>;
+
+/// A modem whose clock the test moves.
+fn clocked<'r>(steps: Vec<Step>) -> (ClockedModem<'r>, SharedClock) {
+    let clock = SharedClock::default();
+    (Modem::new(ScriptPort::new(steps), clock.clone()), clock)
+}
+
+/// Poll `op` until it is done (at most `polls` times, `step_ms` apart).
+fn drive<'r, O: ops::Op<'r>>(
+    m: &mut ClockedModem<'r>,
+    clock: &SharedClock,
+    op: &mut O,
+    polls: usize,
+    step_ms: u64,
+) -> Option<Result<O::Output, Error>> {
+    (0..polls).find_map(|_| match m.poll_op(op) {
+        Err(nb::Error::WouldBlock) => {
+            clock.advance(step_ms);
+            None
+        }
+        Err(nb::Error::Other(e)) => Some(Err(e)),
+        Ok(v) => Some(Ok(v)),
+    })
+}
+
+#[test]
+fn a_given_up_sends_payload_is_finished_with_zeros_not_the_next_sends_bytes() {
+    // The port fills up after four payload bytes of a send to socket 0,
+    // and the send is given up; then another after its prompt with no
+    // payload byte written. The module, at its prompt, waits for the
+    // announced bytes: the engine completes each with zeros (exactly as
+    // many as owed) before the next send's command, whose own bytes go
+    // only where they belong.
+    let (mut rx0, mut rx1) = ([0u8; 64], [0u8; 64]);
+    let mut steps = opened(0);
+    steps.extend(opened(1));
+    steps.extend([
+        cmd("AT+QSSLSEND=0,10"),
+        reply(b"\r\n> "),
+        data(b"0123"),
+        data(&[0; 6]),
+        reply(b"\r\nSEND OK\r\n"),
+        cmd("AT+QSSLSEND=1,5"),
+        reply(b"\r\n> "),
+        data(&[0; 5]),
+        reply(b"\r\nSEND OK\r\n"),
+        cmd("AT+QSSLSEND=1,10"),
+        reply(b"\r\n> "),
+        data(b"abcdefghij"),
+        reply(b"\r\nSEND OK\r\n"),
+    ]);
+    let (mut m, clock) = clocked(steps);
+    let s0 = m.open(open_cmd(0, AccessMode::Buffer), &mut rx0).unwrap();
+    let s1 = m.open(open_cmd(1, AccessMode::Buffer), &mut rx1).unwrap();
+
+    m.port_mut().accept = Some("AT+QSSLSEND=0,10\r".len() + 4);
+    let mut first = ops::SendOnce::new(s0, b"0123456789");
+    assert_eq!(drive(&mut m, &clock, &mut first, 3, 1), None);
+    drop(first);
+    m.port_mut().accept = Some(6 + "AT+QSSLSEND=1,5\r".len());
+    let mut second = ops::SendOnce::new(s1, b"vwxyz");
+    assert_eq!(drive(&mut m, &clock, &mut second, 100, 100), None);
+    drop(second);
+
+    m.port_mut().accept = None;
+    let mut third = ops::SendOnce::new(s1, b"abcdefghij");
+    let sent = drive(&mut m, &clock, &mut third, 200, 100);
+    assert_eq!(sent, Some(Ok(10)), "left: {:?}", m.port().remaining());
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
+fn an_answers_deadline_starts_when_its_last_byte_is_written() {
+    // `AT` goes out a byte a second (the port is full in between); its
+    // `OK` comes 250 ms after the last byte: within the 300 ms the module
+    // has from the moment it has the whole command, so it is the answer,
+    // not a timeout.
+    let (mut m, clock) = clocked(vec![cmd("AT")]);
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    for i in 0..3 {
+        if i > 0 {
+            clock.advance(1_000);
+        }
+        m.port_mut().accept = Some(1);
+        assert_eq!(drive(&mut m, &clock, &mut at, 1, 0), None);
+    }
+    assert_eq!(m.port().all_written, b"AT\r");
+    m.port_mut().accept = None;
+    assert_eq!(drive(&mut m, &clock, &mut at, 25, 10), None);
+    m.port_mut().push([ok()]);
+    assert_eq!(
+        drive(&mut m, &clock, &mut at, 1, 10),
+        Some(Ok(quectel_ssl::command::NoResponse))
+    );
+}
+
+/// Socket 0 opened in transparent mode (`CONNECT`), then `steps`.
+fn transparent_session(steps: Vec<Step>) -> Vec<Step> {
+    let mut all = vec![
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\n"),
+    ];
+    all.extend(steps);
+    all
+}
+
+#[test]
+fn the_escape_keeps_the_guard_time_and_a_margin_before_its_plus_signs() {
+    // The module takes `+++` as an escape only after a guard time (1 s)
+    // of silence; the engine keeps more, so that a clock that rounds, or
+    // a module whose clock runs a little fast, never sees it short.
+    let mut rx = [0u8; 64];
+    let steps = transparent_session(vec![data(b"abc"), data(b"+++"), ok()]);
+    let (mut m, clock) = clocked(steps);
+    let sock = drive(
+        &mut m,
+        &clock,
+        &mut ops::Open::new(open_cmd(0, AccessMode::Transparent), &mut rx),
+        5,
+        0,
+    )
+    .unwrap()
+    .unwrap();
+    let mut write = ops::RawWrite::new(sock, b"abc");
+    assert_eq!(drive(&mut m, &clock, &mut write, 5, 0), Some(Ok(3)));
+    let written_at = clock_now(&clock);
+    let mut escape = ops::Escape::new();
+    let mut plus_at = None;
+    let mut done = None;
+    for _ in 0..5_000 {
+        let result = m.poll_op(&mut escape);
+        if plus_at.is_none() && m.port().all_written.ends_with(b"+++") {
+            plus_at = Some(clock_now(&clock));
+        }
+        if !matches!(result, Err(nb::Error::WouldBlock)) {
+            done = Some(result);
+            break;
+        }
+        clock.advance(1);
+    }
+    assert_eq!(done, Some(Ok(())));
+    let silence = plus_at.unwrap() - written_at;
+    assert!(
+        (1_050..1_100).contains(&silence),
+        "`+++` after {silence} ms of silence (guard time 1000 ms and 5 %)"
+    );
+}
+
+fn clock_now(clock: &SharedClock) -> u64 {
+    use quectel_ssl::modem::Clock;
+    clock.clone().now_ms()
+}
+
+#[test]
+fn a_plus_after_nine_tenths_of_the_guard_time_is_taken_as_after_a_silence() {
+    // 950 ms after the last byte (a module whose clock runs 5 % fast has
+    // seen its guard time), the user writes `+++b`: the third `+` waits
+    // until the guard time after the first has passed, so those three can
+    // never be an escape.
+    let mut rx = [0u8; 64];
+    let steps = transparent_session(vec![data(b"a+++b")]);
+    let (mut m, clock) = clocked(steps);
+    let sock = drive(
+        &mut m,
+        &clock,
+        &mut ops::Open::new(open_cmd(0, AccessMode::Transparent), &mut rx),
+        5,
+        0,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        drive(&mut m, &clock, &mut ops::RawWrite::new(sock, b"a"), 5, 0),
+        Some(Ok(1))
+    );
+    clock.advance(950);
+    let mut write = ops::RawWrite::new(sock, b"+++b");
+    assert!(!matches!(m.poll_op(&mut write), Ok(4)));
+    assert!(m.port().all_written.ends_with(b"\ra++"));
+    assert!(drive(&mut m, &clock, &mut write, 2_000, 1).is_some());
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
+fn a_given_up_commands_answer_is_waited_for_only_while_the_line_is_quiet_a_moment() {
+    // `AT` gets no answer and times out; it is then an orphan whose
+    // answer could still come. After half a second of seen silence it is
+    // given up for good and the next command goes (not after a minute).
+    let steps = vec![cmd("AT"), cmd("AT"), ok()];
+    let (mut m, clock) = clocked(steps);
+    let mut first = ops::Command::new(quectel_ssl::command::device::At);
+    assert_eq!(
+        drive(&mut m, &clock, &mut first, 1_000, 10),
+        Some(Err(Error::Timeout))
+    );
+    let gave_up = clock_now(&clock);
+    let mut second = ops::Command::new(quectel_ssl::command::device::At);
+    assert_eq!(
+        drive(&mut m, &clock, &mut second, 10_000, 10),
+        Some(Ok(quectel_ssl::command::NoResponse))
+    );
+    let waited = clock_now(&clock) - gave_up;
+    assert!(
+        (500..2_000).contains(&waited),
+        "the next command went {waited} ms after the timeout"
+    );
+}
+
+#[test]
+fn a_push_waiting_for_its_check_provokes_an_answer_only_for_its_own_reader() {
+    // Socket 1's push ends the module's output: its check (the CR LF the
+    // next output starts with) waits. A read on socket 0, which has
+    // nothing, must not make the module talk; socket 1's read does
+    // (`AT`), and gets the bytes once they are checked.
+    let (mut rx0, mut rx1) = ([0u8; 1500], [0u8; 1500]);
+    let mut steps = opened_in(0, AccessMode::DirectPush);
+    steps.extend(opened_in(1, AccessMode::DirectPush));
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",1,5\r\nhello\r\n"));
+    steps.extend([cmd("AT"), ok()]);
+    let (mut m, clock) = clocked(steps);
+    let s0 = drive(
+        &mut m,
+        &clock,
+        &mut ops::Open::new(open_cmd(0, AccessMode::DirectPush), &mut rx0),
+        5,
+        0,
+    )
+    .unwrap()
+    .unwrap();
+    let s1 = drive(
+        &mut m,
+        &clock,
+        &mut ops::Open::new(open_cmd(1, AccessMode::DirectPush), &mut rx1),
+        5,
+        0,
+    )
+    .unwrap()
+    .unwrap();
+    let mut buf = [0u8; 16];
+    let before = m.port().all_written.len();
+    assert_eq!(
+        drive(
+            &mut m,
+            &clock,
+            &mut ops::Receive::new(s0, &mut buf),
+            100,
+            10
+        ),
+        None
+    );
+    assert_eq!(m.port().all_written.len(), before, "socket 0's read wrote");
+    let got = drive(
+        &mut m,
+        &clock,
+        &mut ops::Receive::new(s1, &mut buf),
+        100,
+        10,
+    );
+    assert_eq!(got, Some(Ok(5)));
+    assert_eq!(&buf[..5], b"hello");
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
+fn events_are_reported_in_order() {
+    // A peer close and a PDP loss, as the module reports them.
+    let mut rx = [0u8; 64];
+    let mut steps = opened(3);
+    steps.push(reply(
+        b"\r\n+QSSLURC: \"closed\",3\r\n\r\n+QIURC: \"pdpdeact\",1\r\n",
+    ));
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(3, AccessMode::Buffer), &mut rx).unwrap();
+    m.poll().unwrap();
+    assert_eq!(
+        m.take_event(),
+        Some(quectel_ssl::modem::Event::Opened {
+            client: sock.client(),
+            result: SslErrorCode::Success
+        })
+    );
+    assert_eq!(
+        m.take_event(),
+        Some(quectel_ssl::modem::Event::Closed {
+            client: sock.client()
+        })
+    );
+    assert!(matches!(
+        m.take_event(),
+        Some(quectel_ssl::modem::Event::PdpDeactivated { .. })
+    ));
+    assert_eq!(m.take_event(), None);
+}
+
+#[test]
+fn a_resync_reports_the_close_the_quarantine_hid() {
+    // A stray `OK` starts a quarantine; meanwhile (its notice dropped)
+    // the peer closed socket 3. The resync learns it from the module and
+    // reports it as an event.
+    let mut rx = [0u8; 64];
+    let mut steps = opened(3);
+    steps.push(reply(b"\r\nOK\r\n"));
+    steps.extend(resync(
+        &["+QSSLSTATE: 3,\"SSLClient\",\"1.2.3.4\",443,5000,4,1,0,0,\"uart1\",0".to_string()],
+        &[],
+    ));
+    steps.extend([cmd("AT"), ok()]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(3, AccessMode::Buffer), &mut rx).unwrap();
+    m.command(quectel_ssl::command::device::At).unwrap();
+    let events: Vec<_> = std::iter::from_fn(|| m.take_event()).collect();
+    assert_eq!(
+        events[1..],
+        [quectel_ssl::modem::Event::Closed {
+            client: sock.client()
+        }]
+    );
+    assert_done(m);
+}
