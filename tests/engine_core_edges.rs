@@ -331,3 +331,169 @@ fn a_resync_reports_the_close_the_quarantine_hid() {
     );
     assert_done(m);
 }
+
+// ----- what a context's configuration changes ------------------------------
+
+use quectel_ssl::command::ssl_config::{CloseTimeMode, DtlsVersion, SecLevel};
+use quectel_ssl::command::ssl_socket::OpenSslSocket;
+
+/// Every `AT+QSSLCFG` write answered `OK`.
+fn configured() -> Step {
+    Step::AllOk(b"AT+QSSLCFG=".to_vec())
+}
+
+/// A configuration that needs no files.
+fn no_files() -> ops::SslConfig<'static> {
+    ops::SslConfig {
+        security: SecLevel::NoAuthentication,
+        ..ops::SslConfig::default()
+    }
+}
+
+/// Open `client` on SSL context `ctx`.
+fn open_on(ctx: u8, client: u8, mode: AccessMode) -> OpenSslSocket<'static> {
+    OpenSslSocket::new(
+        PdpContextId::new(1).unwrap(),
+        SslContextId::new(ctx).unwrap(),
+        ClientId::new(client).unwrap(),
+        HostName::new("example.com").unwrap(),
+        443,
+        mode,
+    )
+    .unwrap()
+}
+
+fn ctx(n: u8) -> SslContextId {
+    SslContextId::new(n).unwrap()
+}
+
+#[test]
+fn an_open_waits_for_its_result_as_long_as_the_contexts_negotiate_time_allows() {
+    // `negotiatetime` 20 s on context 1: the result of an open there may
+    // take the network's 150 s plus those 20 s, no more; on context 2
+    // (never configured: the module's longest, 300 s) it may take 450 s.
+    let (mut rx1, mut rx2) = ([0u8; 64], [0u8; 64]);
+    let steps = vec![
+        configured(),
+        cmd("AT+QSSLOPEN=1,1,4,\"example.com\",443,0"),
+        ok(),
+        cmd("AT+QSSLCLOSE=4"),
+        ok(),
+        cmd("AT+QSSLOPEN=1,2,4,\"example.com\",443,0"),
+        ok(),
+        cmd("AT+QSSLCLOSE=4"),
+        ok(),
+    ];
+    let (mut m, clock) = clocked(steps);
+    let config = ops::SslConfig {
+        negotiate_time: NegotiateTime::new(20).unwrap(),
+        ..no_files()
+    };
+    m.configure_ssl(ctx(1), &config).unwrap();
+    for (context, allowed_s, rx) in [(1, 170, &mut rx1), (2, 450, &mut rx2)] {
+        let start = clock_now(&clock);
+        let opened = m.open(open_on(context, 4, AccessMode::Buffer), rx);
+        assert_eq!(opened.err(), Some(Error::Timeout));
+        let waited_s = (clock_now(&clock) - start) / 1_000;
+        assert_eq!(waited_s, allowed_s, "context {context}");
+    }
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
+fn a_close_waits_as_long_as_its_linger_in_the_contexts_time_unit() {
+    // `closetimemode` 1 on context 1: `AT+QSSLCLOSE=<id>,10` lingers
+    // 10 ms; on context 0 (seconds, the default) 10 s. Then context 1
+    // set back to seconds. Each close's answer is waited for that long
+    // plus a second.
+    let (mut rx0, mut rx1, mut rx2) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+    let mut steps = vec![configured()];
+    steps.extend(opened(0));
+    steps.extend([
+        cmd("AT+QSSLOPEN=1,1,1,\"example.com\",443,0"),
+        ok(),
+        reply(b"\r\n+QSSLOPEN: 1,0\r\n"),
+        cmd("AT+QSSLCLOSE=1,10"),
+        cmd("AT+QSSLCLOSE=0,10"),
+        configured(),
+        cmd("AT+QSSLOPEN=1,1,2,\"example.com\",443,0"),
+        ok(),
+        reply(b"\r\n+QSSLOPEN: 2,0\r\n"),
+        cmd("AT+QSSLCLOSE=2,10"),
+    ]);
+    let (mut m, clock) = clocked(steps);
+    let in_ms = ops::SslConfig {
+        close_time_mode: Some(CloseTimeMode::Milliseconds),
+        ..no_files()
+    };
+    m.configure_ssl(ctx(1), &in_ms).unwrap();
+    let s0 = m.open(open_cmd(0, AccessMode::Buffer), &mut rx0).unwrap();
+    let s1 = m.open(open_on(1, 1, AccessMode::Buffer), &mut rx1).unwrap();
+    let waited = |m: &mut ClockedModem<'_>, sock| {
+        let start = clock_now(&clock);
+        assert_eq!(m.close_with_timeout(&sock, 10).err(), Some(Error::Timeout));
+        clock_now(&clock) - start
+    };
+    let ms = waited(&mut m, s1);
+    assert!((1_010..2_000).contains(&ms), "milliseconds: waited {ms} ms");
+    let s = waited(&mut m, s0);
+    assert!((11_000..12_000).contains(&s), "seconds: waited {s} ms");
+    let in_s = ops::SslConfig {
+        close_time_mode: Some(CloseTimeMode::Seconds),
+        ..no_files()
+    };
+    m.configure_ssl(ctx(1), &in_s).unwrap();
+    let s2 = m.open(open_on(1, 2, AccessMode::Buffer), &mut rx2).unwrap();
+    let s = waited(&mut m, s2);
+    assert!(
+        (11_000..12_000).contains(&s),
+        "back to seconds: waited {s} ms"
+    );
+}
+
+#[test]
+fn a_dtls_context_keeps_datagrams_apart() {
+    // Two datagrams pushed on a DTLS context are read one by one; the same
+    // bytes on a TLS context are a stream.
+    let (mut rx0, mut rx1) = ([0u8; 1500], [0u8; 1500]);
+    let mut steps = vec![configured()];
+    for (context, client) in [(2, 0), (3, 1)] {
+        steps.extend([
+            cmd(&format!(
+                "AT+QSSLOPEN=1,{context},{client},\"example.com\",443,1"
+            )),
+            ok(),
+            reply(format!("\r\n+QSSLOPEN: {client},0\r\n").as_bytes()),
+        ]);
+    }
+    steps.push(reply(
+        b"\r\n+QSSLURC: \"recv\",0,3\r\nabc\r\n\r\n+QSSLURC: \"recv\",0,4\r\ndefg\r\n\
+          \r\n+QSSLURC: \"recv\",1,3\r\nabc\r\n\r\n+QSSLURC: \"recv\",1,4\r\ndefg\r\n",
+    ));
+    steps.extend([cmd("AT"), ok()]);
+    let (mut m, clock) = clocked(steps);
+    let dtls = ops::SslConfig {
+        dtls: Some(DtlsVersion::Dtls12),
+        ..no_files()
+    };
+    m.configure_ssl(ctx(2), &dtls).unwrap();
+    let s0 = m
+        .open(open_on(2, 0, AccessMode::DirectPush), &mut rx0)
+        .unwrap();
+    let s1 = m
+        .open(open_on(3, 1, AccessMode::DirectPush), &mut rx1)
+        .unwrap();
+    let mut buf = [0u8; 16];
+    for datagram in [&b"abc"[..], b"defg"] {
+        let mut read = ops::Receive::datagram(s0, &mut buf);
+        let got = drive(&mut m, &clock, &mut read, 20, 10);
+        assert_eq!(got, Some(Ok(datagram.len())));
+        assert_eq!(&buf[..datagram.len()], datagram);
+    }
+    // No boundaries on the TLS socket: no datagram to take, only bytes.
+    let mut datagram = ops::Receive::datagram(s1, &mut buf);
+    assert_eq!(drive(&mut m, &clock, &mut datagram, 20, 10), None);
+    drop(datagram);
+    assert_eq!(m.read(&s1, &mut buf), Ok(7));
+    assert_eq!(&buf[..7], b"abcdefg");
+}

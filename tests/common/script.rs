@@ -26,6 +26,10 @@ pub enum Step {
     /// The driver writes any one command line (up to its CR): the module
     /// answers `OK`.
     AnyOk,
+    /// The driver writes any number of command lines starting with these
+    /// bytes (a whole configuration): the module answers `OK` to each.
+    /// The step ends at the first line that starts otherwise.
+    AllOk(Vec<u8>),
 }
 
 /// The probe line up to its nonce.
@@ -125,6 +129,20 @@ impl ScriptPort {
                     self.rx.extend(b"\r\nOK\r\n");
                 }
                 self.release_replies();
+                continue;
+            }
+            if let Some(Step::AllOk(prefix)) = self.steps.front() {
+                let n = prefix.len().min(self.written.len());
+                if self.written[..n] != prefix[..n] {
+                    self.steps.pop_front();
+                    self.release_replies();
+                    continue;
+                }
+                let Some(end) = self.written.iter().position(|&b| b == b'\r') else {
+                    return;
+                };
+                self.written.drain(..=end);
+                self.rx.extend(b"\r\nOK\r\n");
                 continue;
             }
             if let Some(Step::AnyOk) = self.steps.front() {
