@@ -503,3 +503,49 @@ fn a_switch_answered_after_its_grace_lost_the_bytes_after_its_connect() {
     let (port, _) = m.release();
     assert!(port.done(), "script not played: {:?}", port.remaining());
 }
+
+#[test]
+fn a_resume_asked_while_a_command_is_in_flight_chooses_ato_only_when_it_goes() {
+    // Socket 2 left transparent mode (`ATO` would return to it). `AT` is
+    // in flight when a resume of socket 2 is asked; `AT` is then answered
+    // by a `CONNECT` (a connection given up long ago came through): a
+    // doubt, and the resync escapes that connection, to which the
+    // module's `ATO` would now return. The resume, chosen only once
+    // nothing is in flight, names its socket.
+    let mut rx2 = [0u8; 64];
+    let clock = SharedClock::default();
+    let steps = vec![
+        cmd("AT+QSSLOPEN=1,0,2,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\n"),
+        data(b"+++"),
+        reply(b"\r\nOK\r\n"),
+        cmd("AT"),
+    ];
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let s2 = m
+        .open(open_cmd(2, AccessMode::Transparent), &mut rx2)
+        .unwrap();
+    m.transparent(&s2).unwrap().escape().unwrap();
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert!(matches!(m.poll_op(&mut at), Err(nb::Error::WouldBlock)));
+    let mut resume = ops::Resume::new(s2);
+    assert!(matches!(m.poll_op(&mut resume), Err(nb::Error::WouldBlock)));
+    let mut steps = vec![reply(b"\r\nCONNECT\r\n"), data(b"+++"), ok()];
+    steps.extend(resync(
+        &[state_line(0, 2), state_line(2, 2)],
+        &["+QIACT: 1,1,1,\"10.0.0.2\""],
+    ));
+    steps.extend([cmd("AT+QISWTMD=2,2"), reply(b"\r\nCONNECT\r\n")]);
+    m.port_mut().push(steps);
+    let outcome = (0..5_000).find_map(|_| match m.poll_op(&mut resume) {
+        Err(nb::Error::WouldBlock) => {
+            clock.advance(10);
+            None
+        }
+        other => Some(other),
+    });
+    assert_eq!(outcome, Some(Ok(())));
+    assert_eq!(m.state().port(), PortMode::Transparent(s2.client()));
+    let (port, _) = m.release();
+    assert!(port.done(), "script not played: {:?}", port.remaining());
+}

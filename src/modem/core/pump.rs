@@ -173,6 +173,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                         self.resync.maybe_transparent |= connect;
                     }
                 }
+                Frame::Final(FinalResult::Connect)
+                    if !matches!(self.in_flight.map(|f| f.kind), Some(Kind::Transparent(_))) =>
+                {
+                    // `CONNECT` answers only a transparent open, `ATO` or a
+                    // switch: this one is a given-up one's, late (the module
+                    // is transparent now), or text; whether the command in
+                    // flight is an orphan or not.
+                    self.resync.maybe_transparent = true;
+                    doubt = Some(Doubt::Stray);
+                }
                 Frame::Final(result) if owner && !self.final_fits(result) => {
                     doubt = Some(Doubt::Stray)
                 }

@@ -248,8 +248,11 @@ impl<'r> Op<'r> for Resume {
         let kind = Kind::Transparent(client);
         let result = match &mut self.phase {
             ResumePhase::Start => {
-                // What a resync due finds (a socket that lost data) decides.
-                if core.resync_needed() {
+                // What a resync due finds (a socket that lost data) decides,
+                // and `ATO` is chosen only when it is written at once: a
+                // command still in flight may yet end in a doubt whose
+                // resync forgets where `ATO` returns to.
+                if core.busy() || core.resync_needed() {
                     core.poll_idle(now);
                     return Poll::Pending;
                 }
