@@ -497,3 +497,204 @@ fn a_dtls_context_keeps_datagrams_apart() {
     assert_eq!(m.read(&s1, &mut buf), Ok(7));
     assert_eq!(&buf[..7], b"abcdefg");
 }
+
+// ----- the port: when bytes left it, where received bytes go ---------------
+
+#[test]
+fn the_escapes_guard_time_counts_from_when_the_port_was_flushed() {
+    // The port buffers what it is handed: bytes written at 0 may still be
+    // on the wire much later. The escape flushes the port first; the guard
+    // time counts from there (the user came back after 2 s).
+    let mut rx = [0u8; 64];
+    let steps = transparent_session(vec![data(b"abc"), data(b"+++"), ok()]);
+    let (mut m, clock) = clocked(steps);
+    let sock = drive(
+        &mut m,
+        &clock,
+        &mut ops::Open::new(open_cmd(0, AccessMode::Transparent), &mut rx),
+        5,
+        0,
+    )
+    .unwrap()
+    .unwrap();
+    let mut write = ops::RawWrite::new(sock, b"abc");
+    assert_eq!(drive(&mut m, &clock, &mut write, 5, 0), Some(Ok(3)));
+    clock.advance(2_000);
+    let flushed_at = clock_now(&clock);
+    let mut escape = ops::Escape::new();
+    let mut plus_at = None;
+    for _ in 0..5_000 {
+        let result = m.poll_op(&mut escape);
+        if plus_at.is_none() && m.port().all_written.ends_with(b"+++") {
+            plus_at = Some(clock_now(&clock));
+        }
+        if !matches!(result, Err(nb::Error::WouldBlock)) {
+            assert_eq!(result, Ok(()));
+            break;
+        }
+        clock.advance(1);
+    }
+    let silence = plus_at.expect("no escape") - flushed_at;
+    assert!(
+        (1_050..1_100).contains(&silence),
+        "`+++` {silence} ms after the flush"
+    );
+}
+
+/// Direct-push socket 0 with a 1500-byte receive buffer, its reads handed
+/// over 50 bytes at a time, then `steps`.
+fn pushed_in_pieces<'r>(
+    rx: &'r mut [u8; 1500],
+    steps: Vec<Step>,
+) -> (ClockedModem<'r>, SharedClock, SocketHandle) {
+    let mut all = opened_in(0, AccessMode::DirectPush);
+    all.extend(steps);
+    let (mut m, clock) = clocked(all);
+    m.port_mut().read_chunk = Some(50);
+    let sock = drive(
+        &mut m,
+        &clock,
+        &mut ops::Open::new(open_cmd(0, AccessMode::DirectPush), rx),
+        5,
+        0,
+    )
+    .unwrap()
+    .unwrap();
+    (m, clock, sock)
+}
+
+fn push(client: u8, data: &[u8]) -> Vec<u8> {
+    let mut bytes = format!("\r\n+QSSLURC: \"recv\",{client},{}\r\n", data.len()).into_bytes();
+    bytes.extend_from_slice(data);
+    bytes.extend_from_slice(b"\r\n");
+    bytes
+}
+
+#[test]
+fn a_push_into_a_full_receive_buffer_is_reported_lost_and_nothing_waits_for_it() {
+    // 1500 bytes fill the buffer; 100 more come, read a piece at a time,
+    // with no room: they are dropped (the buffer keeps the first 1500) and
+    // reported after them. The last push ends the output, its check still
+    // waiting: with none of its bytes kept, no read makes the module talk.
+    let first: Vec<u8> = (0..1500u32).map(|i| (i % 251) as u8).collect();
+    let mut reply_bytes = push(0, &first);
+    reply_bytes.extend(push(0, &[7; 100]));
+    let mut rx = [0u8; 1500];
+    let (mut m, clock, sock) =
+        pushed_in_pieces(&mut rx, vec![reply(&reply_bytes), cmd("AT"), ok()]);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 1).is_some());
+    // Nothing read yet: the port is still drained, a command answered.
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert!(matches!(
+        drive(&mut m, &clock, &mut at, 100, 10),
+        Some(Ok(_))
+    ));
+    let mut got = Vec::new();
+    let mut buf = [0u8; 600];
+    while got.len() < 1500 {
+        let n = drive(
+            &mut m,
+            &clock,
+            &mut ops::Receive::new(sock, &mut buf),
+            200,
+            1,
+        );
+        let n = n.expect("a read stalled").unwrap();
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, first);
+    let lost = drive(
+        &mut m,
+        &clock,
+        &mut ops::Receive::new(sock, &mut buf),
+        200,
+        1,
+    );
+    let before = m.port().all_written.len();
+    let more = drive(
+        &mut m,
+        &clock,
+        &mut ops::Receive::new(sock, &mut buf),
+        50,
+        10,
+    );
+    assert_eq!(more, None);
+    assert_eq!(m.port().all_written.len(), before, "the read wrote");
+}
+
+#[test]
+fn a_broken_stream_keeps_no_push_that_comes_after_the_break() {
+    // A push to socket 0 whose length was wrong (its trailer does not
+    // follow) breaks the socket's stream; after the resync, a push that
+    // comes for it, read a piece at a time, is not handed over: the socket
+    // reports the break.
+    let mut rx = [0u8; 1500];
+    let mut steps = vec![reply(b"\r\n+QSSLURC: \"recv\",0,5\r\nhelloXX\r\n")];
+    steps.extend(resync(&[state_line(0, 1)], &["+QIACT: 1,1,1,\"10.0.0.2\""]));
+    steps.extend([cmd("AT"), ok()]);
+    let (mut m, clock, sock) = pushed_in_pieces(&mut rx, steps);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 1).is_some());
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert!(matches!(
+        drive(&mut m, &clock, &mut at, 500, 10),
+        Some(Ok(_))
+    ));
+    m.port_mut()
+        .push([reply(&push(0, &[b'x'; 200])), cmd("AT"), ok()]);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 10).is_some());
+    let mut buf = [0u8; 600];
+    let read = drive(
+        &mut m,
+        &clock,
+        &mut ops::Receive::new(sock, &mut buf),
+        200,
+        10,
+    );
+    assert_eq!(read, Some(Err(Error::Desynchronized)));
+}
+
+#[test]
+fn a_read_that_timed_out_keeps_none_of_its_late_answer() {
+    // A read's answer does not come in time: the read fails and the
+    // socket's stream is broken there. The answer then comes after all,
+    // a piece at a time: its bytes are not handed over later.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(0);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+    ]);
+    let (mut m, clock) = clocked(steps);
+    m.port_mut().read_chunk = Some(50);
+    let sock = drive(
+        &mut m,
+        &clock,
+        &mut ops::Open::new(open_cmd(0, AccessMode::Buffer), &mut rx),
+        5,
+        0,
+    )
+    .unwrap()
+    .unwrap();
+    let mut buf = [0u8; 256];
+    let read = drive(
+        &mut m,
+        &clock,
+        &mut ops::Receive::new(sock, &mut buf),
+        1_000,
+        10,
+    );
+    assert_eq!(read, Some(Err(Error::Timeout)));
+    let mut late = b"\r\n+QSSLRECV: 200\r\n".to_vec();
+    late.extend([b'y'; 200]);
+    late.extend(b"\r\n\r\nOK\r\n");
+    m.port_mut().push([reply(&late)]);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 10).is_some());
+    let read = drive(
+        &mut m,
+        &clock,
+        &mut ops::Receive::new(sock, &mut buf),
+        100,
+        10,
+    );
+    assert_eq!(read, Some(Err(Error::Closed)));
+}

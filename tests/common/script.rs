@@ -68,6 +68,8 @@ pub struct ScriptPort {
     /// Bytes the port takes before it is full (writes take 0 bytes):
     /// `None`, no limit.
     pub accept: Option<usize>,
+    /// Most bytes one read hands over (`None`: all it can).
+    pub read_chunk: Option<usize>,
 }
 
 impl ScriptPort {
@@ -186,7 +188,10 @@ impl ErrorType for ScriptPort {
 
 impl Read for ScriptPort {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        let n = buf.len().min(self.rx.len());
+        let n = buf
+            .len()
+            .min(self.rx.len())
+            .min(self.read_chunk.unwrap_or(usize::MAX));
         for (dst, src) in buf.iter_mut().zip(self.rx.drain(..n)) {
             *dst = src;
         }
