@@ -20,7 +20,6 @@ anywhere: `python3 fuzz/seeds.py`. The output is deterministic.
 """
 
 import pathlib
-import shutil
 
 FUZZ = pathlib.Path(__file__).resolve().parent
 CORPUS = FUZZ / "corpus"
@@ -94,9 +93,20 @@ def transcripts():
     return sorted((FUZZ / "transcripts").glob("*.bin"))
 
 
+# What this script wrote last time, per target: it removes only those
+# files before writing again. The corpus also holds the inputs of fixed
+# findings (fuzz/README.md, "What the targets found"), committed beside the
+# generated seeds and replayed by the tests: they are never removed here.
+MANIFEST = CORPUS / "generated.txt"
+
+
 def write(target, name, data):
     path = CORPUS / target / name
     path.write_bytes(data)
+    WRITTEN.setdefault(target, []).append(name)
+
+
+WRITTEN = {}
 
 
 def digest_stream():
@@ -348,14 +358,19 @@ def engine():
 
 
 def main():
-    for target in ("digest_stream", "urc_parse", "response_parsers", "state_machine", "engine"):
-        shutil.rmtree(CORPUS / target, ignore_errors=True)
-        (CORPUS / target).mkdir(parents=True)
+    targets = ("digest_stream", "urc_parse", "response_parsers", "state_machine", "engine")
+    if MANIFEST.exists():
+        for path in MANIFEST.read_text().split():
+            (CORPUS / path).unlink(missing_ok=True)
+    for target in targets:
+        (CORPUS / target).mkdir(parents=True, exist_ok=True)
     digest_stream()
     urc_parse()
     response_parsers()
     state_machine()
     engine()
+    MANIFEST.write_text("".join(f"{target}/{name}\n" for target in targets
+                                for name in sorted(WRITTEN.get(target, []))))
 
 
 if __name__ == "__main__":
