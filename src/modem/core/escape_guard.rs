@@ -131,6 +131,18 @@ mod tests {
     }
 
     #[test]
+    fn a_run_written_in_pieces_without_a_silence_goes_at_once() {
+        // Only the first byte of a write can follow a silence: the `+`
+        // after `a` did not (even with a silence before `a`), so the third
+        // `+` of a later write goes.
+        for last_tx in [4990, 1000] {
+            let mut run = PlusRun::default();
+            run.written(b"a++", 5000, last_tx, G);
+            assert_eq!(run.allowance(b"+b", 5000, 5000, G), 2);
+        }
+    }
+
+    #[test]
     fn plus_without_a_silence_before_goes_at_once() {
         let run = PlusRun::default();
         assert_eq!(run.allowance(b"a+++b", 5000, 4990, G), 5);
