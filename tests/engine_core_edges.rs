@@ -610,6 +610,7 @@ fn a_push_into_a_full_receive_buffer_is_reported_lost_and_nothing_waits_for_it()
         200,
         1,
     );
+    assert_eq!(lost, Some(Err(Error::PushOverflow(100))));
     let before = m.port().all_written.len();
     let more = drive(
         &mut m,

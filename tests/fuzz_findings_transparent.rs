@@ -549,3 +549,54 @@ fn a_resume_asked_while_a_command_is_in_flight_chooses_ato_only_when_it_goes() {
     let (port, _) = m.release();
     assert!(port.done(), "script not played: {:?}", port.remaining());
 }
+
+#[test]
+fn an_escape_timed_out_behind_a_peer_that_never_stops_still_waits_for_its_ok() {
+    // The escape's `+++` goes out with its guard times; the module takes
+    // it, but its `OK` is behind the peer's bytes, which keep coming for a
+    // minute and more: the escape times out. The engine must not believe
+    // the port transparent and let the user's bytes reach a module in
+    // command mode: it keeps watching for the `OK`, and a write waits for
+    // it; when it comes, the port is in command mode and the write fails.
+    let mut rx = [0u8; 64];
+    let clock = SharedClock::default();
+    let steps = vec![
+        cmd("AT+QSSLOPEN=1,0,0,\"example.com\",443,2"),
+        reply(b"\r\nCONNECT\r\n"),
+        data(b"+++"),
+    ];
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let sock = m
+        .open(open_cmd(0, AccessMode::Transparent), &mut rx)
+        .unwrap();
+    let mut escape = ops::Escape::new();
+    let mut outcome = None;
+    for _ in 0..10_000 {
+        m.port_mut().push([reply(b"peer data ")]);
+        match m.poll_op(&mut escape) {
+            Err(nb::Error::WouldBlock) => clock.advance(10),
+            other => {
+                outcome = Some(other);
+                break;
+            }
+        }
+    }
+    assert_eq!(outcome, Some(Err(nb::Error::Other(Error::Timeout))));
+    let mut write = ops::RawWrite::new(sock, b"hello");
+    for _ in 0..500 {
+        m.port_mut().push([reply(b"peer data ")]);
+        assert!(matches!(m.poll_op(&mut write), Err(nb::Error::WouldBlock)));
+        clock.advance(10);
+    }
+    m.port_mut().push([reply(b"\r\nOK\r\n")]);
+    assert_eq!(
+        m.poll_op(&mut write),
+        Err(nb::Error::Other(Error::NotConnected))
+    );
+    assert_eq!(m.state().port(), PortMode::Command);
+    assert!(
+        m.port().done(),
+        "script not played: {:?}",
+        m.port().remaining()
+    );
+}

@@ -284,9 +284,16 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// a module that never stops talking is late [`MAX_EXTENSION_MS`]
     /// after the deadline all the same.
     pub(crate) fn answer_overdue(&self, now: u64, deadline: u64, answer_ms: u64) -> bool {
-        let quiet = self.rx_idle_ms >= deadline
-            && self.rx_idle_ms.saturating_sub(self.last_rx_ms) >= answer_ms;
-        now >= deadline && (quiet || now >= deadline.saturating_add(MAX_EXTENSION_MS))
+        now >= deadline
+            && (self.answer_quiet(deadline, answer_ms)
+                || now >= deadline.saturating_add(MAX_EXTENSION_MS))
+    }
+
+    /// The faces saw the port with nothing to read at or after `deadline`,
+    /// `answer_ms` after the last byte received: an answer due by then did
+    /// not come (it is not waiting behind other bytes either).
+    pub(crate) fn answer_quiet(&self, deadline: u64, answer_ms: u64) -> bool {
+        self.rx_idle_ms >= deadline && self.rx_idle_ms.saturating_sub(self.last_rx_ms) >= answer_ms
     }
 
     /// When to look again at an answer due by `deadline` that is not late

@@ -174,12 +174,14 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                     }
                 }
                 Frame::Final(FinalResult::Connect)
-                    if !matches!(self.in_flight.map(|f| f.kind), Some(Kind::Transparent(_))) =>
+                    if !matches!(self.in_flight.map(|f| f.kind), Some(Kind::Transparent(_)))
+                        && !matches!(self.framer.expecting(), Expect::Upload { .. }) =>
                 {
-                    // `CONNECT` answers only a transparent open, `ATO` or a
-                    // switch: this one is a given-up one's, late (the module
-                    // is transparent now), or text; whether the command in
-                    // flight is an orphan or not.
+                    // `CONNECT` answers only a transparent open, `ATO`, a
+                    // switch, or an upload (its data phase): this one is a
+                    // given-up one's, late (the module is transparent now),
+                    // or text; whether the command in flight is an orphan
+                    // or not.
                     self.resync.maybe_transparent = true;
                     doubt = Some(Doubt::Stray);
                 }

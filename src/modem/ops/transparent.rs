@@ -82,7 +82,15 @@ fn await_ok<const L: usize>(
     // faces saw makes it late (a timed-out escape whose `OK` came after all
     // would leave the engine transparent with the module in command mode).
     if core.answer_overdue(now, deadline, ESCAPE_ANSWER_MS) {
-        core.watch_ok = false;
+        if core.answer_quiet(deadline, ESCAPE_ANSWER_MS) {
+            // The line went quiet and no `OK` came: the module did not
+            // take the escape, it is still transparent.
+            core.watch_ok = false;
+        }
+        // Else the peer never stopped sending: the `OK` may still be
+        // behind its bytes. It is still watched for (the port leaves
+        // transparent mode when it comes), and nothing is written until
+        // it comes or the line goes quiet (see `RawWrite`).
         return Poll::Ready(Err(Error::Timeout));
     }
     core.wake_at(core.answer_recheck_at(now, deadline, ESCAPE_ANSWER_MS));
@@ -443,6 +451,23 @@ impl<'r> Op<'r> for RawWrite<'_> {
             // An escape was given up on right after its `+++` (the last
             // byte written): these bytes cancel it in the module, so no
             // `OK` will come; one in the peer's data is data.
+            core.watch_ok = false;
+        }
+        if core.watch_ok {
+            // An escape's `+++` went out with its guard time after it and
+            // its `OK` has not come (the escape was given up, or timed out
+            // behind a peer that never stopped): the module may be in
+            // command mode, where these bytes would run as commands. They
+            // wait for the `OK` (the port is then no longer transparent)
+            // or for the line to stay quiet past the time it would have
+            // come by (the module did not take the escape).
+            let due = before
+                .saturating_add(guard_with_margin(core.guard_ms))
+                .saturating_add(ESCAPE_ANSWER_MS);
+            if now < due || !core.answer_quiet(due, ESCAPE_ANSWER_MS) {
+                core.wake_at(core.answer_recheck_at(now, due, ESCAPE_ANSWER_MS));
+                return Poll::Pending;
+            }
             core.watch_ok = false;
         }
         let len = core.plus_run.allowance(rest, now, before, core.guard_ms);
