@@ -699,3 +699,36 @@ fn a_read_that_timed_out_keeps_none_of_its_late_answer() {
     );
     assert_eq!(read, Some(Err(Error::Closed)));
 }
+
+// ----- which lines an answer takes -----------------------------------------
+
+#[test]
+fn a_command_takes_the_urc_shaped_line_that_answers_it() {
+    // `+CPIN:` is also what the module prints on its own at boot: while
+    // `AT+CPIN?` is in flight it is the answer.
+    let steps = vec![cmd("AT+CPIN?"), reply(b"\r\n+CPIN: READY\r\n\r\nOK\r\n")];
+    let mut m = modem(steps);
+    let status = m.command(quectel_ssl::command::device::GetSimStatus);
+    assert!(status.unwrap().is_ready());
+    assert_done(m);
+}
+
+#[test]
+fn a_stray_line_inside_a_reads_answer_is_not_the_reads() {
+    // The module printed a line of a URC it cut in the middle of a read's
+    // answer: the read's correctly framed payload is delivered all the
+    // same.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(0);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+        reply(b"\r\n+QSSLRECV: 5\r\nhello\r\n\r\n+QIU\r\n\r\nOK\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Ok(5));
+    assert_eq!(&buf[..5], b"hello");
+    assert_done(m);
+}
