@@ -732,3 +732,76 @@ fn a_stray_line_inside_a_reads_answer_is_not_the_reads() {
     assert_eq!(&buf[..5], b"hello");
     assert_done(m);
 }
+
+// ----- whose answer, and when it is late -------------------------------------
+
+#[test]
+fn an_answer_still_arriving_is_not_late() {
+    // The line was quiet for a second before `AT+QIGETERROR`; its answer
+    // then comes a byte every 10 ms, taking longer than the 300 ms the
+    // module has: bytes arriving hold the deadline off.
+    let answer = b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n";
+    let (mut m, clock) = clocked(vec![cmd("AT+QIGETERROR")]);
+    clock.advance(1_000);
+    // The port seen empty: a second of silence, before the command.
+    m.port_mut().accept = Some(0);
+    let mut last = ops::Command::new(quectel_ssl::command::ssl_socket::GetLastError);
+    assert_eq!(drive(&mut m, &clock, &mut last, 1, 0), None);
+    m.port_mut().accept = None;
+    let mut got = None;
+    for piece in answer.chunks(2) {
+        assert_eq!(got, None);
+        m.port_mut().push([reply(piece)]);
+        got = drive(&mut m, &clock, &mut last, 1, 20);
+    }
+    assert!(got.expect("no answer").unwrap().code.is_success());
+    assert!(
+        clock_now(&clock) > 1_300,
+        "the answer took less than its deadline"
+    );
+}
+
+#[test]
+fn an_operation_polled_again_after_another_took_the_port_gets_no_answer() {
+    // `AT` is written and dropped by its caller (no answer yet); it is
+    // given up, and `AT+CFUN?` goes. The first operation, polled again,
+    // must not take the second one's answer.
+    let steps = vec![cmd("AT"), cmd("AT+CFUN?")];
+    let (mut m, clock) = clocked(steps);
+    let mut first = ops::Command::new(quectel_ssl::command::device::At);
+    assert_eq!(drive(&mut m, &clock, &mut first, 1, 0), None);
+    let mut second = ops::Command::new(quectel_ssl::command::device::GetFunctionality);
+    for _ in 0..300 {
+        assert_eq!(drive(&mut m, &clock, &mut second, 1, 10), None);
+        if m.port().done() {
+            break;
+        }
+    }
+    assert!(
+        m.port().done(),
+        "AT+CFUN? not written: {:?}",
+        m.port().remaining()
+    );
+    m.port_mut().push([reply(b"\r\n+CFUN: 1\r\n\r\nOK\r\n")]);
+    assert_eq!(
+        drive(&mut m, &clock, &mut first, 1, 0),
+        Some(Err(Error::Busy))
+    );
+    let functionality = drive(&mut m, &clock, &mut second, 5, 10);
+    assert_eq!(functionality.unwrap().unwrap().0, 1);
+}
+
+#[test]
+fn idling_while_a_command_waits_for_its_answer_leaves_the_answer_to_it() {
+    // `AT+CFUN?` is in flight; its answer has come but its operation has
+    // not looked yet. Another poll (`Idle`) meanwhile must leave the
+    // answer to it.
+    let steps = vec![cmd("AT+CFUN?")];
+    let (mut m, clock) = clocked(steps);
+    let mut cfun = ops::Command::new(quectel_ssl::command::device::GetFunctionality);
+    assert_eq!(drive(&mut m, &clock, &mut cfun, 1, 0), None);
+    m.port_mut().push([reply(b"\r\n+CFUN: 4\r\n\r\nOK\r\n")]);
+    let _ = drive(&mut m, &clock, &mut ops::Idle::default(), 3, 10);
+    let functionality = drive(&mut m, &clock, &mut cfun, 5, 10);
+    assert_eq!(functionality.unwrap().unwrap().0, 4);
+}
