@@ -151,7 +151,7 @@ impl<'r> Harness<'r> {
     /// if it was still pending (it is dropped).
     fn run<O: Op<'r>>(&mut self, op: &mut O, polls: u32) -> Option<Result<O::Output, Error>> {
         for i in 0..polls {
-            self.modem.port_mut().calls = 0;
+            self.modem.port_mut().start_poll();
             match self.modem.poll_op(op) {
                 Ok(v) => {
                     trace!("  done");

@@ -12,9 +12,10 @@ use quectel_ssl::modem::Clock;
 
 use super::module::Module;
 
-/// Port calls one `poll_op` may make: far more than any honest poll needs
-/// (the whole backlog a byte at a time), far fewer than a loop.
-const CALLS_PER_POLL: u32 = 200_000;
+/// Port calls one `poll_op` may make besides four per byte it moves (a
+/// poll reads all there is, a byte a call if the port hands them over so):
+/// far more than any honest poll needs, far fewer than a loop.
+const CALLS_PER_POLL: u64 = 200_000;
 
 /// Most bytes the module may have queued: the module's outputs are bounded
 /// by the input, so more means the engine stopped reading.
@@ -43,10 +44,12 @@ pub(crate) struct Port {
     last_tick: u64,
     /// Most bytes a write takes (0: all).
     pub accept: usize,
-    /// Port calls since the harness last reset the count.
-    pub calls: u32,
+    /// Port calls since the poll began.
+    calls: u64,
     /// Bytes moved either way, ever.
     pub moved: u64,
+    /// ... when the poll began.
+    moved_before: u64,
 }
 
 impl Port {
@@ -62,6 +65,7 @@ impl Port {
             accept: 0,
             calls: 0,
             moved: 0,
+            moved_before: 0,
         }
     }
 
@@ -86,11 +90,18 @@ impl Port {
         );
     }
 
+    /// A poll begins: its port calls are counted from here.
+    pub fn start_poll(&mut self) {
+        self.calls = 0;
+        self.moved_before = self.moved;
+    }
+
     fn call(&mut self) {
         self.calls += 1;
+        let moved = self.moved - self.moved_before;
         assert!(
-            self.calls < CALLS_PER_POLL,
-            "one poll made {} port calls: the engine loops",
+            self.calls < CALLS_PER_POLL + 4 * moved,
+            "one poll made {} port calls moving {moved} bytes: the engine loops",
             self.calls
         );
     }
