@@ -805,3 +805,76 @@ fn idling_while_a_command_waits_for_its_answer_leaves_the_answer_to_it() {
     let functionality = drive(&mut m, &clock, &mut cfun, 5, 10);
     assert_eq!(functionality.unwrap().unwrap().0, 4);
 }
+
+// ----- what starts a doubt ---------------------------------------------------
+
+/// `AT` after a doubt: the resync runs first (no socket, no context).
+fn at_after_a_resync() -> Vec<Step> {
+    let mut steps = resync(&[], &[]);
+    steps.extend([cmd("AT"), ok()]);
+    steps
+}
+
+#[test]
+fn a_line_of_bytes_the_module_never_prints_is_a_doubt() {
+    // Binary bytes read as a line (a payload misframed): a resync comes
+    // before the next command. A printable line nobody owns is not one.
+    let mut steps = vec![reply(b"\r\nhello there\r\n"), cmd("AT"), ok()];
+    steps.push(reply(b"\r\nab\x01\x02cd\r\n"));
+    steps.extend(at_after_a_resync());
+    let mut m = modem(steps);
+    m.poll().unwrap();
+    m.command(quectel_ssl::command::device::At).unwrap();
+    m.poll().unwrap();
+    m.command(quectel_ssl::command::device::At).unwrap();
+    assert_done(m);
+}
+
+#[test]
+fn a_late_answers_lines_are_drained_without_a_doubt() {
+    // `AT+CFUN?` times out; its answer comes late, with its `+CFUN:` line:
+    // the orphan drains it, and the next command needs no resync.
+    let steps = vec![cmd("AT+CFUN?")];
+    let (mut m, clock) = clocked(steps);
+    let mut cfun = ops::Command::new(quectel_ssl::command::device::GetFunctionality);
+    let late = drive(&mut m, &clock, &mut cfun, 1_000, 10);
+    assert_eq!(late.map(|r| r.map(|f| f.0)), Some(Err(Error::Timeout)));
+    // (With an odd extra line, as some firmware prints.)
+    m.port_mut().push([
+        reply(b"\r\n+CFUN: 1\r\n\r\nfull functionality\r\n\r\nOK\r\n"),
+        cmd("AT"),
+        ok(),
+    ]);
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert!(matches!(
+        drive(&mut m, &clock, &mut at, 100, 10),
+        Some(Ok(_))
+    ));
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
+fn a_result_code_that_cannot_answer_the_command_is_a_doubt() {
+    // `SEND OK` answers only a send; an `OK` before a read's `+QSSLRECV:`
+    // answers something else. Either is stray: the command fails and a
+    // resync runs before the next one.
+    let mut steps = vec![cmd("AT"), reply(b"\r\nSEND OK\r\n")];
+    steps.extend(at_after_a_resync());
+    let mut m = modem(steps);
+    let at = m.command(quectel_ssl::command::device::At);
+    assert_eq!(at.err(), Some(Error::Desynchronized));
+    m.command(quectel_ssl::command::device::At).unwrap();
+    assert_done(m);
+
+    let mut rx = [0u8; 256];
+    let mut steps = opened(0);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+        reply(b"\r\nOK\r\n\r\n+QSSLRECV: 5\r\nhello\r\n\r\nOK\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
+}
