@@ -878,3 +878,70 @@ fn a_result_code_that_cannot_answer_the_command_is_a_doubt() {
     let mut buf = [0u8; 16];
     assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
 }
+
+#[test]
+fn a_peer_close_makes_a_read_ask_the_module_for_what_it_still_holds() {
+    // Buffer mode: the peer's last bytes and its close came, but no `"recv"`
+    // notice for them (a module may fold it into the close). The reads ask
+    // the module until it says nothing is left.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(0);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"closed\",0\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+        reply(b"\r\n+QSSLRECV: 3\r\nabc\r\n\r\nOK\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+        reply(b"\r\n+QSSLRECV: 0\r\n\r\nOK\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Ok(3));
+    assert_eq!(&buf[..3], b"abc");
+    assert_eq!(m.read(&sock, &mut buf), Ok(0));
+    assert_done(m);
+}
+
+#[test]
+fn datagrams_read_in_part_keep_the_next_ones_whole() {
+    // Three datagrams on a DTLS socket: the first read as a stream, two of
+    // its three bytes (the third is then a datagram of its own); the second
+    // (100 bytes) read into a buffer of two (cut, the rest dropped, as UDP
+    // does); the third comes whole.
+    let mut rx = [0u8; 1500];
+    let mut steps = vec![configured()];
+    steps.extend([
+        cmd("AT+QSSLOPEN=1,2,0,\"example.com\",443,1"),
+        ok(),
+        reply(b"\r\n+QSSLOPEN: 0,0\r\n"),
+    ]);
+    let mut pushes = push(0, b"abc");
+    let long: Vec<u8> = (0..100u8).map(|i| b'd' + i % 20).collect();
+    pushes.extend(push(0, &long));
+    pushes.extend(push(0, b"hi"));
+    steps.push(reply(&pushes));
+    steps.extend([cmd("AT"), ok()]);
+    let (mut m, clock) = clocked(steps);
+    let dtls = ops::SslConfig {
+        dtls: Some(DtlsVersion::Dtls12),
+        ..no_files()
+    };
+    m.configure_ssl(ctx(2), &dtls).unwrap();
+    let sock = m
+        .open(open_on(2, 0, AccessMode::DirectPush), &mut rx)
+        .unwrap();
+    let mut two = [0u8; 2];
+    assert_eq!(m.read(&sock, &mut two), Ok(2));
+    assert_eq!(&two, b"ab");
+    let datagram = |m: &mut ClockedModem<'_>, buf: &mut [u8]| {
+        let mut read = ops::Receive::datagram(sock, buf);
+        drive(m, &clock, &mut read, 20, 10)
+    };
+    let mut buf = [0u8; 16];
+    assert_eq!(datagram(&mut m, &mut buf), Some(Ok(1)));
+    assert_eq!(buf[0], b'c');
+    assert_eq!(datagram(&mut m, &mut two), Some(Ok(2)));
+    assert_eq!(two, long[..2]);
+    assert_eq!(datagram(&mut m, &mut buf), Some(Ok(2)));
+    assert_eq!(&buf[..2], b"hi");
+}
