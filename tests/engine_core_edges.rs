@@ -945,3 +945,64 @@ fn datagrams_read_in_part_keep_the_next_ones_whole() {
     assert_eq!(datagram(&mut m, &mut buf), Some(Ok(2)));
     assert_eq!(&buf[..2], b"hi");
 }
+
+// ----- transparent mode: back-pressure, and bytes held for `NO CARRIER` ----
+
+/// Socket 0 open in transparent mode with a 64-byte receive buffer.
+fn transparent_open<'r>(
+    rx: &'r mut [u8; 64],
+    steps: Vec<Step>,
+) -> (ClockedModem<'r>, SharedClock, SocketHandle) {
+    let (mut m, clock) = clocked(transparent_session(steps));
+    let mut open = ops::Open::new(open_cmd(0, AccessMode::Transparent), rx);
+    let sock = drive(&mut m, &clock, &mut open, 5, 0).unwrap().unwrap();
+    (m, clock, sock)
+}
+
+#[test]
+fn bytes_that_may_start_no_carrier_are_held_until_the_line_is_quiet() {
+    // The peer's bytes end with `\r\nNO`: perhaps the start of the module's
+    // `NO CARRIER`. They are held back, and handed over as data once the
+    // line has been quiet a moment (100 ms) with nothing more.
+    let mut rx = [0u8; 64];
+    let (mut m, clock, sock) = transparent_open(&mut rx, vec![reply(b"ab\r\nNO")]);
+    let mut buf = [0u8; 16];
+    let first = drive(&mut m, &clock, &mut ops::RawRead::new(sock, &mut buf), 5, 1);
+    assert_eq!(first, Some(Ok(2)));
+    assert_eq!(&buf[..2], b"ab");
+    let start = clock_now(&clock);
+    let held = drive(
+        &mut m,
+        &clock,
+        &mut ops::RawRead::new(sock, &mut buf),
+        500,
+        1,
+    );
+    assert_eq!(held, Some(Ok(4)));
+    assert_eq!(&buf[..4], b"\r\nNO");
+    let waited = clock_now(&clock) - start;
+    assert!((100..200).contains(&waited), "held {waited} ms");
+}
+
+#[test]
+fn a_full_receive_buffer_in_transparent_mode_holds_the_peer_back_losing_nothing() {
+    // 100 bytes for a 64-byte buffer the user does not read yet: the rest
+    // waits in the port (back-pressure), and every byte is read in order.
+    let data: Vec<u8> = (0..100u8).map(|i| b'A' + i % 26).collect();
+    let mut rx = [0u8; 64];
+    let (mut m, clock, sock) = transparent_open(&mut rx, vec![reply(&data)]);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 20, 10).is_some());
+    let mut got = Vec::new();
+    let mut buf = [0u8; 40];
+    while got.len() < data.len() {
+        let n = drive(
+            &mut m,
+            &clock,
+            &mut ops::RawRead::new(sock, &mut buf),
+            300,
+            1,
+        );
+        got.extend_from_slice(&buf[..n.expect("a read stalled").unwrap()]);
+    }
+    assert_eq!(got, data);
+}
