@@ -295,6 +295,69 @@ fn a_push_lost_in_the_quarantine_fails_its_socket_when_the_resync_stops_short() 
     assert_eq!(m.read(&s1, &mut buf), Err(Error::Desynchronized));
 }
 
+#[test]
+fn a_read_answer_left_unread_for_a_minute_keeps_its_data() {
+    // A read is dropped after its command went out; its answer starts to
+    // arrive (the header and two of three bytes), then nobody polls for a
+    // minute while the rest waits in the port. A minute of clock is no
+    // minute of silence: the rest is read before the command is given up,
+    // and the three bytes are the user's, not lost to a doubt.
+    let mut rx = [0u8; 256];
+    let clock = SharedClock::default();
+    let mut steps = opened(3);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",3\r\n"),
+        cmd("AT+QSSLRECV=3,256"),
+    ]);
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let sock = m.open(open_cmd(3, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 3];
+    let mut read = ops::Receive::new(sock, &mut buf);
+    for _ in 0..4 {
+        assert_eq!(m.poll_op(&mut read), Err(nb::Error::WouldBlock));
+        clock.advance(10);
+    }
+    drop(read);
+    m.port_mut().push([reply(b"\r\n+QSSLRECV: 3\r\nab")]);
+    // One round of I/O takes the header and two bytes in.
+    assert_eq!(
+        m.poll_op(&mut ops::Idle::default()),
+        Err(nb::Error::WouldBlock)
+    );
+    m.port_mut().push([reply(b"c\r\n\r\nOK\r\n")]);
+    clock.advance(61_000);
+    let mut buf = [0u8; 3];
+    assert_eq!(m.read(&sock, &mut buf), Ok(3));
+    assert_eq!(&buf, b"abc");
+    assert_eq!(m.state().socket(sock.client()).cause, None);
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
+fn a_late_prompt_left_unread_for_a_minute_is_still_cancelled_first() {
+    // A send times out before its prompt; the prompt comes, and nobody
+    // polls for a minute. The next command must not go out before the
+    // prompt is read and cancelled: the module would take the command
+    // line as the payload (and the engine its `SEND OK` as the answer of
+    // a later send).
+    let mut rx = [0u8; 256];
+    let clock = SharedClock::default();
+    let mut steps = opened(8);
+    steps.push(cmd("AT+QSSLSEND=8,5"));
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let sock = m.open(open_cmd(8, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(m.write(&sock, b"hello"), Err(Error::Timeout));
+    m.port_mut().push([reply(b"\r\n> ")]);
+    clock.advance(61_000);
+    let mut after = vec![data(&[0x1B]), reply(b"\r\nSEND FAIL\r\n")];
+    after.extend(resync(&[state_line(8, 0)], &[]));
+    after.extend(last_error_steps());
+    m.port_mut().push(after);
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.write(&sock, b"x"), Err(Error::Desynchronized));
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
 /// Open socket `client` in direct-push mode, receiving into `rx`.
 fn open_pushed<'r>(m: &mut TestModem<'r>, client: u8, rx: &'r mut [u8]) -> SocketHandle {
     m.open(open_cmd(client, AccessMode::DirectPush), rx)

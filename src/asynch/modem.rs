@@ -215,6 +215,8 @@ where
             }
             let space = self.core.rx_space();
             if space.is_empty() {
+                let now = self.timer.now_ms();
+                self.core.rx_blocked(now);
                 self.timer.delay_ms(TICK_MS).await;
                 continue;
             }

@@ -106,6 +106,7 @@ fn feed(s: &mut Shared<'_>, rx: &mut RxBuf, now: u64) -> bool {
             // The command in flight must frame what is there first.
             s.core.poll_idle(now);
             if s.core.rx_space().is_empty() {
+                s.core.rx_blocked(now);
                 break;
             }
             continue;

@@ -306,7 +306,9 @@ where
         }
         if self.port.read_ready().map_err(io)? {
             let space = self.core.rx_space();
-            if !space.is_empty() {
+            if space.is_empty() {
+                self.core.rx_blocked(self.timer.now_ms());
+            } else {
                 let n = self.port.read(space).map_err(io)?;
                 self.core.rx_done(n, self.timer.now_ms());
                 moved |= n > 0;

@@ -61,7 +61,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if !f.overdue(now, self.last_rx_ms, self.rx_idle_ms) || self.sharing.owner_polls {
+                if !self.answer_overdue(now, f.deadline, u64::from(f.answer_ms))
+                    || self.sharing.owner_polls
+                {
                     return Poll::Pending;
                 }
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
@@ -220,7 +222,10 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             return failed;
         }
         match self.in_flight {
-            Some(f) if f.token == token && f.overdue(now, self.last_rx_ms, self.rx_idle_ms) => {
+            Some(f)
+                if f.token == token
+                    && self.answer_overdue(now, f.deadline, u64::from(f.answer_ms)) =>
+            {
                 warn!("command {} timed out", token);
                 self.orphan(now.saturating_add(ORPHAN_GRACE_MS));
                 Poll::Ready(Err(Error::Timeout))
@@ -247,7 +252,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(crate) fn poll_idle(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
             if f.orphan_until.is_none() {
-                if !f.overdue(now, self.last_rx_ms, self.rx_idle_ms)
+                if !self.answer_overdue(now, f.deadline, u64::from(f.answer_ms))
                     || self.tx_pending()
                     || self.sharing.owner_polls
                 {

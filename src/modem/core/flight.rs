@@ -94,24 +94,49 @@ pub(super) struct InFlight {
     pub answered: bool,
 }
 
-impl InFlight {
-    /// The module has been silent for the whole answer time since the
-    /// command's last byte went out *and* since the last byte it sent: the
-    /// answer is late. Bytes still arriving (the answer itself on a slow
-    /// line, or URCs and pushes queued in front of it) hold the deadline
-    /// off, so only the module's latency is counted, never line time.
-    ///
-    /// A module that never stops talking cannot hold a command forever:
-    /// past [`MAX_EXTENSION_MS`] after the deadline it is overdue anyway.
-    ///
-    /// Silence is what the faces saw: the port found with nothing to read
-    /// (`rx_idle_ms`) after the deadline, the whole answer time after the
-    /// last byte. Time the caller spent elsewhere, with the answer waiting
-    /// unread in the port, is no silence.
-    pub fn overdue(&self, now: u64, last_rx_ms: u64, rx_idle_ms: u64) -> bool {
-        let quiet = rx_idle_ms >= self.deadline
-            && rx_idle_ms.saturating_sub(last_rx_ms) >= u64::from(self.answer_ms);
-        now >= self.deadline && (quiet || now >= self.deadline.saturating_add(MAX_EXTENSION_MS))
+/// Whether an answer due by `deadline` is late at `now`.
+///
+/// The module has been silent for `quiet_ms` since the command's last byte
+/// went out *and* since the last byte it sent (`last_rx_ms`): the answer is
+/// late. Bytes still arriving (the answer itself on a slow line, or URCs
+/// and pushes queued in front of it) hold the deadline off, so only the
+/// module's latency is counted, never line time. Silence is what the faces
+/// saw: the port found with nothing to read (`idle_ms`) at or after the
+/// deadline, `quiet_ms` after the last byte.
+///
+/// A module that never stops talking cannot hold a command forever: it is
+/// late once the faces have looked at the port [`MAX_EXTENSION_MS`] past
+/// the deadline and found it empty (`idle_ms`), or found no room to read
+/// what waits there (`blocked_ms`: a receive buffer its user does not
+/// empty) with still no answer.
+///
+/// Time in which no face looked at the port (the caller busy elsewhere, an
+/// operation not polled for a minute) counts for neither: the answer may be
+/// waiting unread, and is read before the command is given up (a send's
+/// late `> ` left unread takes the next command line as its payload, a
+/// read's late data would be lost).
+pub(super) fn late(now: u64, deadline: u64, quiet_ms: u64, seen: Seen) -> bool {
+    let endless = seen.idle_ms.max(seen.blocked_ms) >= deadline.saturating_add(MAX_EXTENSION_MS);
+    now >= deadline && (seen.quiet(deadline, quiet_ms) || endless)
+}
+
+/// What the faces saw of the receive line.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Seen {
+    /// The last byte received.
+    pub last_rx_ms: u64,
+    /// The last time the port was found with nothing to read.
+    pub idle_ms: u64,
+    /// The last time the engine had no room for what the port holds.
+    pub blocked_ms: u64,
+}
+
+impl Seen {
+    /// The port was found with nothing to read at or after `deadline`,
+    /// `quiet_ms` after the last byte received: an answer due by then did
+    /// not come (it is not waiting behind other bytes either).
+    pub fn quiet(&self, deadline: u64, quiet_ms: u64) -> bool {
+        self.idle_ms >= deadline && self.idle_ms.saturating_sub(self.last_rx_ms) >= quiet_ms
     }
 }
 

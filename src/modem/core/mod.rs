@@ -32,7 +32,7 @@ pub use escape_guard::GUARD_TIME_MS;
 pub(crate) use escape_guard::{guard_with_margin, silence_threshold, PlusRun};
 pub use flight::Event;
 pub(crate) use flight::{Fed, Kind};
-use flight::{InFlight, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
+use flight::{InFlight, Tx, ORPHAN_GRACE_MS};
 pub(crate) use quarantine::ModuleSocket;
 use quarantine::ResyncState;
 pub(crate) use socket::SocketData;
@@ -53,9 +53,8 @@ pub struct Core<'r, const LINE: usize> {
     tx: [u8; MAX_COMMAND_LEN],
     tx_state: Tx,
     last_tx_ms: u64,
-    last_rx_ms: u64,
-    /// The last time the port was found with nothing to read.
-    rx_idle_ms: u64,
+    /// What the faces saw of the receive line (when it was quiet).
+    seen: flight::Seen,
     /// Bytes received so far (lets an operation tell whether a round of I/O
     /// brought anything).
     rx_total: u64,
@@ -126,8 +125,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             tx: [0; MAX_COMMAND_LEN],
             tx_state: Tx::Idle,
             last_tx_ms: 0,
-            last_rx_ms: 0,
-            rx_idle_ms: 0,
+            seen: flight::Seen::default(),
             rx_total: 0,
             state: SessionState::new(),
             socks: Default::default(),
@@ -253,7 +251,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// `n` bytes were read into the last [`rx_space`](Self::rx_space) at `now`.
     pub(crate) fn rx_done(&mut self, n: usize, now: u64) {
         if n > 0 {
-            self.last_rx_ms = now;
+            self.seen.last_rx_ms = now;
             self.rx_total = self.rx_total.wrapping_add(n as u64);
         }
         match self.rx_in_ring.take() {
@@ -267,33 +265,37 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
 
     /// The port had nothing to read at `now`.
     pub(crate) fn rx_idle(&mut self, now: u64) {
-        self.rx_idle_ms = now;
+        self.seen.idle_ms = now;
+    }
+
+    /// The port had bytes at `now` and [`rx_space`](Self::rx_space) no room
+    /// for them (a receive buffer its user does not empty, frames waiting
+    /// for another operation): they wait for the engine, not for a face to
+    /// look (see `flight::late`).
+    pub(crate) fn rx_blocked(&mut self, now: u64) {
+        self.seen.blocked_ms = now;
     }
 
     /// How long the line was seen quiet: from the last byte received to
     /// the last time the port had nothing more (time the engine spent
     /// elsewhere, bytes waiting unread in the port, does not count).
     pub(crate) fn seen_quiet_ms(&self) -> u64 {
-        self.rx_idle_ms.saturating_sub(self.last_rx_ms)
+        self.seen.idle_ms.saturating_sub(self.seen.last_rx_ms)
     }
 
-    /// An answer due by `deadline` is late: as for a command in flight
-    /// (see `InFlight::overdue`), only silence the faces saw counts (the
-    /// port found with nothing to read, `answer_ms` after the last byte
-    /// received), never time with the answer waiting unread in the port;
-    /// a module that never stops talking is late [`MAX_EXTENSION_MS`]
-    /// after the deadline all the same.
+    /// An answer due by `deadline` is late (see `flight::late`: only
+    /// silence the faces saw counts, never time with the answer waiting
+    /// unread in the port; a module that never stops talking is late
+    /// `MAX_EXTENSION_MS` after the deadline all the same).
     pub(crate) fn answer_overdue(&self, now: u64, deadline: u64, answer_ms: u64) -> bool {
-        now >= deadline
-            && (self.answer_quiet(deadline, answer_ms)
-                || now >= deadline.saturating_add(MAX_EXTENSION_MS))
+        flight::late(now, deadline, answer_ms, self.seen)
     }
 
     /// The faces saw the port with nothing to read at or after `deadline`,
     /// `answer_ms` after the last byte received: an answer due by then did
     /// not come (it is not waiting behind other bytes either).
     pub(crate) fn answer_quiet(&self, deadline: u64, answer_ms: u64) -> bool {
-        self.rx_idle_ms >= deadline && self.rx_idle_ms.saturating_sub(self.last_rx_ms) >= answer_ms
+        self.seen.quiet(deadline, answer_ms)
     }
 
     /// When to look again at an answer due by `deadline` that is not late
@@ -302,7 +304,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     /// seen idle.
     pub(crate) fn answer_recheck_at(&self, now: u64, deadline: u64, answer_ms: u64) -> u64 {
         deadline
-            .max(self.last_rx_ms.saturating_add(answer_ms))
+            .max(self.seen.last_rx_ms.saturating_add(answer_ms))
             .max(now.saturating_add(1))
     }
 
@@ -316,7 +318,7 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
 
     /// Time of the last byte received.
     pub(crate) fn last_rx_ms(&self) -> u64 {
-        self.last_rx_ms
+        self.seen.last_rx_ms
     }
 
     /// Bytes received so far.
@@ -417,10 +419,20 @@ mod tests {
             !core.answer_overdue(999, 1_000, 500),
             "not before the deadline"
         );
-        // A module that never stops talking is late a minute on.
+        // A module that never stops talking is late a minute on: once the
+        // port is found with nothing more to read that late. A minute in
+        // which no face read it proves nothing (the answer may be there).
+        core.rx_space()[0] = b'y';
+        core.rx_done(1, 60_990);
+        core.rx_idle(60_999);
+        assert!(!core.answer_overdue(60_999, 1_000, 500));
         core.rx_space()[0] = b'y';
         core.rx_done(1, 61_000);
-        assert!(!core.answer_overdue(60_999, 1_000, 500));
+        assert!(
+            !core.answer_overdue(61_000, 1_000, 500),
+            "not found empty since"
+        );
+        core.rx_idle(61_000);
         assert!(core.answer_overdue(61_000, 1_000, 500));
     }
 }

@@ -4,7 +4,7 @@
 
 use super::quarantine::{quarantined, Doubt};
 use super::urc::{apply_urc, log_urc, push_event};
-use super::{Core, Event, Fed, InFlight, Kind, SocketData, Tx, MAX_EXTENSION_MS, ORPHAN_GRACE_MS};
+use super::{Core, Event, Fed, InFlight, Kind, SocketData, Tx, ORPHAN_GRACE_MS};
 use crate::digest::{Expect, FinalResult, Frame, PayloadSource};
 use crate::error::SslErrorCode;
 use crate::state::SessionState;
@@ -267,13 +267,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
     pub(super) fn expire_orphan(&mut self, now: u64) {
         if let Some(f) = self.in_flight {
             // Like a deadline, the grace counts silence (seen by the
-            // faces, see `InFlight::overdue`): an orphan whose answer is
+            // faces, see `flight::late`): an orphan whose answer is
             // still arriving, or waits unread in the port, is drained to
             // its end.
-            let expired = f.orphan_until.is_some_and(|until| {
-                let quiet = self.rx_idle_ms >= until && self.seen_quiet_ms() >= ORPHAN_GRACE_MS;
-                now >= until && (quiet || now >= until.saturating_add(MAX_EXTENSION_MS))
-            });
+            let expired = f
+                .orphan_until
+                .is_some_and(|until| self.answer_overdue(now, until, ORPHAN_GRACE_MS));
             if expired && !self.tx_pending() {
                 self.in_flight = None;
                 if !self.framer.is_raw() {

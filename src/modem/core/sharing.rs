@@ -84,9 +84,12 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         let command = self
             .in_flight
             .filter(|f| f.orphan_until.is_some() || !self.tx_pending())
-            .map(|f| due(&f, self.last_rx_ms));
-        let held = (!self.held.is_empty())
-            .then(|| self.last_rx_ms.saturating_add(super::raw::RELEASE_HELD_MS));
+            .map(|f| due(&f, self.seen.last_rx_ms));
+        let held = (!self.held.is_empty()).then(|| {
+            self.seen
+                .last_rx_ms
+                .saturating_add(super::raw::RELEASE_HELD_MS)
+        });
         match (command, held) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -25,7 +25,7 @@ pub(crate) struct Sharing<'r> {
     pub released: core::marker::PhantomData<&'r mut [u8]>,
 }
 
-/// When a command in flight becomes overdue (see `InFlight::overdue`), or
+/// When a command in flight becomes overdue (see `flight::late`), or
 /// when an orphan's grace ends.
 pub(super) fn due(f: &InFlight, last_rx_ms: u64) -> u64 {
     match f.orphan_until {
