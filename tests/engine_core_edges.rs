@@ -1006,3 +1006,28 @@ fn a_full_receive_buffer_in_transparent_mode_holds_the_peer_back_losing_nothing(
     }
     assert_eq!(got, data);
 }
+
+#[test]
+fn a_dropped_commands_answer_behind_more_than_the_line_holds_is_given_up_a_minute_on() {
+    // `AT` is written and its operation dropped; the module then sends
+    // more URCs than the line buffer holds before the `OK`. The frames
+    // wait for the command's own operation, which never comes back: the
+    // port is never found empty, the engine has no room to read into.
+    // That is a module that talks on, not a caller away: a minute past
+    // the deadline the command is given up and its answer drained, and
+    // the next command goes out.
+    let (mut m, clock) = clocked(vec![cmd("AT")]);
+    let mut dropped = ops::Command::new(quectel_ssl::command::device::At);
+    assert_eq!(drive(&mut m, &clock, &mut dropped, 1, 0), None);
+    drop(dropped);
+    let mut chatter = b"\r\n+QIND: SMS DONE\r\n".repeat(50);
+    chatter.extend_from_slice(b"\r\nOK\r\n");
+    m.port_mut().push([reply(&chatter), cmd("AT"), ok()]);
+    let mut next = ops::Command::new(quectel_ssl::command::device::At);
+    assert_eq!(drive(&mut m, &clock, &mut next, 60, 1_000), None);
+    assert_eq!(
+        drive(&mut m, &clock, &mut next, 5, 1_000),
+        Some(Ok(quectel_ssl::command::NoResponse))
+    );
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}

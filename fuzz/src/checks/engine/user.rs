@@ -262,14 +262,23 @@ impl Harness<'_> {
         // up to 150 s plus a negotiation time of up to 300 s).
         // Each wait ends once the engine has nothing more to move: what
         // it writes a few bytes a call (a resync's escape and probe) goes
-        // out whole, its answers are read.
+        // out whole, its answers are read. Twice in a row: `Idle` is done
+        // when a poll brought nothing new, and the poll that gave a
+        // command up (its deadline passed with the port's bytes waiting
+        // for it) frees room only for the next one to read into.
         for _ in 0..10 {
             self.advance(60_000);
+            let mut still = 0;
             for _ in 0..1_000 {
                 let moved = self.modem.port().moved;
                 self.run(&mut ops::Idle::default(), 50);
                 self.check();
-                if self.modem.port().moved == moved {
+                still = if self.modem.port().moved == moved {
+                    still + 1
+                } else {
+                    0
+                };
+                if still == 2 {
                     break;
                 }
                 self.advance(1);
