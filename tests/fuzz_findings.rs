@@ -358,6 +358,52 @@ fn a_late_prompt_left_unread_for_a_minute_is_still_cancelled_first() {
     assert!(m.port().done(), "left: {:?}", m.port().remaining());
 }
 
+#[test]
+fn a_push_that_fails_its_check_with_every_byte_dropped_still_fails_its_socket() {
+    // Socket 6's receive buffer is full (1500 bytes unread). A push
+    // announced as 5 bytes but 37 long arrives (a digit lost on the
+    // line): its 5 bytes are dropped for want of room, and its check
+    // fails on the rest. The overflow counts 5 bytes; the stream lost
+    // 37. Nothing of the socket's kept, so its check could not fail it,
+    // and a later push was delivered as if only the 5 were missing.
+    let mut rx = [0u8; 1500];
+    let full = vec![b'a'; 1500];
+    let mut steps = opened_in(6, AccessMode::DirectPush);
+    steps.extend([
+        reply(&push(6, &full)),
+        reply(b"\r\n+QSSLURC: \"recv\",6,5\r\n\r\nNO CARRIER\r\nATE0\r\r\nOK\r\n12345\r\n"),
+    ]);
+    steps.extend(resync(&[state_line(6, 1)], &[]));
+    steps.push(reply(&push(6, b"after")));
+    steps.push(reply(b"\r\n+QIND: SMS DONE\r\n"));
+    let mut m = modem(steps);
+    let sock = open_pushed(&mut m, 6, &mut rx);
+    let mut buf = [0u8; 1500];
+    assert_eq!(m.read(&sock, &mut buf), Ok(1500));
+    // Each read polled a bounded number of times (`None`: still waiting).
+    let mut outcomes = Vec::new();
+    for _ in 0..3 {
+        let mut read = ops::Receive::new(sock, &mut buf);
+        let outcome = (0..1_000).find_map(|_| match m.poll_op(&mut read) {
+            Err(nb::Error::WouldBlock) => None,
+            Err(nb::Error::Other(e)) => Some(Err(e)),
+            Ok(n) => Some(Ok(n)),
+        });
+        drop(read);
+        let outcome = outcome.map(|r| r.map(|n| buf[..n].to_vec()));
+        let end = !matches!(outcome, Some(Err(Error::PushOverflow(5))));
+        outcomes.push(outcome);
+        if end {
+            break;
+        }
+    }
+    assert_eq!(
+        outcomes.last(),
+        Some(&Some(Err(Error::Desynchronized))),
+        "{outcomes:?}"
+    );
+}
+
 /// Open socket `client` in direct-push mode, receiving into `rx`.
 fn open_pushed<'r>(m: &mut TestModem<'r>, client: u8, rx: &'r mut [u8]) -> SocketHandle {
     m.open(open_cmd(client, AccessMode::DirectPush), rx)

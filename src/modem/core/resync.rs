@@ -35,7 +35,6 @@ use super::{Core, Kind, Tx};
 use crate::command::ssl_socket::{AccessMode, SocketState};
 use crate::command::{write_command, AtCommand};
 use crate::error::Error;
-use crate::state::CloseCause;
 use crate::types::{ClientId, PdpContextId};
 
 impl<'r, const LINE: usize> Core<'r, LINE> {
@@ -91,7 +90,11 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
             // socket's push: that socket's data is lost.
             let sock = &self.socks[client.index()];
             self.resync.suspects |= sock.unchecked_pushes_named();
-            if sock.unverified() > 0 {
+            // Its own bytes are in doubt: those kept unchecked, and all
+            // of them when its check failed (`Trailer`), even with none
+            // kept (a full receive buffer dropped them, and the overflow
+            // counted only the announced length, not what followed).
+            if sock.unverified() > 0 || why == Doubt::Trailer {
                 self.desync(client);
             }
         }
@@ -237,22 +240,19 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         let open = |c: ClientId| sockets.iter().find(|s| s.0 == c).map(|s| s.1);
         let mode = |c: ClientId| sockets.iter().find(|s| s.0 == c).map(|s| s.2);
         let mine: heapless::Vec<ClientId, 12> = self.state.open_sockets().collect();
-        let pdp_lost = PdpContextId::all()
+        let lost: heapless::Vec<PdpContextId, 16> = PdpContextId::all()
             .filter(|&p| self.state.pdp_active(p) && active_pdp & (1 << p.index()) == 0)
-            .count();
+            .collect();
         let active_before = PdpContextId::all()
             .filter(|&p| self.state.pdp_active(p))
             .count();
         let all_gone = !mine.is_empty() && mine.iter().all(|&c| open(c).is_none());
-        if all_gone && active_before > 0 && pdp_lost == active_before {
+        if all_gone && active_before > 0 && lost.len() == active_before {
             // Every socket and context gone at once: the module rebooted
             // (its `RDY` was dropped, or swallowed by a payload).
             self.rebooted(now);
             return;
         }
-        let lost: heapless::Vec<PdpContextId, 16> = PdpContextId::all()
-            .filter(|&p| self.state.pdp_active(p) && active_pdp & (1 << p.index()) == 0)
-            .collect();
         for ctx in lost {
             {
                 self.state.pdp_deactivated(ctx);
@@ -287,10 +287,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
                 _ => {}
             }
             if socket.mode == AccessMode::Buffer {
-                // Its notices may have been dropped: the module says.
-                self.state.set_module_may_hold_data(client, true);
-            }
-            if socket.cause == Some(CloseCause::PdpLost) {
+                // Its notices may have been dropped (a close by a lost
+                // context too: what it received waits in the module).
+                // Only a buffer-mode socket's data is read with commands.
                 self.state.set_module_may_hold_data(client, true);
             }
         }
