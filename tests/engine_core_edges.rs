@@ -1010,3 +1010,70 @@ fn a_dropped_commands_answer_behind_more_than_the_line_holds_is_given_up_a_minut
     );
     assert!(m.port().done(), "left: {:?}", m.port().remaining());
 }
+
+#[test]
+fn a_read_waiting_behind_a_given_up_read_is_sized_after_its_answer() {
+    // A 1-byte receive buffer. A read is dropped with its command written;
+    // the next read finds it overdue (the module is slow) and gives it
+    // up. Its answer then comes and fills the buffer: the new read must
+    // not have asked the module for the byte that no longer fits (it
+    // would come with no room, reported as an overflow the module never
+    // caused). It returns the byte; the next read asks again.
+    let mut rx = [0u8; 1];
+    let mut steps = opened(2);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",2\r\n"),
+        cmd("AT+QSSLRECV=2,1"),
+    ]);
+    let (mut m, clock) = clocked(steps);
+    let sock = drive(
+        &mut m,
+        &clock,
+        &mut ops::Open::new(open_cmd(2, AccessMode::Buffer), &mut rx),
+        5,
+        0,
+    )
+    .unwrap()
+    .unwrap();
+    let mut buf = [0u8; 1];
+    let mut given_up = ops::Receive::new(sock, &mut buf);
+    assert_eq!(drive(&mut m, &clock, &mut given_up, 2, 10), None);
+    drop(given_up);
+    // Past its deadline in silence: the next poll gives it up (an orphan
+    // now: its answer, should it come, is drained, not waited for).
+    clock.advance(1_000);
+    assert_eq!(
+        drive(&mut m, &clock, &mut ops::Idle::default(), 5, 0),
+        Some(Ok(()))
+    );
+    let mut buf = [0u8; 1];
+    let mut next = ops::Receive::new(sock, &mut buf);
+    assert_eq!(drive(&mut m, &clock, &mut next, 3, 10), None);
+    m.port_mut()
+        .push([reply(b"\r\n+QSSLRECV: 1\r\nx\r\n\r\nOK\r\n")]);
+    assert_eq!(drive(&mut m, &clock, &mut next, 20, 10), Some(Ok(1)));
+    drop(next);
+    assert_eq!(&buf, b"x");
+    let reads = m
+        .port()
+        .all_written
+        .windows(11)
+        .filter(|w| w == b"AT+QSSLRECV")
+        .count();
+    assert_eq!(
+        reads,
+        1,
+        "{:?}",
+        String::from_utf8_lossy(&m.port().all_written)
+    );
+    m.port_mut().push([
+        cmd("AT+QSSLRECV=2,1"),
+        reply(b"\r\n+QSSLRECV: 1\r\ny\r\n\r\nOK\r\n"),
+    ]);
+    let mut buf = [0u8; 1];
+    let mut last = ops::Receive::new(sock, &mut buf);
+    assert_eq!(drive(&mut m, &clock, &mut last, 20, 10), Some(Ok(1)));
+    drop(last);
+    assert_eq!(&buf, b"y");
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}

@@ -317,6 +317,13 @@ impl<'r> Op<'r> for Receive<'_> {
                 continue;
             }
             if socket.module_may_hold_data() && socket.mode == AccessMode::Buffer {
+                if core.busy() {
+                    // Another command first (a read given up, whose late
+                    // answer still fills this buffer): this one is sized
+                    // by the room left after it.
+                    return Poll::Pending;
+                }
+                let data = &core.socks[client.index()];
                 let room = data.free().min(ReadLength::MAX_BYTES);
                 let Ok(length) = ReadLength::new(room as u16) else {
                     return Poll::Ready(Err(Error::Overflow));
