@@ -17,10 +17,10 @@
 //! `embedded_hal::delay::DelayNs`. Timeouts are the vendor's: 300 ms for most
 //! commands, 150 s plus the context's `negotiatetime` for an open, the close
 //! timeout for a close, 150 s for `AT+QIACT`, 40 s for `AT+QIDEACT`. They
-//! count the module's silence: a deadline is held off while bytes keep
-//! arriving (the answer itself on a slow line, or URCs and pushed data
-//! queued in front of it), up to a minute, so a 1,500-byte answer at
-//! 9,600 baud (1.6 s on the line) is not a 300 ms timeout.
+//! count the module's silence as the engine saw it: bytes still arriving
+//! (a slow line, URCs and pushes queued in front) hold a deadline off, up
+//! to a minute of them, and time nobody polled is no silence (the answer
+//! may wait unread); a 1,500-byte answer at 9,600 baud is no 300 ms timeout.
 //!
 //! URCs are handled whatever operation runs: data pushed for socket 7 while a
 //! command for socket 2 is in flight lands in socket 7's receive buffer.
