@@ -313,3 +313,85 @@ fn a_socket_urc_corrupted_into_an_unknown_line_is_a_doubt() {
     assert_eq!(m.read(&sock, &mut buf), Ok(0));
     assert_done(m);
 }
+
+#[test]
+fn a_read_whose_payload_passed_its_check_keeps_it_when_its_ok_is_lost() {
+    // The read's data came whole and its line end checked; a stray result
+    // code took the place of its `OK`. Only the `OK` is lost: the read
+    // returns what it got, and the resync runs before the next command.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(2);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",2\r\n"),
+        cmd("AT+QSSLRECV=2,256"),
+        reply(b"\r\n+QSSLRECV: 5\r\nhello\r\n\r\nSEND OK\r\n"),
+    ]);
+    steps.extend(resync(&[state_line(2, 0)], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(2, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Ok(5));
+    assert_eq!(&buf[..5], b"hello");
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}
+
+#[test]
+fn a_doubt_before_a_sends_prompt_cancels_the_prompt_that_may_still_come() {
+    // A line no module prints arrives while a send waits for its prompt:
+    // the send fails, and the prompt may come in the quarantine. The
+    // resync writes ESC first, so that the module does not take its
+    // `ATE1` as the payload.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(1);
+    steps.extend([
+        cmd("AT+QSSLSEND=1,5"),
+        reply(b"\r\n+QSSLURC: \"recv\",84,6\r\n"),
+        data(&[0x1B]),
+        reply(b"\r\n> \r\nSEND FAIL\r\n"),
+    ]);
+    steps.extend(resync(&[state_line(1, 0)], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(m.write(&sock, b"hello"), Err(Error::Desynchronized));
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}
+
+#[test]
+fn a_push_swallowed_by_a_misframed_push_fails_its_socket() {
+    // Socket 1's push of 3 bytes announced as 30 (a digit inserted on the
+    // line): its count swallows the line end, socket 2's push announcement
+    // and a byte of its data. The check after fails; socket 1 fails, and
+    // so does socket 2, whose push was inside socket 1's unchecked bytes.
+    let (mut rx1, mut rx2) = ([0u8; 1500], [0u8; 1500]);
+    let mut steps = opened_in(1, AccessMode::DirectPush);
+    steps.extend(opened_in(2, AccessMode::DirectPush));
+    steps.push(reply(
+        b"\r\n+QSSLURC: \"recv\",1,30\r\nabc\r\n\r\n+QSSLURC: \"recv\",2,3\r\nxyz\r\n",
+    ));
+    steps.extend(resync(&[state_line(1, 1), state_line(2, 1)], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let s1 = m
+        .open(open_cmd(1, AccessMode::DirectPush), &mut rx1)
+        .unwrap();
+    let s2 = m
+        .open(open_cmd(2, AccessMode::DirectPush), &mut rx2)
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert_eq!(m.read(&s1, &mut buf), Err(Error::Desynchronized));
+    assert!(m.last_error().unwrap().code.is_success());
+    // Polled a bounded number of times: nothing more comes for socket 2,
+    // so a read that does not fail waits for ever.
+    let mut read = ops::Receive::new(s2, &mut buf);
+    let outcome = (0..100).find_map(|_| match m.poll_op(&mut read) {
+        Err(nb::Error::WouldBlock) => None,
+        other => Some(other),
+    });
+    assert_eq!(outcome, Some(Err(nb::Error::Other(Error::Desynchronized))));
+    drop(read);
+    assert_done(m);
+}
