@@ -1077,3 +1077,17 @@ fn a_read_waiting_behind_a_given_up_read_is_sized_after_its_answer() {
     assert_eq!(&buf, b"y");
     assert!(m.port().done(), "left: {:?}", m.port().remaining());
 }
+
+#[test]
+fn a_port_that_cannot_tell_whether_it_has_bytes_still_shows_silence() {
+    // Some HALs answer `read_ready` with yes whatever they hold, and their
+    // read then hands over nothing: that read is the silence a deadline
+    // counts. The module never answers `AT`: it times out as on any port.
+    let (mut m, clock) = clocked(vec![cmd("AT")]);
+    m.port_mut().always_ready = true;
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert_eq!(
+        drive(&mut m, &clock, &mut at, 100, 10),
+        Some(Err(Error::Timeout))
+    );
+}

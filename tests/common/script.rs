@@ -70,6 +70,9 @@ pub struct ScriptPort {
     pub accept: Option<usize>,
     /// Most bytes one read hands over (`None`: all it can).
     pub read_chunk: Option<usize>,
+    /// `read_ready` says yes even with nothing to read (a HAL that cannot
+    /// tell); a read then hands over 0 bytes.
+    pub always_ready: bool,
 }
 
 impl ScriptPort {
@@ -201,7 +204,7 @@ impl Read for ScriptPort {
 
 impl ReadReady for ScriptPort {
     fn read_ready(&mut self) -> Result<bool, Self::Error> {
-        Ok(!self.rx.is_empty())
+        Ok(self.always_ready || !self.rx.is_empty())
     }
 }
 

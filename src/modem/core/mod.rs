@@ -253,6 +253,10 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         if n > 0 {
             self.seen.last_rx_ms = now;
             self.rx_total = self.rx_total.wrapping_add(n as u64);
+        } else {
+            // A read with nothing (a port whose `read_ready` cannot tell):
+            // the line is quiet as surely as when it says so.
+            self.seen.idle_ms = now;
         }
         match self.rx_in_ring.take() {
             Some(client) => {
