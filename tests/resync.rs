@@ -395,3 +395,33 @@ fn a_push_swallowed_by_a_misframed_push_fails_its_socket() {
     drop(read);
     assert_done(m);
 }
+
+#[test]
+fn an_ok_without_the_reads_header_is_not_its_answer() {
+    // A read's `OK` comes only after its `+QSSLRECV:` line. A bare `OK`
+    // (a late answer of something else, line noise) is stray: the read is
+    // not done with nothing; its real answer may be lost in the
+    // quarantine, so the read fails with a typed error, and the stream is
+    // resynchronised before the next command.
+    let mut rx = [0u8; 256];
+    let mut steps = opened(2);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",2\r\n"),
+        cmd("AT+QSSLRECV=2,256"),
+        reply(b"\r\nOK\r\n"),
+    ]);
+    steps.extend(resync(&[state_line(2, 0)], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(2, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    let mut read = ops::Receive::new(sock, &mut buf);
+    let outcome = (0..200).find_map(|_| match m.poll_op(&mut read) {
+        Err(nb::Error::WouldBlock) => None,
+        other => Some(other),
+    });
+    drop(read);
+    assert_eq!(outcome, Some(Err(nb::Error::Other(Error::Desynchronized))));
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}
