@@ -1091,3 +1091,30 @@ fn a_port_that_cannot_tell_whether_it_has_bytes_still_shows_silence() {
         Some(Err(Error::Timeout))
     );
 }
+
+#[test]
+fn a_push_before_a_reads_answer_is_not_the_reads() {
+    // Socket 3's push arrives between a read of socket 2 and its answer:
+    // its announcement, bytes and check belong to socket 3, none of them
+    // is the read's (its header, its data, its end).
+    let (mut rx2, mut rx3) = ([0u8; 256], [0u8; 1500]);
+    let mut steps = opened(2);
+    steps.extend(opened_in(3, AccessMode::DirectPush));
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",2\r\n"),
+        cmd("AT+QSSLRECV=2,256"),
+        reply(b"\r\n+QSSLURC: \"recv\",3,3\r\nxyz\r\n\r\n+QSSLRECV: 3\r\nabc\r\n\r\nOK\r\n"),
+        reply(b"\r\n+QIND: SMS DONE\r\n"),
+    ]);
+    let mut m = modem(steps);
+    let s2 = m.open(open_cmd(2, AccessMode::Buffer), &mut rx2).unwrap();
+    let s3 = m
+        .open(open_cmd(3, AccessMode::DirectPush), &mut rx3)
+        .unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&s2, &mut buf), Ok(3));
+    assert_eq!(&buf[..3], b"abc");
+    assert_eq!(m.read(&s3, &mut buf), Ok(3));
+    assert_eq!(&buf[..3], b"xyz");
+    assert_done(m);
+}
