@@ -600,3 +600,48 @@ fn an_escape_timed_out_behind_a_peer_that_never_stops_still_waits_for_its_ok() {
         m.port().remaining()
     );
 }
+
+#[test]
+fn a_stale_open_notice_does_not_open_a_transparent_socket() {
+    // An earlier open of socket 1 (buffer mode) was given up; its late
+    // `+QSSLOPEN: 1,0` comes while a transparent open of socket 1 waits
+    // for its `CONNECT`. A transparent open is never answered that way:
+    // the notice is stale. Taken as the result, it made the port
+    // transparent while the framer still read lines; the `CONNECT` after
+    // it was then the answer of nothing, and the peer's bytes after it
+    // were read as lines.
+    let mut rx = [0u8; 256];
+    let mut m = modem([cmd("AT+QSSLOPEN=1,0,1,\"example.com\",443,2")]);
+    let mut open = ops::Open::new(open_cmd(1, AccessMode::Transparent), &mut rx);
+    assert!(poll_n(&mut m, &mut open, 3).is_none());
+    m.port_mut().push([reply(b"\r\n+QSSLOPEN: 1,0\r\n")]);
+    assert!(poll_n(&mut m, &mut open, 3).is_none(), "not its answer");
+    assert_eq!(m.state().port(), PortMode::Command);
+    m.port_mut().push([reply(b"\r\nCONNECT\r\nhello")]);
+    let sock = match poll_n(&mut m, &mut open, 20) {
+        Some(Ok(sock)) => sock,
+        other => panic!("{other:?}"),
+    };
+    drop(open);
+    assert_eq!(m.state().port(), PortMode::Transparent(sock.client()));
+    let mut buf = [0u8; 16];
+    let got = {
+        let mut read = ops::RawRead::new(sock, &mut buf);
+        (0..50).find_map(|_| m.poll_op(&mut read).ok())
+    };
+    assert_eq!(got, Some(5));
+    assert_eq!(&buf[..5], b"hello");
+    assert_done(m);
+}
+
+/// `op` polled up to `n` times: its outcome, or `None` if still waiting.
+fn poll_n<'r, O: ops::Op<'r>>(
+    m: &mut TestModem<'r>,
+    op: &mut O,
+    n: usize,
+) -> Option<Result<O::Output, nb::Error<Error>>> {
+    (0..n).find_map(|_| match m.poll_op(op) {
+        Err(nb::Error::WouldBlock) => None,
+        other => Some(other),
+    })
+}

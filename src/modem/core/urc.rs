@@ -2,6 +2,7 @@
 //! the application.
 
 use super::flight::Event;
+use crate::command::ssl_socket::{AccessMode, SocketState};
 use crate::state::SessionState;
 use crate::types::ClientId;
 use crate::urc::Urc;
@@ -87,6 +88,16 @@ pub(super) fn apply_urc(
             return;
         }
         Urc::Opened { client, result } => {
+            // `+QSSLOPEN` answers an open in buffer or direct-push mode; one
+            // in transparent mode is answered `CONNECT` or `ERROR`. This is
+            // the late notice of an earlier open of that id, given up: not
+            // this open's result (it would make the port transparent
+            // without the module's `CONNECT`).
+            let socket = state.socket(client);
+            if socket.state == SocketState::Opening && socket.mode == AccessMode::Transparent {
+                warn!("stale +QSSLOPEN for socket {} ignored", client.get());
+                return;
+            }
             state.open_result(client, result);
             Event::Opened { client, result }
         }
