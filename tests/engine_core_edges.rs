@@ -542,13 +542,6 @@ fn pushed_in_pieces<'r>(
     (m, clock, sock)
 }
 
-fn push(client: u8, data: &[u8]) -> Vec<u8> {
-    let mut bytes = format!("\r\n+QSSLURC: \"recv\",{client},{}\r\n", data.len()).into_bytes();
-    bytes.extend_from_slice(data);
-    bytes.extend_from_slice(b"\r\n");
-    bytes
-}
-
 #[test]
 fn a_push_into_a_full_receive_buffer_is_reported_lost_and_nothing_waits_for_it() {
     // 1500 bytes fill the buffer; 100 more come, read a piece at a time,
@@ -556,8 +549,8 @@ fn a_push_into_a_full_receive_buffer_is_reported_lost_and_nothing_waits_for_it()
     // reported after them. The last push ends the output, its check still
     // waiting: with none of its bytes kept, no read makes the module talk.
     let first: Vec<u8> = (0..1500u32).map(|i| (i % 251) as u8).collect();
-    let mut reply_bytes = push(0, &first);
-    reply_bytes.extend(push(0, &[7; 100]));
+    let mut reply_bytes = push_frame(0, &first);
+    reply_bytes.extend(push_frame(0, &[7; 100]));
     let mut rx = [0u8; 1500];
     let (mut m, clock, sock) =
         pushed_in_pieces(&mut rx, vec![reply(&reply_bytes), cmd("AT"), ok()]);
@@ -620,7 +613,7 @@ fn a_broken_stream_keeps_no_push_that_comes_after_the_break() {
         Some(Ok(_))
     ));
     m.port_mut()
-        .push([reply(&push(0, &[b'x'; 200])), cmd("AT"), ok()]);
+        .push([reply(&push_frame(0, &[b'x'; 200])), cmd("AT"), ok()]);
     assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 10).is_some());
     let mut buf = [0u8; 600];
     let read = drive(
@@ -894,10 +887,10 @@ fn datagrams_read_in_part_keep_the_next_ones_whole() {
         ok(),
         reply(b"\r\n+QSSLOPEN: 0,0\r\n"),
     ]);
-    let mut pushes = push(0, b"abc");
+    let mut pushes = push_frame(0, b"abc");
     let long: Vec<u8> = (0..100u8).map(|i| b'd' + i % 20).collect();
-    pushes.extend(push(0, &long));
-    pushes.extend(push(0, b"hi"));
+    pushes.extend(push_frame(0, &long));
+    pushes.extend(push_frame(0, b"hi"));
     steps.push(reply(&pushes));
     steps.extend([cmd("AT"), ok()]);
     let (mut m, clock) = clocked(steps);

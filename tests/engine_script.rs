@@ -302,10 +302,7 @@ fn a_reboot_fails_every_handle_and_init_recovers() {
 fn a_silent_module_times_out_and_the_next_command_goes_on() {
     let mut m = modem([cmd("AT+QIGETERROR")]);
     assert_eq!(m.last_error(), Err(Error::Timeout));
-    m.port_mut().push([
-        cmd("AT+QIGETERROR"),
-        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
-    ]);
+    m.port_mut().push(last_error_steps());
     assert!(m.last_error().unwrap().code.is_success());
     assert_done(m);
 }
@@ -355,10 +352,7 @@ fn a_corrupted_read_length_is_detected_not_delivered() {
     // The engine resynchronises before its next command, which then gets
     // its own answer.
     m.port_mut().push(resync(&[state_line(1, 0)], &[]));
-    m.port_mut().push([
-        cmd("AT+QIGETERROR"),
-        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
-    ]);
+    m.port_mut().push(last_error_steps());
     assert!(m.last_error().unwrap().code.is_success());
     assert_done(m);
 }
@@ -381,10 +375,7 @@ fn a_read_length_too_long_times_out_and_does_not_swallow_what_follows() {
     // The count given up, what it swallowed can't be trusted: a resync
     // comes before the next command.
     m.port_mut().push(resync(&[state_line(2, 0)], &[]));
-    m.port_mut().push([
-        cmd("AT+QIGETERROR"),
-        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
-    ]);
+    m.port_mut().push(last_error_steps());
     assert!(m.last_error().unwrap().code.is_success());
     assert_eq!(m.read(&sock, &mut buf), Err(Error::Desynchronized));
     assert_done(m);
@@ -457,10 +448,7 @@ fn a_real_reboot_mid_command_costs_a_short_wait_not_a_hang() {
     // next command goes once the grace for a late answer has run out.
     let mut m = modem([cmd("AT+QIGETERROR"), reply(b"\r\nRDY\r\n\r\n+CFUN: 1\r\n")]);
     assert_eq!(m.last_error(), Err(Error::ModuleReset));
-    m.port_mut().push([
-        cmd("AT+QIGETERROR"),
-        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
-    ]);
+    m.port_mut().push(last_error_steps());
     assert!(m.last_error().unwrap().code.is_success());
     assert_done(m);
 }

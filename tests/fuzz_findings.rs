@@ -103,8 +103,8 @@ fn a_push_overflow_is_reported_where_the_bytes_were_lost() {
     let b = vec![b'b'; 1000];
     let mut steps = opened_in(1, AccessMode::DirectPush);
     steps.extend([
-        reply(&push(1, &a)),
-        reply(&push(1, &b)),
+        reply(&push_frame(1, &a)),
+        reply(&push_frame(1, &b)),
         reply(b"\r\n+QIND: SMS DONE\r\n"),
     ]);
     let mut m = modem(steps);
@@ -120,14 +120,16 @@ fn a_push_overflow_is_reported_where_the_bytes_were_lost() {
     assert!(got == [&a[..], &b[..500]].concat(), "{} bytes", got.len());
     // The third push, checked by the URC after it, all taken in.
     m.port_mut().push([
-        reply(&push(1, b"0123456789")),
+        reply(&push_frame(1, b"0123456789")),
         reply(b"\r\n+QIND: SMS DONE\r\n"),
     ]);
     m.poll().unwrap();
     let mut buf = [0u8; 64];
     assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(510)));
-    m.port_mut()
-        .push([reply(&push(1, b"end")), reply(b"\r\n+QIND: SMS DONE\r\n")]);
+    m.port_mut().push([
+        reply(&push_frame(1, b"end")),
+        reply(b"\r\n+QIND: SMS DONE\r\n"),
+    ]);
     assert_eq!(m.read(&sock, &mut buf), Ok(3));
     assert_eq!(&buf[..3], b"end");
     assert_done(m);
@@ -145,8 +147,8 @@ fn bytes_arriving_while_a_loss_is_unreported_are_part_of_it() {
     let b = vec![b'b'; 1000];
     let mut steps = opened_in(1, AccessMode::DirectPush);
     steps.extend([
-        reply(&push(1, &a)),
-        reply(&push(1, &b)),
+        reply(&push_frame(1, &a)),
+        reply(&push_frame(1, &b)),
         reply(b"\r\n+QIND: SMS DONE\r\n"),
     ]);
     let mut m = modem(steps);
@@ -155,8 +157,8 @@ fn bytes_arriving_while_a_loss_is_unreported_are_part_of_it() {
     let mut buf = [0u8; 1500];
     assert_eq!(m.read(&sock, &mut buf[..100]), Ok(100));
     m.port_mut().push([
-        reply(&push(1, &[b'c'; 50])),
-        reply(&push(1, &[b'd'; 200])),
+        reply(&push_frame(1, &[b'c'; 50])),
+        reply(&push_frame(1, &[b'd'; 200])),
         reply(b"\r\n+QIND: SMS DONE\r\n"),
     ]);
     m.poll().unwrap();
@@ -165,8 +167,10 @@ fn bytes_arriving_while_a_loss_is_unreported_are_part_of_it() {
         got += m.read(&sock, &mut buf).unwrap();
     }
     assert_eq!(m.read(&sock, &mut buf), Err(Error::PushOverflow(750)));
-    m.port_mut()
-        .push([reply(&push(1, b"end")), reply(b"\r\n+QIND: SMS DONE\r\n")]);
+    m.port_mut().push([
+        reply(&push_frame(1, b"end")),
+        reply(b"\r\n+QIND: SMS DONE\r\n"),
+    ]);
     assert_eq!(m.read(&sock, &mut buf), Ok(3));
     assert_eq!(&buf[..3], b"end");
     assert_done(m);
@@ -274,7 +278,7 @@ fn a_push_lost_in_the_quarantine_fails_its_socket_when_the_resync_stops_short() 
     steps.extend(opened_in(2, AccessMode::DirectPush));
     steps.extend([
         reply(b"\r\n+QSSLURC: \"recv\",2,4\r\nhello\r\n"),
-        reply(&push(1, b"lost")),
+        reply(&push_frame(1, b"lost")),
         data(b"\rATE1\r"),
         ok(),
         Step::Probe,
@@ -289,7 +293,7 @@ fn a_push_lost_in_the_quarantine_fails_its_socket_when_the_resync_stops_short() 
     assert_eq!(m.last_error().err(), Some(Error::Timeout));
     m.port_mut().push([
         reply(b"ATE0\r\r\nOK\r\n"),
-        reply(&push(1, b"after")),
+        reply(&push_frame(1, b"after")),
         reply(b"\r\n+QIND: SMS DONE\r\n"),
     ]);
     assert_eq!(m.read(&s1, &mut buf), Err(Error::Desynchronized));
@@ -349,10 +353,7 @@ fn a_late_prompt_left_unread_for_a_minute_is_still_cancelled_first() {
     assert_eq!(m.write(&sock, b"hello"), Err(Error::Timeout));
     m.port_mut().push([reply(b"\r\n> ")]);
     clock.advance(61_000);
-    let mut after = vec![data(&[0x1B]), reply(b"\r\nSEND FAIL\r\n")];
-    after.extend(resync(&[state_line(8, 0)], &[]));
-    after.extend(last_error_steps());
-    m.port_mut().push(after);
+    m.port_mut().push(late_prompt_cancelled(8));
     assert!(m.last_error().unwrap().code.is_success());
     assert_eq!(m.write(&sock, b"x"), Err(Error::Desynchronized));
     assert!(m.port().done(), "left: {:?}", m.port().remaining());
@@ -370,11 +371,11 @@ fn a_push_that_fails_its_check_with_every_byte_dropped_still_fails_its_socket() 
     let full = vec![b'a'; 1500];
     let mut steps = opened_in(6, AccessMode::DirectPush);
     steps.extend([
-        reply(&push(6, &full)),
+        reply(&push_frame(6, &full)),
         reply(b"\r\n+QSSLURC: \"recv\",6,5\r\n\r\nNO CARRIER\r\nATE0\r\r\nOK\r\n12345\r\n"),
     ]);
     steps.extend(resync(&[state_line(6, 1)], &[]));
-    steps.push(reply(&push(6, b"after")));
+    steps.push(reply(&push_frame(6, b"after")));
     steps.push(reply(b"\r\n+QIND: SMS DONE\r\n"));
     let mut m = modem(steps);
     let sock = open_pushed(&mut m, 6, &mut rx);
@@ -408,20 +409,4 @@ fn a_push_that_fails_its_check_with_every_byte_dropped_still_fails_its_socket() 
 fn open_pushed<'r>(m: &mut TestModem<'r>, client: u8, rx: &'r mut [u8]) -> SocketHandle {
     m.open(open_cmd(client, AccessMode::DirectPush), rx)
         .unwrap()
-}
-
-/// A push announcement with its data and line end.
-fn push(client: u8, data: &[u8]) -> Vec<u8> {
-    let mut out = format!("\r\n+QSSLURC: \"recv\",{client},{}\r\n", data.len()).into_bytes();
-    out.extend_from_slice(data);
-    out.extend_from_slice(b"\r\n");
-    out
-}
-
-/// `AT+QIGETERROR` answered (the resync runs before it).
-fn last_error_steps() -> [Step; 2] {
-    [
-        cmd("AT+QIGETERROR"),
-        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
-    ]
 }

@@ -411,14 +411,6 @@ fn a_resume_asked_while_a_resync_is_due_sees_what_it_finds() {
     assert_done(m);
 }
 
-/// `AT+QIGETERROR` answered (the resync runs before it).
-fn last_error_steps() -> [Step; 2] {
-    [
-        cmd("AT+QIGETERROR"),
-        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
-    ]
-}
-
 #[test]
 fn idle_returns_only_with_every_byte_written() {
     // The resync's `+++`, written two bytes at a time: an nb caller's

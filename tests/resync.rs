@@ -11,22 +11,6 @@ use quectel_ssl::command::ssl_socket::AccessMode;
 use quectel_ssl::modem::ops;
 use quectel_ssl::*;
 
-/// A push announcement with its data and line end.
-fn push(client: u8, data: &[u8]) -> Vec<u8> {
-    let mut out = format!("\r\n+QSSLURC: \"recv\",{client},{}\r\n", data.len()).into_bytes();
-    out.extend_from_slice(data);
-    out.extend_from_slice(b"\r\n");
-    out
-}
-
-/// `AT+QIGETERROR` answered: the next command gets its own answer.
-fn last_error_steps() -> [Step; 2] {
-    [
-        cmd("AT+QIGETERROR"),
-        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
-    ]
-}
-
 #[test]
 fn a_forged_push_inside_a_misframed_read_reaches_no_socket() {
     // Socket 1 (buffer mode) reads; the module announces 8 bytes but the
@@ -35,7 +19,7 @@ fn a_forged_push_inside_a_misframed_read_reaches_no_socket() {
     let (mut rx1, mut rx4) = ([0u8; 256], [0u8; 1500]);
     let mut steps = opened(1);
     steps.extend(opened_in(4, AccessMode::DirectPush));
-    steps.push(reply(&push(4, b"real")));
+    steps.push(reply(&push_frame(4, b"real")));
     steps.push(reply(b"\r\n+QSSLURC: \"recv\",1\r\n"));
     let mut m = modem(steps);
     let s1 = m.open(open_cmd(1, AccessMode::Buffer), &mut rx1).unwrap();
@@ -111,8 +95,8 @@ fn rdy_inside_a_push_fails_that_socket_not_every_handle() {
     let (mut rx3, mut rx5) = ([0u8; 1500], [0u8; 1500]);
     let mut steps = opened_in(3, AccessMode::DirectPush);
     steps.extend(opened_in(5, AccessMode::DirectPush));
-    steps.push(reply(&push(5, b"before")));
-    steps.push(reply(&push(3, b"x\r\nRDY\r\ny")));
+    steps.push(reply(&push_frame(5, b"before")));
+    steps.push(reply(&push_frame(3, b"x\r\nRDY\r\ny")));
     steps.push(reply(b"\r\n"));
     let mut m = modem(steps);
     let s3 = m
@@ -206,10 +190,7 @@ fn a_late_prompt_is_cancelled_before_any_other_command() {
     assert_eq!(m.write(&sock, b"hello"), Err(Error::Timeout));
     m.port_mut().push([reply(b"\r\n> ")]);
     m.poll().unwrap();
-    let mut after = vec![data(&[0x1B]), reply(b"\r\nSEND FAIL\r\n")];
-    after.extend(resync(&[state_line(8, 0)], &[]));
-    after.extend(last_error_steps());
-    m.port_mut().push(after);
+    m.port_mut().push(late_prompt_cancelled(8));
     assert!(m.last_error().unwrap().code.is_success());
     assert_eq!(m.write(&sock, b"x"), Err(Error::Desynchronized));
     assert_done(m);

@@ -11,14 +11,6 @@ use quectel_ssl::modem::Event;
 use quectel_ssl::state::CloseCause;
 use quectel_ssl::*;
 
-/// `AT+QIGETERROR` answered (the resync runs before it).
-fn last_error_steps() -> [Step; 2] {
-    [
-        cmd("AT+QIGETERROR"),
-        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
-    ]
-}
-
 /// `+QSSLSTATE` of socket `client` in state `state` (2 connected, 4
 /// closing), buffer mode.
 fn state_in(client: u8, state: u8) -> String {
@@ -45,18 +37,22 @@ fn events(m: &mut TestModem<'_>) -> Vec<Event> {
 const PDP1: &str = "+QIACT: 1,1,1,\"10.0.0.2\"";
 const PDP2: &str = "+QIACT: 2,1,1,\"10.0.0.3\"";
 
-fn activated(context: u8) -> [Step; 2] {
-    [cmd(&format!("AT+QIACT={context}")), ok()]
+/// A modem that activates PDP `contexts`, then plays `then` (the opens).
+fn with_contexts<'r>(contexts: &[u8], then: Vec<Step>) -> TestModem<'r> {
+    let activations = contexts
+        .iter()
+        .flat_map(|c| [cmd(&format!("AT+QIACT={c}")), ok()]);
+    let mut m = modem(activations.chain(then));
+    for &c in contexts {
+        m.activate_pdp(PdpContextId::new(c).unwrap()).unwrap();
+    }
+    m
 }
 
 #[test]
 fn a_socket_the_module_no_longer_lists_fails_and_the_others_go_on() {
     let (mut rx1, mut rx2) = ([0u8; 64], [0u8; 64]);
-    let mut steps = activated(1).to_vec();
-    steps.extend(opened(1));
-    steps.extend(opened(2));
-    let mut m = modem(steps);
-    m.activate_pdp(PdpContextId::new(1).unwrap()).unwrap();
+    let mut m = with_contexts(&[1], [opened(1), opened(2)].concat());
     let s1 = m.open(open_cmd(1, AccessMode::Buffer), &mut rx1).unwrap();
     let s2 = m.open(open_cmd(2, AccessMode::Buffer), &mut rx2).unwrap();
     doubt_then_resync(&mut m, &[state_line(2, 0)], &[PDP1]);
@@ -76,10 +72,7 @@ fn a_socket_the_module_no_longer_lists_fails_and_the_others_go_on() {
 #[test]
 fn every_socket_gone_with_the_context_still_up_is_no_reboot() {
     let mut rx = [0u8; 64];
-    let mut steps = activated(1).to_vec();
-    steps.extend(opened(1));
-    let mut m = modem(steps);
-    m.activate_pdp(PdpContextId::new(1).unwrap()).unwrap();
+    let mut m = with_contexts(&[1], opened(1));
     let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
     doubt_then_resync(&mut m, &[], &[PDP1]);
     let mut buf = [0u8; 8];
@@ -107,12 +100,7 @@ fn every_socket_and_context_gone_is_a_reboot_only_when_all_contexts_went() {
     // Two contexts were up; one is still: the sockets closed, the module
     // did not reboot. Only the lost one is reported.
     let mut rx = [0u8; 64];
-    let mut steps = activated(1).to_vec();
-    steps.extend(activated(2));
-    steps.extend(opened(1));
-    let mut m = modem(steps);
-    m.activate_pdp(PdpContextId::new(1).unwrap()).unwrap();
-    m.activate_pdp(PdpContextId::new(2).unwrap()).unwrap();
+    let mut m = with_contexts(&[1, 2], opened(1));
     let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
     doubt_then_resync(&mut m, &[], &[PDP2]);
     let two = PdpContextId::new(2).unwrap();
@@ -132,12 +120,7 @@ fn every_socket_and_context_gone_is_a_reboot_only_when_all_contexts_went() {
 #[test]
 fn contexts_the_module_still_lists_stay_active() {
     let mut rx = [0u8; 64];
-    let mut steps = activated(1).to_vec();
-    steps.extend(activated(2));
-    steps.extend(opened(1));
-    let mut m = modem(steps);
-    m.activate_pdp(PdpContextId::new(1).unwrap()).unwrap();
-    m.activate_pdp(PdpContextId::new(2).unwrap()).unwrap();
+    let mut m = with_contexts(&[1, 2], opened(1));
     let _sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
     doubt_then_resync(&mut m, &[state_line(1, 0)], &[PDP1, PDP2]);
     assert_eq!(events(&mut m), []);
@@ -189,10 +172,7 @@ fn a_close_the_quarantine_dropped_is_reported_once() {
 #[test]
 fn a_lost_context_with_a_socket_still_listed_is_no_reboot() {
     let mut rx = [0u8; 64];
-    let mut steps = activated(1).to_vec();
-    steps.extend(opened(1));
-    let mut m = modem(steps);
-    m.activate_pdp(PdpContextId::new(1).unwrap()).unwrap();
+    let mut m = with_contexts(&[1], opened(1));
     let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
     doubt_then_resync(&mut m, &[state_line(1, 0)], &[]);
     let one = PdpContextId::new(1).unwrap();
@@ -225,10 +205,7 @@ fn a_direct_push_socket_is_not_read_with_commands_after_a_resync() {
 #[test]
 fn a_direct_push_socket_closed_by_a_lost_context_reports_the_loss() {
     let mut rx = [0u8; 1500];
-    let mut steps = activated(1).to_vec();
-    steps.extend(opened_in(4, AccessMode::DirectPush));
-    let mut m = modem(steps);
-    m.activate_pdp(PdpContextId::new(1).unwrap()).unwrap();
+    let mut m = with_contexts(&[1], opened_in(4, AccessMode::DirectPush));
     let sock = m
         .open(open_cmd(4, AccessMode::DirectPush), &mut rx)
         .unwrap();

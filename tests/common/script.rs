@@ -317,3 +317,31 @@ pub fn resync(states: &[String], pdp: &[&str]) -> Vec<Step> {
         answer(pdp.iter().map(|p| p.to_string()).collect()),
     ]
 }
+
+/// `AT+QIGETERROR` answered "operate successfully": a command after a
+/// doubt runs the resync first, then gets this answer of its own.
+pub fn last_error_steps() -> [Step; 2] {
+    [
+        cmd("AT+QIGETERROR"),
+        reply(b"\r\n+QIGETERROR: 0,operate successfully\r\n\r\nOK\r\n"),
+    ]
+}
+
+/// A direct push of `data` for socket `client`: its announcement, the
+/// data and the line end.
+pub fn push_frame(client: u8, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("\r\n+QSSLURC: \"recv\",{client},{}\r\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// What follows a send's late `> ` for buffer-mode socket `client`, run
+/// by the next command (`AT+QIGETERROR`): the prompt cancelled (ESC, the
+/// module's `SEND FAIL`), then the resync, then that command's answer.
+pub fn late_prompt_cancelled(client: u8) -> Vec<Step> {
+    let mut steps = vec![data(&[0x1B]), reply(b"\r\nSEND FAIL\r\n")];
+    steps.extend(resync(&[state_line(client, 0)], &[]));
+    steps.extend(last_error_steps());
+    steps
+}
