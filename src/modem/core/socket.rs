@@ -316,4 +316,90 @@ mod tests {
         assert_eq!(&out[..5], b"three");
         assert_eq!(s.pop_datagram(&mut out), None);
     }
+
+    #[test]
+    fn a_loss_opens_a_gap_until_it_is_reported() {
+        let mut buf = [0u8; 4];
+        let mut s = socket(&mut buf);
+        s.lost(0);
+        assert!(!s.has_gap(), "nothing lost");
+        s.store(b"ab");
+        s.lost(2);
+        assert!(s.has_gap());
+        let mut out = [0u8; 4];
+        s.pop_stream(&mut out);
+        assert_eq!(s.take_loss(), Some(2));
+        assert!(!s.has_gap());
+    }
+
+    #[test]
+    fn unchecked_bytes_name_the_pushes_they_swallowed() {
+        let mut buf = [0u8; 64];
+        let mut s = socket(&mut buf);
+        s.store(b"+QSSLURC: \"recv\",9,5 is checked");
+        s.verified();
+        let n = s.store(b"x+QSSLURC: \"recv\",3,5\r\n");
+        s.unchecked(n);
+        assert_eq!(
+            s.unchecked_pushes_named(),
+            1 << 3,
+            "only the unchecked bytes"
+        );
+    }
+
+    #[test]
+    fn a_datagram_past_the_boundaries_kept_is_dropped_and_counted() {
+        let mut buf = [0u8; 64];
+        let mut s = socket(&mut buf);
+        s.datagram = true;
+        for i in 0..DATAGRAMS {
+            s.unverified = s.store(&[b'a' + i as u8; 2]);
+            s.verified();
+        }
+        s.unverified = s.store(b"xyz");
+        s.verified();
+        assert_eq!(
+            s.stored(),
+            2 * DATAGRAMS,
+            "the ninth datagram's bytes are gone"
+        );
+        assert_eq!(s.dropped, 3);
+        let mut out = [0u8; 8];
+        for i in 0..DATAGRAMS {
+            assert_eq!(s.pop_datagram(&mut out), Some((2, 2)));
+            assert_eq!(out[..2], [b'a' + i as u8; 2]);
+        }
+        assert_eq!(s.pop_datagram(&mut out), None);
+    }
+
+    #[test]
+    fn datagrams_read_as_a_stream_are_used_up_by_their_bytes() {
+        let mut buf = [0u8; 16];
+        let mut s = socket(&mut buf);
+        s.datagram = true;
+        for d in [&b"one"[..], b"four", b"sixsix"] {
+            s.unverified = s.store(d);
+            s.verified();
+        }
+        let mut out = [0u8; 5];
+        assert_eq!(s.pop_stream(&mut out), 5, "\"one\" and \"fo\"");
+        let mut out = [0u8; 8];
+        assert_eq!(s.pop_datagram(&mut out), Some((2, 2)));
+        assert_eq!(&out[..2], b"ur");
+        assert_eq!(s.pop_datagram(&mut out), Some((6, 6)));
+    }
+
+    #[cfg(feature = "async")]
+    #[test]
+    fn a_socket_gives_its_buffer_back_whole_and_forgets_what_it_held() {
+        let mut buf = [0u8; 8];
+        let mut s = socket(&mut buf);
+        s.store(b"abc");
+        s.lost(9);
+        assert_eq!(s.dropped(), 9);
+        let back = s.take_buffer().map(|b| b.len());
+        assert_eq!(back, Some(8));
+        assert_eq!((s.capacity(), s.stored(), s.dropped()), (0, 0, 0));
+        assert_eq!(s.take_buffer(), None);
+    }
 }
