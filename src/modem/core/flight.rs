@@ -176,3 +176,17 @@ pub(super) const ORPHAN_GRACE_MS: u64 = 500;
 /// orphan's grace): a minute of line time is 57 kB at 9,600 baud, more than
 /// any module queues in front of an answer.
 pub(super) const MAX_EXTENSION_MS: u64 = 60_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_label_never_shows_what_follows_the_first_parameter() {
+        let apn = b"AT+QICSGP=1,1,\"apn\",\"user\",\"secret\",1\r";
+        assert_eq!(command_label(apn), "AT+QICSGP=1");
+        assert_eq!(command_label(b"ATE0\r"), "ATE0");
+        assert_eq!(command_label(b"AT+QSSLSTATE"), "AT+QSSLSTATE");
+        assert_eq!(command_label(b"AT+QFDEL=\"\xff\"\r"), "?");
+    }
+}

@@ -38,3 +38,44 @@ pub(super) fn due(f: &InFlight, last_rx_ms: u64) -> u64 {
             .min(until.saturating_add(MAX_EXTENSION_MS)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::flight::Kind;
+    use super::*;
+
+    fn in_flight(deadline: u64, orphan_until: Option<u64>) -> InFlight {
+        InFlight {
+            token: 1,
+            kind: Kind::Plain,
+            answer_ms: 300,
+            deadline,
+            orphan_until,
+            answered: false,
+        }
+    }
+
+    #[test]
+    fn a_command_is_due_at_its_deadline_held_off_by_bytes_for_a_minute_at_most() {
+        let f = in_flight(1_000, None);
+        assert_eq!(due(&f, 0), 1_000, "nothing received");
+        assert_eq!(
+            due(&f, 900),
+            1_200,
+            "a byte at 900: 300 ms of silence after it"
+        );
+        assert_eq!(
+            due(&f, 100_000),
+            61_000,
+            "a minute past the deadline at most"
+        );
+    }
+
+    #[test]
+    fn an_orphan_is_due_at_the_end_of_its_grace_held_off_likewise() {
+        let f = in_flight(1_000, Some(2_000));
+        assert_eq!(due(&f, 0), 2_000);
+        assert_eq!(due(&f, 1_800), 1_800 + ORPHAN_GRACE_MS);
+        assert_eq!(due(&f, 100_000), 62_000);
+    }
+}
