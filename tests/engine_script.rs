@@ -626,3 +626,31 @@ fn no_carrier_in_the_middle_of_a_transparent_write_stops_it() {
     m.close(&sock).unwrap();
     assert_done(m);
 }
+
+#[test]
+fn a_lookup_is_answered_by_its_result_line_and_the_addresses_it_counts() {
+    let urc = |text: &str| format!("\r\n+QIURC: \"dnsgip\",{text}\r\n");
+    let mut answer = urc("0,5,600");
+    for i in 1..=5 {
+        answer.push_str(&urc(&format!("\"10.0.0.{i}\"")));
+    }
+    let mut m = modem([
+        cmd("AT+QIDNSGIP=1,\"example.com\""),
+        ok(),
+        reply(answer.as_bytes()),
+        cmd("AT+QIDNSGIP=1,\"example.com\""),
+        ok(),
+        reply(urc("565").as_bytes()),
+    ]);
+    let context = PdpContextId::new(1).unwrap();
+    let host = || HostName::new("example.com").unwrap();
+    let found = m.resolve(context, host()).unwrap();
+    let first: Vec<String> = found.addrs.iter().map(|a| a.to_string()).collect();
+    assert_eq!(first, ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]);
+    assert_eq!(found.ttl_s, 600);
+    assert_eq!(
+        m.resolve(context, host()).map(|r| r.addrs.len()),
+        Err(Error::Ssl(SslErrorCode::from(565)))
+    );
+    assert_done(m);
+}
