@@ -1111,3 +1111,41 @@ fn a_push_before_a_reads_answer_is_not_the_reads() {
     assert_eq!(&buf[..3], b"xyz");
     assert_done(m);
 }
+
+#[test]
+fn bytes_pushed_after_an_unreported_loss_are_lost_with_it_even_read_in_pieces() {
+    // 1600 bytes come for a 1500-byte buffer (in pushes of 1500 and 100):
+    // the 100 are dropped. The user reads 600, making room; a push of 300
+    // then comes, its bytes read a piece at a time while its payload is
+    // open. Nothing is kept past a loss not yet reported: the 300 are lost
+    // too, the report counts them, and nothing of them follows it.
+    let first: Vec<u8> = (0..1500u32).map(|i| (i % 251) as u8).collect();
+    let mut pushes = push_frame(0, &first);
+    pushes.extend(push_frame(0, &[7; 100]));
+    let mut rx = [0u8; 1500];
+    let (mut m, clock, sock) = pushed_in_pieces(&mut rx, vec![reply(&pushes), cmd("AT"), ok()]);
+    // The port drained (a command answered) before the user reads, and
+    // again after the third push.
+    let drain = |m: &mut ClockedModem<'_>| {
+        assert!(drive(m, &clock, &mut ops::Idle::default(), 100, 1).is_some());
+        let mut at = ops::Command::new(quectel_ssl::command::device::At);
+        assert!(matches!(drive(m, &clock, &mut at, 100, 10), Some(Ok(_))));
+    };
+    let read = |m: &mut ClockedModem<'_>, buf: &mut [u8]| {
+        drive(m, &clock, &mut ops::Receive::new(sock, buf), 200, 1)
+    };
+    drain(&mut m);
+    let mut buf = [0u8; 600];
+    assert_eq!(read(&mut m, &mut buf), Some(Ok(600)));
+    m.port_mut()
+        .push([reply(&push_frame(0, &[b'y'; 300])), cmd("AT"), ok()]);
+    drain(&mut m);
+    let mut got = buf.to_vec();
+    while got.len() < 1500 {
+        let n = read(&mut m, &mut buf).expect("a read stalled").unwrap();
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, first);
+    assert_eq!(read(&mut m, &mut buf), Some(Err(Error::PushOverflow(400))));
+    assert_eq!(read(&mut m, &mut buf), None, "nothing after the loss");
+}
