@@ -654,3 +654,57 @@ fn a_lookup_is_answered_by_its_result_line_and_the_addresses_it_counts() {
     );
     assert_done(m);
 }
+
+#[test]
+fn a_send_cut_by_a_stale_rdy_is_still_cancelled_on_a_doubt_before_its_prompt() {
+    // `RDY` was stale: the module got `AT+QSSLSEND` and its prompt may
+    // still come. A line no module prints then starts a doubt: the resync
+    // writes ESC first, as for any send whose prompt may come, so that
+    // the module does not take `ATE1` as the payload.
+    let mut rx = [0u8; 64];
+    let mut steps = opened(1);
+    steps.extend([cmd("AT+QSSLSEND=1,5"), reply(b"\r\nRDY\r\n")]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
+    assert_eq!(m.write(&sock, b"hello"), Err(Error::ModuleReset));
+    let mut after = vec![
+        reply(b"\r\n+QSSLURC: \"recv\",84,6\r\n"),
+        data(&[0x1B]),
+        reply(b"\r\n> \r\nSEND FAIL\r\n"),
+    ];
+    after.extend(resync(&[], &[]));
+    after.extend(last_error_steps());
+    m.port_mut().push(after);
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_done(m);
+}
+
+#[test]
+fn a_read_cut_by_a_stale_rdy_delivers_nothing_of_its_late_answer() {
+    // The module got `AT+QSSLRECV` before the stale `RDY` was read, and
+    // answers it: the data is of a socket the reboot closed, for no one.
+    // An answer with no read to own it is a doubt: the resync confirms
+    // what the module still has.
+    let mut rx = [0u8; 64];
+    let mut steps = opened(1);
+    steps.push(reply(b"\r\n+QSSLURC: \"recv\",1\r\n"));
+    steps.extend([cmd("AT+QSSLRECV=1,64"), reply(b"\r\nRDY\r\n")]);
+    let mut m = modem(steps);
+    let sock = m.open(open_cmd(1, AccessMode::Buffer), &mut rx).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::ModuleReset));
+    m.port_mut()
+        .push([reply(b"\r\n+QSSLRECV: 3\r\nabc\r\n\r\nOK\r\n")]);
+    m.port_mut().push(resync(&[], &[]));
+    m.port_mut().push(last_error_steps());
+    assert!(m.last_error().unwrap().code.is_success());
+    let events: Vec<Event> = core::iter::from_fn(|| m.take_event()).collect();
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, Event::PushOverflow { .. })),
+        "{events:?}"
+    );
+    assert_eq!(m.read(&sock, &mut buf), Err(Error::ModuleReset));
+    assert_done(m);
+}
