@@ -309,3 +309,75 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Core;
+
+    /// The nonce of a core whose inputs are these.
+    fn nonce(now: u64, rx_total: u64, next_token: u32, count: u32) -> u64 {
+        let mut core: Core<'_, 64> = Core::new();
+        core.rx_total = rx_total;
+        core.next_token = next_token;
+        core.resync.count = count;
+        core.nonce(now)
+    }
+
+    // Inputs with both values in most bits: an input mixed in by `|` or
+    // `&` instead of `^` hides some of another's bits.
+    const NOW: u64 = 0x0123_4567_89AB_CDEF;
+    const RX: u64 = 0xF0E1_D2C3_B4A5_9687;
+    const TOKEN: u32 = 0x5A5A_A5A5;
+    const COUNT: u32 = 0x3C3C_C3C3;
+
+    #[test]
+    fn every_bit_of_every_input_changes_about_half_the_nonce() {
+        let base = nonce(NOW, RX, TOKEN, COUNT);
+        let mut flipped = [0u32; 4];
+        for bit in 0..64 {
+            let mut changed = [
+                nonce(NOW ^ (1 << bit), RX, TOKEN, COUNT),
+                nonce(NOW, RX ^ (1 << bit), TOKEN, COUNT),
+                0,
+                0,
+            ];
+            if bit < 32 {
+                changed[2] = nonce(NOW, RX, TOKEN ^ (1 << bit), COUNT);
+                // The count goes up by one before it is mixed in.
+                changed[3] = nonce(NOW, RX, TOKEN, ((COUNT + 1) ^ (1 << bit)).wrapping_sub(1));
+            }
+            for (input, n) in changed.iter().enumerate() {
+                if bit >= 32 && input >= 2 {
+                    continue;
+                }
+                let bits = (base ^ n).count_ones();
+                assert!(
+                    (14..=50).contains(&bits),
+                    "input {input}, bit {bit}: {bits} bits"
+                );
+                flipped[input] += bits;
+            }
+        }
+        // On average half of the 64.
+        assert!(
+            flipped[0] / 64 >= 28 && flipped[0] / 64 <= 36,
+            "{flipped:?}"
+        );
+    }
+
+    #[test]
+    fn the_mix_is_splitmix64s_finaliser() {
+        // Inputs that mix to 0 (the count wraps to 0 as it goes up): the
+        // first output of splitmix64 seeded with 0, as published with it.
+        assert_eq!(nonce(0, 0, 0, u32::MAX), 0xE220_A839_7B1D_CDAF);
+    }
+
+    #[test]
+    fn nonces_are_as_often_one_as_zero_bit_by_bit() {
+        let ones: u32 = (0..256u64)
+            .map(|i| nonce(NOW.wrapping_add(i), RX, TOKEN, COUNT).count_ones())
+            .sum();
+        // 256 × 64 bits: half are ones, give or take 5 %.
+        assert!((7_782..=8_602).contains(&ones), "{ones} of 16,384 bits");
+    }
+}
