@@ -322,8 +322,9 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.sink = None;
         let written = !matches!(self.tx_state, Tx::Line { pos: 0, .. });
         self.in_flight = self.in_flight.filter(|_| written).map(|f| InFlight {
-            // A send keeps its kind: should its prompt come, the bytes it
-            // owes are filled. Nothing else of a dead command is acted on.
+            // A send keeps its kind: its prompt may still come, and a
+            // doubt before it must cancel it (ESC before the resync's
+            // first line). Nothing else of a dead command is acted on.
             kind: match f.kind {
                 Kind::Send(..) => f.kind,
                 _ => Kind::Plain,
