@@ -289,3 +289,97 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         }
     }
 }
+
+/// The hooks a face serving several callers in turn relies on (`sharing`):
+/// what holds a start back, what is remembered of a refusal, and when a
+/// command in flight is left to its own operation.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestCore = Core<'static, 64>;
+
+    #[test]
+    fn a_hold_stops_every_start_but_the_resyncs_and_the_refusal_is_remembered() {
+        let mut core = TestCore::new();
+        assert_eq!(core.ready_to_start(Kind::Plain, 0), Poll::Ready(Ok(())));
+        assert!(!core.sharing.wanted, "a start that may go wants nothing");
+        core.sharing.hold = true;
+        assert_eq!(core.ready_to_start(Kind::Resync, 0), Poll::Ready(Ok(())));
+        assert!(!core.sharing.wanted);
+        assert_eq!(core.ready_to_start(Kind::Plain, 0), Poll::Pending);
+        assert!(core.sharing.wanted);
+    }
+
+    #[test]
+    fn a_refused_resync_is_not_a_callers_wish() {
+        let mut core = TestCore::new();
+        core.tx_state = Tx::Line { pos: 0, len: 3 };
+        assert_eq!(core.ready_to_start(Kind::Resync, 0), Poll::Pending);
+        assert!(!core.sharing.wanted);
+    }
+
+    #[test]
+    fn the_core_is_busy_with_a_command_its_bytes_or_a_hold_and_says_so_once_asked() {
+        let mut core = TestCore::new();
+        assert!(!core.busy());
+        assert!(!core.sharing.wanted);
+        core.sharing.hold = true;
+        assert!(core.busy());
+        core.sharing.hold = false;
+        assert!(!core.busy());
+        assert!(core.sharing.wanted, "a refusal stays wanted until taken");
+        core.tx_state = Tx::Line { pos: 0, len: 3 };
+        assert!(core.busy());
+        core.tx_state = Tx::Idle;
+        core.in_flight = Some(in_flight(1_000));
+        assert!(core.busy());
+    }
+
+    fn in_flight(deadline: u64) -> InFlight {
+        InFlight {
+            token: 1,
+            kind: Kind::Plain,
+            answer_ms: 300,
+            deadline,
+            orphan_until: None,
+            answered: false,
+        }
+    }
+
+    /// A core whose command (due at 1,000) is overdue at 2,000: the port
+    /// was seen quiet since.
+    fn overdue() -> TestCore {
+        let mut core = TestCore::new();
+        core.in_flight = Some(in_flight(1_000));
+        core.rx_idle(2_000);
+        assert!(core.answer_overdue(2_000, 1_000, 300));
+        core
+    }
+
+    #[test]
+    fn idling_leaves_an_overdue_command_to_its_operation_when_it_polls_its_own() {
+        let mut core = overdue();
+        core.sharing.owner_polls = true;
+        core.poll_idle(2_000);
+        assert_eq!(core.in_flight.map(|f| f.orphan_until), Some(None));
+        assert_eq!(core.may_start(Kind::Plain, 2_000), Poll::Pending);
+        assert_eq!(core.in_flight.map(|f| f.orphan_until), Some(None));
+    }
+
+    #[test]
+    fn idling_makes_an_overdue_command_an_orphan_once_its_bytes_are_out() {
+        let mut core = overdue();
+        core.tx_state = Tx::Line { pos: 0, len: 3 };
+        core.poll_idle(2_000);
+        assert_eq!(
+            core.in_flight.map(|f| f.orphan_until),
+            Some(None),
+            "still writing"
+        );
+        core.tx_state = Tx::Idle;
+        core.poll_idle(2_000);
+        let until = core.in_flight.and_then(|f| f.orphan_until);
+        assert_eq!(until, Some(2_000 + ORPHAN_GRACE_MS));
+    }
+}
