@@ -980,6 +980,31 @@ fn a_full_receive_buffer_in_transparent_mode_holds_the_peer_back_losing_nothing(
 }
 
 #[test]
+fn a_full_receive_buffer_holds_the_peer_back_with_a_cr_held_at_its_edge() {
+    // The buffer fills with a CR last held back (it may start `NO
+    // CARRIER`); what follows is no `NO CARRIER`, and waits in the port
+    // like the rest: nothing is dropped, every byte read in order.
+    let mut data = vec![b'x'; 63];
+    data.extend_from_slice(b"\r\nNOT CARRIER, just data");
+    let mut rx = [0u8; 64];
+    let (mut m, clock, sock) = transparent_open(&mut rx, vec![reply(&data)]);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 20, 10).is_some());
+    let mut got = Vec::new();
+    let mut buf = [0u8; 40];
+    while got.len() < data.len() {
+        let n = drive(
+            &mut m,
+            &clock,
+            &mut ops::RawRead::new(sock, &mut buf),
+            300,
+            1,
+        );
+        got.extend_from_slice(&buf[..n.expect("a read stalled").unwrap()]);
+    }
+    assert_eq!(got, data);
+}
+
+#[test]
 fn a_dropped_commands_answer_behind_more_than_the_line_holds_is_given_up_a_minute_on() {
     // `AT` is written and its operation dropped; the module then sends
     // more URCs than the line buffer holds before the `OK`. The frames
