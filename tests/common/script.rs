@@ -20,6 +20,9 @@ pub enum Step {
     /// digits>"` CR (the nonce is the engine's own): the module, its echo
     /// on, echoes the line and answers `OK`.
     Probe,
+    /// As [`Step::Probe`], but these bytes reach the driver between the
+    /// probe and its echo (what a misframed payload still held).
+    ProbeAfter(Vec<u8>),
     /// The driver writes a resync probe, which the module does not see (it
     /// is in transparent mode: the peer gets the line).
     LostProbe,
@@ -110,7 +113,7 @@ impl ScriptPort {
 
     fn check_written(&mut self) {
         loop {
-            if let Some(Step::Probe | Step::LostProbe) = self.steps.front() {
+            if let Some(Step::Probe | Step::LostProbe | Step::ProbeAfter(_)) = self.steps.front() {
                 let n = PROBE_PREFIX.len().min(self.written.len());
                 assert_eq!(
                     String::from_utf8_lossy(&self.written[..n]),
@@ -129,9 +132,17 @@ impl ScriptPort {
                     "not a probe: {:?}",
                     String::from_utf8_lossy(&line)
                 );
-                if let Some(Step::Probe) = self.steps.pop_front() {
-                    self.rx.extend(line);
-                    self.rx.extend(b"\r\nOK\r\n");
+                match self.steps.pop_front() {
+                    Some(Step::Probe) => {
+                        self.rx.extend(line);
+                        self.rx.extend(b"\r\nOK\r\n");
+                    }
+                    Some(Step::ProbeAfter(before)) => {
+                        self.rx.extend(before);
+                        self.rx.extend(line);
+                        self.rx.extend(b"\r\nOK\r\n");
+                    }
+                    _ => {}
                 }
                 self.release_replies();
                 continue;
