@@ -84,6 +84,38 @@ fn a_given_up_sends_payload_is_finished_with_zeros_not_the_next_sends_bytes() {
 }
 
 #[test]
+fn a_send_given_up_mid_payload_owes_its_bytes_before_a_doubts_resync() {
+    // The port fills up after four payload bytes and the send is given
+    // up; a line no module prints waits in the port. The module at its
+    // prompt waits for six more bytes: they go out first (zeros), then the
+    // resync's ESC and lines (written earlier they would be taken as
+    // payload, sent to the peer).
+    let mut rx = [0u8; 64];
+    let mut steps = opened(0);
+    steps.extend([
+        cmd("AT+QSSLSEND=0,10"),
+        reply(b"\r\n> "),
+        data(b"0123"),
+        reply(b"\r\n\x01\x02\r\n"),
+    ]);
+    let (mut m, clock) = clocked(steps);
+    let sock = m.open(open_cmd(0, AccessMode::Buffer), &mut rx).unwrap();
+    m.port_mut().accept = Some("AT+QSSLSEND=0,10\r".len() + 4);
+    let mut send = ops::SendOnce::new(sock, b"0123456789");
+    assert_eq!(drive(&mut m, &clock, &mut send, 3, 1), None);
+    drop(send);
+    let mut after = vec![data(&[0; 6]), reply(b"\r\nSEND OK\r\n"), data(&[0x1B])];
+    after.extend(resync(&[state_line(0, 0)], &[]));
+    after.extend(last_error_steps());
+    m.port_mut().push(after);
+    m.port_mut().accept = None;
+    let mut last_error = ops::Command::new(quectel_ssl::command::ssl_socket::GetLastError);
+    let answer = drive(&mut m, &clock, &mut last_error, 1000, 10);
+    assert!(matches!(answer, Some(Ok(_))), "{answer:?}");
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
 fn an_answers_deadline_starts_when_its_last_byte_is_written() {
     // `AT` goes out a byte a second (the port is full in between); its
     // `OK` comes 250 ms after the last byte: within the 300 ms the module
