@@ -245,6 +245,45 @@ fn an_echo_forged_after_the_probe_does_not_end_the_quarantine() {
 }
 
 #[test]
+fn a_binary_line_naming_a_push_fails_that_direct_push_socket() {
+    // A line of bytes no module prints holds a push announcement for
+    // socket 2: a corrupted line swallowed that push, whose data is lost.
+    // Socket 2 fails after the resync; socket 3 goes on. Whether the line
+    // comes on its own (a URC) or while a command waits for its answer.
+    for during_a_command in [false, true] {
+        let (mut rx2, mut rx3) = ([0u8; 1500], [0u8; 1500]);
+        let mut steps = opened_in(2, AccessMode::DirectPush);
+        steps.extend(opened_in(3, AccessMode::DirectPush));
+        if during_a_command {
+            steps.push(cmd("AT+QIGETERROR"));
+        }
+        steps.push(reply(b"\r\n\x01+QSSLURC: \"recv\",2,5\r\n"));
+        steps.extend(resync(&[state_line(2, 1), state_line(3, 1)], &[]));
+        steps.extend(last_error_steps());
+        steps.push(reply(&push_frame(3, b"three")));
+        steps.push(reply(b"\r\n+QIND: SMS DONE\r\n"));
+        let mut m = modem(steps);
+        let s2 = m
+            .open(open_cmd(2, AccessMode::DirectPush), &mut rx2)
+            .unwrap();
+        let s3 = m
+            .open(open_cmd(3, AccessMode::DirectPush), &mut rx3)
+            .unwrap();
+        if during_a_command {
+            assert_eq!(m.last_error(), Err(Error::Desynchronized));
+        } else {
+            m.poll().unwrap();
+        }
+        assert!(m.last_error().unwrap().code.is_success());
+        let mut buf = [0u8; 16];
+        let read = read_polled(&mut m, s2, &mut buf, 100);
+        assert_eq!(read, Some(Err(Error::Desynchronized)));
+        assert_eq!(m.read(&s3, &mut buf), Ok(5));
+        assert_done(m);
+    }
+}
+
+#[test]
 fn the_nb_face_runs_the_resync_too() {
     let mut m = modem([reply(b"\r\nERROR\r\n")]);
     m.poll().unwrap();

@@ -356,3 +356,19 @@ pub fn late_prompt_cancelled(client: u8) -> Vec<Step> {
     steps.extend(last_error_steps());
     steps
 }
+
+/// A read of `sock` polled at most `polls` times (`None`: still waiting;
+/// a blocking read would wait for ever for data that never comes).
+pub fn read_polled(
+    m: &mut TestModem<'_>,
+    sock: SocketHandle,
+    buf: &mut [u8],
+    polls: usize,
+) -> Option<Result<usize, Error>> {
+    let mut read = quectel_ssl::modem::ops::Receive::new(sock, buf);
+    (0..polls).find_map(|_| match m.poll_op(&mut read) {
+        Err(nb::Error::WouldBlock) => None,
+        Err(nb::Error::Other(e)) => Some(Err(e)),
+        Ok(n) => Some(Ok(n)),
+    })
+}
