@@ -200,6 +200,28 @@ fn silence_before_the_escape(pause_ms: u64) -> u64 {
     plus_at.expect("no escape") - back_at
 }
 
+#[test]
+fn an_escape_the_module_did_not_take_leaves_the_port_to_the_users_bytes() {
+    // No `OK` comes after the `+++` and the line stays quiet: the module
+    // did not take the escape, it is still transparent. The escape times
+    // out, and the user's next bytes go to the peer (they are not held
+    // for an `OK` that will not come).
+    let mut rx = [0u8; 64];
+    let steps = transparent_session(vec![data(b"+++"), data(b"more")]);
+    let (mut m, clock) = clocked(steps);
+    let mut open = ops::Open::new(open_cmd(0, AccessMode::Transparent), &mut rx);
+    let sock = drive(&mut m, &clock, &mut open, 5, 0).unwrap().unwrap();
+    let escaped = drive(&mut m, &clock, &mut ops::Escape::new(), 5_000, 1);
+    assert_eq!(escaped, Some(Err(Error::Timeout)));
+    assert!(matches!(
+        m.state().port(),
+        quectel_ssl::state::PortMode::Transparent(_)
+    ));
+    let mut write = ops::RawWrite::new(sock, b"more");
+    assert_eq!(drive(&mut m, &clock, &mut write, 5_000, 1), Some(Ok(4)));
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
 fn clock_now(clock: &SharedClock) -> u64 {
     use quectel_ssl::modem::Clock;
     clock.clone().now_ms()
