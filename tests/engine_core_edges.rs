@@ -650,6 +650,28 @@ fn a_push_into_a_full_receive_buffer_is_reported_lost_and_nothing_waits_for_it()
 }
 
 #[test]
+fn a_push_dropped_whole_is_not_checked_by_making_the_module_talk() {
+    // The module's last output is a push of 100 bytes for a full buffer:
+    // all dropped, its line end still to be checked. With none of its
+    // bytes kept there is nothing to check: once the loss is reported, a
+    // read waits for data and writes nothing (no `AT` to provoke output).
+    let first: Vec<u8> = (0..1500u32).map(|i| (i % 251) as u8).collect();
+    let mut pushes = push_frame(0, &first);
+    pushes.extend(push_frame(0, &[7; 100]));
+    let mut rx = [0u8; 1500];
+    let (mut m, clock, sock) = pushed_in_pieces(&mut rx, vec![reply(&pushes)]);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 1).is_some());
+    let mut buf = [0u8; 1500];
+    let mut read = |m: &mut ClockedModem<'_>, polls| {
+        drive(m, &clock, &mut ops::Receive::new(sock, &mut buf), polls, 10)
+    };
+    assert_eq!(read(&mut m, 10), Some(Ok(1500)));
+    assert_eq!(read(&mut m, 10), Some(Err(Error::PushOverflow(100))));
+    assert_eq!(read(&mut m, 100), None);
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
 fn a_broken_stream_keeps_no_push_that_comes_after_the_break() {
     // A push to socket 0 whose length was wrong (its trailer does not
     // follow) breaks the socket's stream; after the resync, a push that
