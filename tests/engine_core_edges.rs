@@ -672,6 +672,35 @@ fn a_push_dropped_whole_is_not_checked_by_making_the_module_talk() {
 }
 
 #[test]
+fn a_push_whose_header_ends_a_read_finds_the_full_buffer_and_is_dropped_not_waited_on() {
+    // Read 5 bytes at a time, the second push's header ends exactly at a
+    // read's end: its payload starts a read of its own, with the buffer
+    // full and no loss yet. It is dropped and reported like any other
+    // (the engine does not stop reading the port for it: the answers
+    // behind it would wait for the user).
+    let first: Vec<u8> = (0..1500u32).map(|i| (i % 251) as u8).collect();
+    let mut pushes = push_frame(0, &first);
+    let second = push_frame(0, &[7; 100]);
+    let up_to_its_payload = pushes.len() + second.len() - 100 - 2;
+    assert_eq!(up_to_its_payload % 5, 0);
+    pushes.extend(second);
+    let mut rx = [0u8; 1500];
+    let (mut m, clock, sock) = pushed_in_pieces(&mut rx, vec![]);
+    m.port_mut().read_chunk = Some(5);
+    m.port_mut().push([reply(&pushes), cmd("AT"), ok()]);
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert!(matches!(
+        drive(&mut m, &clock, &mut at, 100, 10),
+        Some(Ok(_))
+    ));
+    let mut buf = [0u8; 1500];
+    let mut read =
+        |m: &mut ClockedModem<'_>| drive(m, &clock, &mut ops::Receive::new(sock, &mut buf), 10, 10);
+    assert_eq!(read(&mut m), Some(Ok(1500)));
+    assert_eq!(read(&mut m), Some(Err(Error::PushOverflow(100))));
+}
+
+#[test]
 fn a_broken_stream_keeps_no_push_that_comes_after_the_break() {
     // A push to socket 0 whose length was wrong (its trailer does not
     // follow) breaks the socket's stream; after the resync, a push that
