@@ -439,4 +439,33 @@ mod tests {
         core.rx_idle(61_000);
         assert!(core.answer_overdue(61_000, 1_000, 500));
     }
+
+    #[test]
+    fn a_closed_socket_drops_its_bytes_and_is_no_longer_where_a_payload_goes() {
+        let (three, four) = (ClientId::new(3).unwrap(), ClientId::new(4).unwrap());
+        let ctx = SslContextId::new(0).unwrap();
+        let mut buf = [0u8; 8];
+        let mut core: Core<'_, 64> = Core::new();
+        core.attach(three, ctx, &mut buf);
+        core.socks[three.index()].store(b"unread");
+        core.sink = Some(four);
+        core.detach(three);
+        assert_eq!(core.sink, Some(four), "another socket's payload");
+        assert_eq!(core.socks[three.index()].stored(), 0);
+        core.sink = Some(three);
+        core.detach(three);
+        assert_eq!(core.sink, None);
+    }
+
+    #[cfg(any(feature = "async", feature = "nal"))]
+    #[test]
+    fn a_closed_sockets_buffer_is_kept_to_be_lent_again() {
+        let three = ClientId::new(3).unwrap();
+        let mut buf = [0u8; 8];
+        let mut core: Core<'_, 64> = Core::new();
+        core.attach(three, SslContextId::new(0).unwrap(), &mut buf);
+        core.detach(three);
+        assert_eq!(core.take_released(three).map(|b| b.len()), Some(8));
+        assert_eq!(core.socks[three.index()].capacity(), 0);
+    }
 }
