@@ -732,6 +732,34 @@ fn a_broken_stream_keeps_no_push_that_comes_after_the_break() {
 }
 
 #[test]
+fn a_read_takes_over_the_read_a_dropped_operation_left_in_flight() {
+    // An nb caller polls a read once (its `AT+QSSLRECV` goes out), drops
+    // it and makes a new read of the same socket: the new read owns the
+    // command in flight and gets its answer at once, without waiting out
+    // the first one's answer time (no time passes here).
+    let mut rx = [0u8; 256];
+    let mut steps = opened(0);
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",0\r\n"),
+        cmd("AT+QSSLRECV=0,256"),
+    ]);
+    let (mut m, clock) = clocked(steps);
+    let mut open = ops::Open::new(open_cmd(0, AccessMode::Buffer), &mut rx);
+    let sock = drive(&mut m, &clock, &mut open, 5, 0).unwrap().unwrap();
+    let mut buf = [0u8; 256];
+    let mut first = ops::Receive::new(sock, &mut buf);
+    assert_eq!(drive(&mut m, &clock, &mut first, 1, 0), None);
+    drop(first);
+    assert!(m.port().all_written.ends_with(b"AT+QSSLRECV=0,256\r"));
+    m.port_mut()
+        .push([reply(b"\r\n+QSSLRECV: 3\r\nabc\r\n\r\nOK\r\n")]);
+    let mut second = ops::Receive::new(sock, &mut buf);
+    assert_eq!(drive(&mut m, &clock, &mut second, 10, 0), Some(Ok(3)));
+    assert_eq!(&buf[..3], b"abc");
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}
+
+#[test]
 fn a_read_that_timed_out_keeps_none_of_its_late_answer() {
     // A read's answer does not come in time: the read fails and the
     // socket's stream is broken there. The answer then comes after all,
