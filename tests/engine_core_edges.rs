@@ -1307,3 +1307,32 @@ fn bytes_pushed_after_an_unreported_loss_are_lost_with_it_even_read_in_pieces() 
     assert_eq!(read(&mut m, &mut buf), Some(Err(Error::PushOverflow(400))));
     assert_eq!(read(&mut m, &mut buf), None, "nothing after the loss");
 }
+
+#[test]
+fn a_push_before_a_reads_answer_does_not_make_a_stray_ok_the_reads() {
+    // Socket 3's push arrives after a read of socket 2 is written, then an
+    // `OK` with no `+QSSLRECV:` before it: the push is not the read's
+    // header, so the `OK` answers nothing (a stray result code, a doubt).
+    // The read fails; socket 3 keeps its checked push.
+    let (mut rx2, mut rx3) = ([0u8; 256], [0u8; 1500]);
+    let mut steps = opened(2);
+    steps.extend(opened_in(3, AccessMode::DirectPush));
+    steps.extend([
+        reply(b"\r\n+QSSLURC: \"recv\",2\r\n"),
+        cmd("AT+QSSLRECV=2,256"),
+        reply(&[push_frame(3, b"xyz"), b"\r\nOK\r\n".to_vec()].concat()),
+    ]);
+    steps.extend(resync(&[state_line(2, 0), state_line(3, 1)], &[]));
+    steps.extend(last_error_steps());
+    let mut m = modem(steps);
+    let s2 = m.open(open_cmd(2, AccessMode::Buffer), &mut rx2).unwrap();
+    let s3 = m
+        .open(open_cmd(3, AccessMode::DirectPush), &mut rx3)
+        .unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(m.read(&s2, &mut buf), Err(Error::Desynchronized));
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.read(&s3, &mut buf), Ok(3));
+    assert_eq!(&buf[..3], b"xyz");
+    assert_done(m);
+}
