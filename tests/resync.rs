@@ -246,19 +246,23 @@ fn an_echo_forged_after_the_probe_does_not_end_the_quarantine() {
 
 #[test]
 fn a_binary_line_naming_a_push_fails_that_direct_push_socket() {
-    // A line of bytes no module prints holds a push announcement for
-    // socket 2: a corrupted line swallowed that push, whose data is lost.
-    // Socket 2 fails after the resync; socket 3 goes on. Whether the line
-    // comes on its own (a URC) or while a command waits for its answer.
+    // A line of bytes no module prints holds push announcements for
+    // sockets 2 and 4: a corrupted line swallowed socket 2's push, whose
+    // data is lost. Socket 2 fails after the resync; socket 3 goes on, and
+    // so does socket 4, in buffer mode (its data waits in the module,
+    // read with commands). Whether the line comes on its own (a URC) or
+    // while a command waits for its answer.
     for during_a_command in [false, true] {
-        let (mut rx2, mut rx3) = ([0u8; 1500], [0u8; 1500]);
+        let (mut rx2, mut rx3, mut rx4) = ([0u8; 1500], [0u8; 1500], [0u8; 64]);
         let mut steps = opened_in(2, AccessMode::DirectPush);
         steps.extend(opened_in(3, AccessMode::DirectPush));
+        steps.extend(opened(4));
         if during_a_command {
             steps.push(cmd("AT+QIGETERROR"));
         }
-        steps.push(reply(b"\r\n\x01+QSSLURC: \"recv\",2,5\r\n"));
-        steps.extend(resync(&[state_line(2, 1), state_line(3, 1)], &[]));
+        steps.push(reply(b"\r\n\x01+QSSLURC: \"recv\",2,5\x02\"recv\",4,5\r\n"));
+        let states = [state_line(2, 1), state_line(3, 1), state_line(4, 0)];
+        steps.extend(resync(&states, &[]));
         steps.extend(last_error_steps());
         steps.push(reply(&push_frame(3, b"three")));
         steps.push(reply(b"\r\n+QIND: SMS DONE\r\n"));
@@ -269,6 +273,7 @@ fn a_binary_line_naming_a_push_fails_that_direct_push_socket() {
         let s3 = m
             .open(open_cmd(3, AccessMode::DirectPush), &mut rx3)
             .unwrap();
+        let s4 = m.open(open_cmd(4, AccessMode::Buffer), &mut rx4).unwrap();
         if during_a_command {
             assert_eq!(m.last_error(), Err(Error::Desynchronized));
         } else {
@@ -279,6 +284,11 @@ fn a_binary_line_naming_a_push_fails_that_direct_push_socket() {
         let read = read_polled(&mut m, s2, &mut buf, 100);
         assert_eq!(read, Some(Err(Error::Desynchronized)));
         assert_eq!(m.read(&s3, &mut buf), Ok(5));
+        m.port_mut().push([
+            cmd("AT+QSSLRECV=4,64"),
+            reply(b"\r\n+QSSLRECV: 4\r\nfour\r\n\r\nOK\r\n"),
+        ]);
+        assert_eq!(m.read(&s4, &mut buf), Ok(4));
         assert_done(m);
     }
 }
