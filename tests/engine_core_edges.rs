@@ -951,11 +951,12 @@ fn a_late_answers_lines_are_drained_without_a_doubt() {
         ok(),
     ]);
     let mut at = ops::Command::new(quectel_ssl::command::device::At);
-    assert!(matches!(
-        drive(&mut m, &clock, &mut at, 100, 10),
-        Some(Ok(_))
-    ));
-    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+    let r = drive(&mut m, &clock, &mut at, 100, 10);
+    panic!(
+        "{r:?} {:?} {:?}",
+        String::from_utf8_lossy(&m.port().all_written),
+        m.port().remaining()
+    );
 }
 
 #[test]
@@ -1335,4 +1336,30 @@ fn a_push_before_a_reads_answer_does_not_make_a_stray_ok_the_reads() {
     assert_eq!(m.read(&s3, &mut buf), Ok(3));
     assert_eq!(&buf[..3], b"xyz");
     assert_done(m);
+}
+
+#[test]
+fn after_a_given_up_commands_grace_the_framer_expects_no_answer() {
+    // `AT` is never answered: it times out, and its grace for a late
+    // answer runs out with the line quiet. A `NO CARRIER` then is a
+    // notice, not a result code answering nothing (which would be a
+    // doubt, and cost a resync before the next command).
+    let (mut m, clock) = clocked(vec![cmd("AT")]);
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert_eq!(
+        drive(&mut m, &clock, &mut at, 1_000, 10),
+        Some(Err(Error::Timeout))
+    );
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 10).is_some());
+    clock.advance(2_000);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 10).is_some());
+    m.port_mut().push([reply(b"\r\nNO CARRIER\r\n")]);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 10, 10).is_some());
+    m.port_mut().push([cmd("AT"), ok()]);
+    let mut at = ops::Command::new(quectel_ssl::command::device::At);
+    assert!(matches!(
+        drive(&mut m, &clock, &mut at, 100, 10),
+        Some(Ok(_))
+    ));
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
 }
