@@ -366,6 +366,47 @@ mod tests {
     }
 
     #[test]
+    fn a_doubt_ends_a_command_line_cut_short_but_not_a_payload_owed() {
+        use super::super::quarantine::Doubt;
+        use super::super::Tx;
+        // A command line cut short: the resync's CR ends it.
+        let mut core: Core<'_, 64> = Core::new();
+        core.tx_state = Tx::Line { pos: 2, len: 9 };
+        core.doubt(Doubt::Binary);
+        assert_eq!(core.tx_state, Tx::Idle);
+        // A payload the module is waiting for at its prompt: its bytes are
+        // owed whatever follows (else the resync's lines would be taken
+        // as payload), and no prompt is to come.
+        let mut core: Core<'_, 64> = Core::new();
+        let owed = Tx::Payload {
+            token: 1,
+            pos: 4,
+            len: 10,
+        };
+        core.tx_state = owed;
+        core.in_flight = Some(send());
+        core.doubt(Doubt::Binary);
+        assert_eq!(core.tx_state, owed);
+        assert!(!core.resync.late_prompt);
+        // A send whose prompt has not come: it may still, and is cancelled.
+        let mut core: Core<'_, 64> = Core::new();
+        core.in_flight = Some(send());
+        core.doubt(Doubt::Binary);
+        assert!(core.resync.late_prompt);
+    }
+
+    fn send() -> super::super::flight::InFlight {
+        super::super::flight::InFlight {
+            token: 1,
+            kind: super::super::Kind::Send(crate::types::ClientId::new(0).unwrap(), 10),
+            answer_ms: 5_000,
+            deadline: 0,
+            orphan_until: None,
+            answered: false,
+        }
+    }
+
+    #[test]
     fn the_mix_is_splitmix64s_finaliser() {
         // Inputs that mix to 0 (the count wraps to 0 as it goes up): the
         // first output of splitmix64 seeded with 0, as published with it.
