@@ -407,6 +407,19 @@ mod tests {
     }
 
     #[test]
+    fn a_probe_written_on_a_trusted_stream_starts_the_quarantine() {
+        // (A resync that stopped short after its probe's echo runs again
+        // on a stream trusted since: from its probe on, frames are
+        // dropped until the new echo.)
+        let mut core: Core<'_, 64> = Core::new();
+        assert!(!core.quarantine());
+        core.expect_echo(&crate::command::device::At);
+        assert!(core.quarantine());
+        assert!(core.framer.in_quarantine(), "no payload open: at once");
+        assert_eq!(&core.resync.echo[..], b"AT");
+    }
+
+    #[test]
     fn the_mix_is_splitmix64s_finaliser() {
         // Inputs that mix to 0 (the count wraps to 0 as it goes up): the
         // first output of splitmix64 seeded with 0, as published with it.
