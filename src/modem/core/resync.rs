@@ -420,6 +420,28 @@ mod tests {
     }
 
     #[test]
+    fn a_resync_waits_for_the_command_in_flight_and_the_bytes_still_owed() {
+        use core::task::Poll;
+        let mut core: Core<'_, 64> = Core::new();
+        assert_eq!(core.resync_ready(0), Poll::Ready(()));
+        // A payload owed at the module's prompt (a doubt keeps it, see
+        // above): written first.
+        core.tx_state = super::super::Tx::Payload {
+            token: 1,
+            pos: 4,
+            len: 10,
+        };
+        assert_eq!(core.resync_ready(0), Poll::Pending);
+        core.tx_state = super::super::Tx::Idle;
+        // A command in flight, not late yet: waited for.
+        core.in_flight = Some(super::super::flight::InFlight {
+            deadline: 1_000,
+            ..send()
+        });
+        assert_eq!(core.resync_ready(0), Poll::Pending);
+    }
+
+    #[test]
     fn the_mix_is_splitmix64s_finaliser() {
         // Inputs that mix to 0 (the count wraps to 0 as it goes up): the
         // first output of splitmix64 seeded with 0, as published with it.
