@@ -410,3 +410,55 @@ fn open_pushed<'r>(m: &mut TestModem<'r>, client: u8, rx: &'r mut [u8]) -> Socke
     m.open(open_cmd(client, AccessMode::DirectPush), rx)
         .unwrap()
 }
+
+#[test]
+fn a_push_being_counted_when_a_resync_on_a_trusted_stream_probes_is_kept() {
+    // The first resync stops short (its `ATE0` is never answered) after
+    // its probe's echo: the stream is trusted again, and the given-up
+    // `ATE0` is long forgotten when socket 3's push starts. The next
+    // resync's `ATE1` gets no answer in time, and its probe goes out with
+    // three of the push's five bytes read. The rest comes before the
+    // probe's echo (then the late `OK` of `ATE1`): the rest is the push's,
+    // counted and checked as usual, not dropped with the quarantine that
+    // starts at the probe. (Socket 3's buffer is full: the push's bytes
+    // are read through the line, not straight into the buffer, and each
+    // of the five is counted lost.)
+    let (mut rx2, mut rx3) = ([0u8; 1500], [0u8; 1500]);
+    let clock = SharedClock::default();
+    let mut steps = opened_in(2, AccessMode::DirectPush);
+    steps.extend(opened_in(3, AccessMode::DirectPush));
+    steps.extend([
+        reply(&push_frame(3, &[b'x'; 1500])),
+        reply(b"\r\n+QSSLURC: \"recv\",2,4\r\nhello\r\n"),
+        data(b"\rATE1\r"),
+        ok(),
+        Step::Probe,
+        cmd("ATE0"),
+    ]);
+    let mut m: Modem<'_, _, _> = Modem::new(ScriptPort::new(steps), clock.clone());
+    let s2 = m
+        .open(open_cmd(2, AccessMode::DirectPush), &mut rx2)
+        .unwrap();
+    let s3 = m
+        .open(open_cmd(3, AccessMode::DirectPush), &mut rx3)
+        .unwrap();
+    let mut buf = [0u8; 1500];
+    assert_eq!(m.read(&s2, &mut buf), Err(Error::Desynchronized));
+    assert_eq!(m.last_error().err(), Some(Error::Timeout));
+    // The next resync: its `ATE1` is met by the push's start; the probe
+    // goes out a second later, the push still three bytes in.
+    let mut again = vec![
+        data(b"\rATE1\r"),
+        reply(b"\r\n+QSSLURC: \"recv\",3,5\r\nhel"),
+        Step::ProbeAfter(b"lo\r\n\r\nOK\r\n".to_vec()),
+    ];
+    let rest = resync(&[state_line(2, 1), state_line(3, 1)], &[]);
+    let probe = rest.iter().position(|s| matches!(s, Step::Probe)).unwrap();
+    again.extend(rest.into_iter().skip(probe + 1));
+    again.extend(last_error_steps());
+    m.port_mut().push(again);
+    clock.advance(5_000);
+    assert!(m.last_error().unwrap().code.is_success());
+    assert_eq!(m.read(&s3, &mut buf), Ok(1500));
+    assert_eq!(m.read(&s3, &mut buf), Err(Error::PushOverflow(5)));
+}
