@@ -1362,3 +1362,49 @@ fn after_a_given_up_commands_grace_the_framer_expects_no_answer() {
     ));
     assert!(m.port().done(), "left: {:?}", m.port().remaining());
 }
+
+#[test]
+fn a_reboot_ends_a_resync_half_done_and_nothing_of_it_reaches_a_later_session() {
+    // A doubt; the resync's probe is echoed (the stream is trusted again)
+    // but its `ATE0` is never answered: the next operation resyncs again,
+    // and has written its `ATE1` when the module reboots. The reboot
+    // leaves the resync nothing to do: a transparent session opened next
+    // must not get the rest of it (its lines, or a `+++` the module would
+    // leave the session by, the engine none the wiser).
+    let mut steps = vec![reply(b"\r\n\x01\x02\r\n")];
+    steps.extend([data(b"\rATE1\r"), ok(), Step::Probe, cmd("ATE0")]);
+    let (mut m, clock) = clocked(steps);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 5, 0).is_some());
+    let last_error = || ops::Command::new(quectel_ssl::command::ssl_socket::GetLastError);
+    let stopped_short = drive(&mut m, &clock, &mut last_error(), 1_000, 10);
+    assert_eq!(
+        stopped_short.map(|r| r.map(drop)),
+        Some(Err(Error::Timeout))
+    );
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 10).is_some());
+    // Polled until its `ATE1` is out (the given-up `ATE0`'s grace first).
+    m.port_mut().push([data(b"\rATE1\r")]);
+    let mut second = last_error();
+    for _ in 0..200 {
+        assert!(matches!(m.poll_op(&mut second), Err(nb::Error::WouldBlock)));
+        if m.port().done() {
+            break;
+        }
+        clock.advance(10);
+    }
+    assert!(m.port().done(), "the second resync's ATE1 is out");
+    drop(second);
+    m.port_mut().push([reply(b"\r\nRDY\r\n")]);
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 5, 0).is_some());
+    m.port_mut().push(transparent_session(vec![]));
+    let mut rx = [0u8; 64];
+    let mut open = ops::Open::new(open_cmd(0, AccessMode::Transparent), &mut rx);
+    let opened = drive(&mut m, &clock, &mut open, 100, 10);
+    assert!(matches!(opened, Some(Ok(_))), "{opened:?}");
+    assert!(drive(&mut m, &clock, &mut ops::Idle::default(), 100, 100).is_some());
+    assert!(matches!(
+        m.state().port(),
+        quectel_ssl::state::PortMode::Transparent(_)
+    ));
+    assert!(m.port().done(), "left: {:?}", m.port().remaining());
+}

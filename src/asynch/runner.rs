@@ -127,8 +127,7 @@ fn feed(s: &mut Shared<'_>, rx: &mut RxBuf, now: u64) -> bool {
 
 /// The runner's own operations, polled as any task's are.
 fn chores(s: &mut Shared<'_>, chores: &mut Chores, now: u64) {
-    if s.core.resync_needed() || chores.resync.is_some() {
-        let resync = chores.resync.get_or_insert_with(ops::Resync::new);
+    if let Some(resync) = ops::Resync::due(&mut chores.resync, &s.core) {
         if let Poll::Ready(result) = poll_once(s, RUNNER, resync, now) {
             chores.resync = None;
             if let Err(_e) = result {

@@ -271,8 +271,7 @@ where
     fn step<O: Op<'r>>(&mut self, op: &mut O) -> Result<Option<O::Output>, Error> {
         loop {
             let now = self.timer.now_ms();
-            if self.core.resync_needed() || self.resync.is_some() {
-                let resync = self.resync.get_or_insert_with(ops::Resync::new);
+            if let Some(resync) = ops::Resync::due(&mut self.resync, &self.core) {
                 if let Poll::Ready(result) = resync.poll(&mut self.core, now) {
                     self.resync = None;
                     result?;

@@ -72,6 +72,23 @@ impl Resync {
         Self::default()
     }
 
+    /// The resync a face runs before anything else, if one is due: started
+    /// when the core asks for one, dropped once it no longer does. Only a
+    /// reboot ends a resync half-way (the module starts afresh); kept, its
+    /// next step could be a `+++` written into a later transparent session,
+    /// which the module would leave with the engine none the wiser (the
+    /// user's bytes then run as commands).
+    pub(crate) fn due<'s, const L: usize>(
+        slot: &'s mut Option<Self>,
+        core: &Core<'_, L>,
+    ) -> Option<&'s mut Self> {
+        if !core.resync_needed() {
+            *slot = None;
+            return None;
+        }
+        Some(slot.get_or_insert_with(Self::new))
+    }
+
     /// After the ESC step: `+++` if the module may be transparent, else
     /// straight to `ATE1`.
     fn after_escape<const L: usize>(&mut self, core: &mut Core<'_, L>) -> Phase {
@@ -81,6 +98,18 @@ impl Resync {
         } else {
             Phase::EchoOn(None)
         }
+    }
+}
+
+/// What the resync read so far held the module's `RDY` (the core then
+/// needs no resync: the module starts afresh): it stops there, before
+/// writing anything more (a probe, `ATE1`, `+++`), which would reach
+/// whatever the user opens next.
+fn not_rebooted<const L: usize>(core: &Core<'_, L>) -> Result<(), Error> {
+    if core.resync_needed() {
+        Ok(())
+    } else {
+        Err(Error::ModuleReset)
     }
 }
 
@@ -100,6 +129,7 @@ impl<'r> Op<'r> for Resync {
                     if core.resync_ready(now).is_pending() {
                         return Poll::Pending;
                     }
+                    not_rebooted(core)?;
                     debug!("resynchronising the port");
                     if core.take_late_prompt() {
                         core.queue_raw(ESC);
@@ -110,6 +140,7 @@ impl<'r> Op<'r> for Resync {
                 }
                 Phase::Escape => {
                     core.poll_idle(now);
+                    not_rebooted(core)?;
                     if core.tx_pending() {
                         return Poll::Pending;
                     }
@@ -117,6 +148,7 @@ impl<'r> Op<'r> for Resync {
                 }
                 Phase::Plus(written) => {
                     core.poll_idle(now);
+                    not_rebooted(core)?;
                     let guard = guard_with_margin(core.guard_ms);
                     let since_tx = now.saturating_sub(core.last_tx_ms());
                     // The module counts the silence before `+++` from its
@@ -139,6 +171,7 @@ impl<'r> Op<'r> for Resync {
                 }
                 Phase::EchoOn(written) => {
                     core.poll_idle(now);
+                    not_rebooted(core)?;
                     let Some((at, seen)) = *written else {
                         core.queue_unanswered(&SetEcho(true));
                         core.echo_set(false);
