@@ -16,13 +16,19 @@ enum Out {
 }
 
 /// Feed `stream` to `digester` as atat's `Ingress` does, `chunk` bytes at a
-/// time, through a buffer of `cap` bytes.
+/// time, through a buffer of `cap` bytes. A digester that leaves the
+/// buffer full and consumes nothing has stalled: that ends the feed with
+/// `Out::Error("stalled")`.
 fn digest(mut digester: QuectelDigester, stream: &[u8], cap: usize, chunk: usize) -> Vec<Out> {
     let mut buf: Vec<u8> = Vec::new();
     let mut pos = 0;
     let mut out = Vec::new();
     while pos < stream.len() || !buf.is_empty() {
         let take = chunk.min(cap - buf.len()).min(stream.len() - pos);
+        if take == 0 && pos < stream.len() {
+            out.push(Out::Error("stalled".into()));
+            break;
+        }
         buf.extend_from_slice(&stream[pos..pos + take]);
         pos += take;
         loop {
@@ -95,6 +101,47 @@ fn a_push_skipped_over_is_measured_without_the_line_ends_before_it() {
     let mut push = b"+QSSLURC: \"recv\",1,41\r\n".to_vec();
     push.extend_from_slice(&data);
     assert!(out.contains(&Out::Urc(push)), "{out:?}");
+}
+
+#[test]
+fn a_push_met_with_its_line_ends_while_skipping_is_measured_from_its_header() {
+    // As above, but the CR LF and the push's header reach the skipping
+    // digester in one piece: it sets the line ends aside first, so the
+    // push (23 + 41 bytes) fits the 64-byte buffer exactly and is
+    // delivered; counted with them it would not, and its data would be
+    // dropped. Nor does a header with no line end before it stall.
+    let data = [b'y'; 41];
+    let mut stream = b"\r\n+QFLST: \"a\",1\r\n\r\n+QSSLURC: \"recv\",1,41\r\n".to_vec();
+    stream.extend_from_slice(&data);
+    stream.extend_from_slice(b"\r\n\r\nOK\r\n\r\n+QSSLURC: \"closed\",1\r\n");
+    let mut push = b"+QSSLURC: \"recv\",1,41\r\n".to_vec();
+    push.extend_from_slice(&data);
+    assert_eq!(
+        digested(QuectelDigester::new(64), &stream, 64),
+        [
+            Out::Error("Capacity".into()),
+            Out::Urc(push),
+            urc("+QSSLURC: \"closed\",1"),
+        ]
+    );
+}
+
+#[test]
+fn line_ends_before_a_line_that_nearly_fills_the_buffer_are_set_aside_while_skipping() {
+    // A response too long for the buffer is skipped to its `OK`. Among it,
+    // CR LF and a 62-byte line that has not ended yet: the line ends are
+    // consumed at once, so the line's own CR LF finds room in the 64
+    // bytes; kept, the buffer would stay full and the digester stall
+    // (the URC after the `OK` never delivered).
+    let name = "n".repeat(50);
+    let long = format!("+QFLST: \"{name}\",1");
+    assert_eq!(long.len(), 62);
+    let stream =
+        format!("\r\n+QFLST: \"a\",1\r\n\r\n{long}\r\n\r\nOK\r\n\r\n+QSSLURC: \"closed\",2\r\n");
+    assert_eq!(
+        digested(QuectelDigester::new(64), stream.as_bytes(), 64),
+        [Out::Error("Capacity".into()), urc("+QSSLURC: \"closed\",2")]
+    );
 }
 
 #[test]

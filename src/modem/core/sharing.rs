@@ -129,3 +129,142 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
         self.sharing.released[client.index()].take()
     }
 }
+
+/// What the async stack reads of the core between polls: whose command is
+/// in flight, when to wake, what waits to be taken.
+#[cfg(test)]
+mod tests {
+    use super::super::flight::{Event, InFlight, Kind, Tx};
+    use super::*;
+
+    type TestCore = Core<'static, 64>;
+
+    fn in_flight(token: u32, orphan_until: Option<u64>) -> InFlight {
+        InFlight {
+            token,
+            kind: Kind::Plain,
+            answer_ms: 300,
+            deadline: 1_000,
+            orphan_until,
+            answered: false,
+        }
+    }
+
+    #[test]
+    fn a_hold_makes_the_core_busy_and_a_refusal_is_taken_once() {
+        let mut core = TestCore::new();
+        core.hold_starts(true);
+        assert!(core.busy());
+        assert!(core.take_wanted());
+        assert!(!core.take_wanted(), "taken");
+        core.hold_starts(false);
+        assert!(!core.busy());
+        assert!(!core.take_wanted(), "nothing refused");
+    }
+
+    #[test]
+    fn with_owner_polls_an_overdue_command_waits_for_its_own_operation() {
+        for owner_polls in [false, true] {
+            let mut core = TestCore::new();
+            core.set_owner_polls(owner_polls);
+            core.in_flight = Some(in_flight(7, None));
+            core.rx_idle(2_000);
+            core.poll_idle(2_000);
+            let orphaned = core.in_flight.and_then(|f| f.orphan_until).is_some();
+            assert_eq!(orphaned, !owner_polls, "owner polls: {owner_polls}");
+        }
+    }
+
+    #[test]
+    fn a_command_in_flight_has_an_owner_until_it_is_orphaned() {
+        let mut core = TestCore::new();
+        assert!(core.idle());
+        assert_eq!(core.in_flight_token(), None);
+        core.in_flight = Some(in_flight(7, None));
+        assert!(!core.idle());
+        assert_eq!(core.in_flight_token(), Some(7));
+        core.in_flight = Some(in_flight(7, Some(2_000)));
+        assert_eq!(core.in_flight_token(), None, "an orphan has no owner");
+        core.in_flight = None;
+        core.tx_state = Tx::Line { pos: 0, len: 3 };
+        assert!(!core.idle(), "bytes still to write");
+    }
+
+    #[test]
+    fn only_the_owner_abandons_its_command_which_drains_for_the_grace() {
+        let mut core = TestCore::new();
+        core.in_flight = Some(in_flight(7, None));
+        core.abandon(8, 500);
+        assert_eq!(core.in_flight.map(|f| f.orphan_until), Some(None));
+        core.abandon(7, 500);
+        assert_eq!(
+            core.in_flight.and_then(|f| f.orphan_until),
+            Some(500 + ORPHAN_GRACE_MS)
+        );
+        // An orphan has no owner left to abandon it again.
+        core.abandon(7, 9_000);
+        assert_eq!(
+            core.in_flight.and_then(|f| f.orphan_until),
+            Some(500 + ORPHAN_GRACE_MS)
+        );
+    }
+
+    #[test]
+    fn the_earliest_wake_asked_for_is_kept_and_taken_once() {
+        let mut core = TestCore::new();
+        assert_eq!(core.take_wake_at(), None);
+        core.wake_at(300);
+        core.wake_at(200);
+        core.wake_at(400);
+        assert_eq!(core.take_wake_at(), Some(200));
+        assert_eq!(core.take_wake_at(), None);
+        core.wake_at(900);
+        assert_eq!(core.take_wake_at(), Some(900));
+    }
+
+    #[test]
+    fn the_next_deadline_is_the_commands_once_written_or_the_held_bytes_release() {
+        let mut core = TestCore::new();
+        assert_eq!(core.next_deadline(), None);
+        core.in_flight = Some(in_flight(7, None));
+        assert_eq!(core.next_deadline(), Some(1_000));
+        // A command still being written is not yet waiting for its answer.
+        core.tx_state = Tx::Line { pos: 0, len: 3 };
+        assert_eq!(core.next_deadline(), None);
+        // An orphan's grace runs whatever is written.
+        core.in_flight = Some(in_flight(7, Some(2_000)));
+        assert_eq!(core.next_deadline(), Some(2_000));
+        core.tx_state = Tx::Idle;
+        core.in_flight = None;
+        // Transparent bytes held back go out after a quiet line.
+        core.rx_space()[0] = b'N';
+        core.rx_done(1, 400);
+        core.held.push(b'N').unwrap();
+        assert_eq!(
+            core.next_deadline(),
+            Some(400 + super::super::raw::RELEASE_HELD_MS)
+        );
+        core.in_flight = Some(in_flight(7, None));
+        assert_eq!(
+            core.next_deadline(),
+            Some(400 + super::super::raw::RELEASE_HELD_MS),
+            "the earlier of the two"
+        );
+    }
+
+    #[test]
+    fn flush_requests_events_and_unframed_bytes_are_reported() {
+        let mut core = TestCore::new();
+        assert!(!core.flush_requested());
+        core.tx_flushed = false;
+        assert!(!core.drained());
+        assert!(core.flush_requested());
+        assert!(!core.has_events());
+        core.events.push_back(Event::Rebooted).unwrap();
+        assert!(core.has_events());
+        assert_eq!(core.line_len(), 0);
+        core.rx_space()[..3].copy_from_slice(b"+QS");
+        core.rx_done(3, 10);
+        assert_eq!(core.line_len(), 3);
+    }
+}
