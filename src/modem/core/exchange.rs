@@ -337,14 +337,7 @@ mod tests {
     }
 
     fn in_flight(deadline: u64) -> InFlight {
-        InFlight {
-            token: 1,
-            kind: Kind::Plain,
-            answer_ms: 300,
-            deadline,
-            orphan_until: None,
-            answered: false,
-        }
+        InFlight::plain(1, deadline, None)
     }
 
     /// A core whose command (due at 1,000) is overdue at 2,000: the port

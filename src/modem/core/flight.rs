@@ -94,6 +94,21 @@ pub(super) struct InFlight {
     pub answered: bool,
 }
 
+#[cfg(test)]
+impl InFlight {
+    /// A plain command with 300 ms of answer time, for the unit tests.
+    pub fn plain(token: u32, deadline: u64, orphan_until: Option<u64>) -> Self {
+        Self {
+            token,
+            kind: Kind::Plain,
+            answer_ms: 300,
+            deadline,
+            orphan_until,
+            answered: false,
+        }
+    }
+}
+
 /// Whether an answer due by `deadline` is late at `now`.
 ///
 /// The module has been silent for `quiet_ms` since the command's last byte

@@ -134,20 +134,13 @@ impl<'r, const LINE: usize> Core<'r, LINE> {
 /// in flight, when to wake, what waits to be taken.
 #[cfg(test)]
 mod tests {
-    use super::super::flight::{Event, InFlight, Kind, Tx};
+    use super::super::flight::{Event, InFlight, Tx};
     use super::*;
 
     type TestCore = Core<'static, 64>;
 
     fn in_flight(token: u32, orphan_until: Option<u64>) -> InFlight {
-        InFlight {
-            token,
-            kind: Kind::Plain,
-            answer_ms: 300,
-            deadline: 1_000,
-            orphan_until,
-            answered: false,
-        }
+        InFlight::plain(token, 1_000, orphan_until)
     }
 
     #[test]

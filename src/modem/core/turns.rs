@@ -41,18 +41,10 @@ pub(super) fn due(f: &InFlight, last_rx_ms: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::flight::Kind;
     use super::*;
 
     fn in_flight(deadline: u64, orphan_until: Option<u64>) -> InFlight {
-        InFlight {
-            token: 1,
-            kind: Kind::Plain,
-            answer_ms: 300,
-            deadline,
-            orphan_until,
-            answered: false,
-        }
+        InFlight::plain(1, deadline, orphan_until)
     }
 
     #[test]
